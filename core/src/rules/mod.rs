@@ -1,0 +1,10 @@
+//! The traceability rules, as pure functions over records: no I/O, no clock (callers pass `today`).
+
+pub mod ledger;
+pub mod lifecycle;
+pub mod reconciliation;
+pub mod sales_block;
+pub mod status;
+pub mod submit;
+pub mod trace;
+pub mod warnings;

@@ -1,0 +1,1 @@
+//! Validators: each reports every problem it finds at once, as data.
