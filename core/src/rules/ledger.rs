@@ -1,1 +1,242 @@
-//! TODO
+//! The stock ledger (库存台账) per enterprise × product × batch, built from submitted documents.
+//!
+//! In: 成品入库, 采购入库, 销售退入. Out: 销售出库, 采购退出. A document corrected by another
+//! submitted document no longer counts. Opening balances are stock an enterprise held before it
+//! kept records here; they enter the ledger only through an explicit override recorded as an anomaly.
+
+use crate::model::{
+    EnterpriseId, ProductId, RecordStatus, StockDirection, Transaction, TransactionId,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// Quantities of one batch at one holder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    /// Σ quantities of incoming documents.
+    pub inbound: u64,
+    /// Σ quantities of outgoing documents.
+    pub outbound: u64,
+    /// Σ opening balances recorded by override.
+    pub opening: u64,
+    /// Expiry date of the batch as the documents state it (the latest one seen).
+    pub expiry: Option<NaiveDate>,
+}
+
+impl Balance {
+    /// Quantity held now; negative means the records are inconsistent.
+    pub fn held(&self) -> i64 {
+        self.opening as i64 + self.inbound as i64 - self.outbound as i64
+    }
+}
+
+/// Stock an enterprise declares it held before its records here, accepted by an explicit
+/// override at submit and kept as an anomaly for the regulator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningBalance {
+    /// The holder.
+    pub enterprise_id: EnterpriseId,
+    /// The product.
+    pub product_id: ProductId,
+    /// The batch.
+    pub batch: String,
+    /// The quantity added.
+    pub quantity: u64,
+    /// The document whose submission needed it.
+    pub document: TransactionId,
+    /// The reason the user gave.
+    pub reason: String,
+}
+
+/// One row of the ledger, for listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockRow {
+    /// The holder.
+    pub enterprise_id: EnterpriseId,
+    /// The product.
+    pub product_id: ProductId,
+    /// The batch.
+    pub batch: String,
+    /// Its quantities.
+    pub balance: Balance,
+}
+
+/// Stock per enterprise × product × batch.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    // Nested so a lookup by `&str` batch needs no allocation.
+    stock: HashMap<(EnterpriseId, ProductId), HashMap<String, Balance>>,
+}
+
+/// The documents that another submitted document in `docs` corrects.
+pub fn corrected_ids(docs: &[Transaction]) -> HashSet<TransactionId> {
+    docs.iter()
+        .filter(|d| d.status.is_submitted())
+        .filter_map(|d| d.corrects)
+        .collect()
+}
+
+impl Ledger {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds the ledger from documents (drafts and corrected documents are skipped) and opening balances.
+    pub fn from_documents(docs: &[Transaction], openings: &[OpeningBalance]) -> Self {
+        let corrected = corrected_ids(docs);
+        let mut ledger = Ledger::new();
+        for doc in docs {
+            if doc.status.is_submitted() && !corrected.contains(&doc.id) {
+                ledger.apply(doc);
+            }
+        }
+        for o in openings {
+            ledger.apply_opening(o);
+        }
+        ledger
+    }
+
+    fn entry(&mut self, e: EnterpriseId, p: ProductId, batch: &str) -> &mut Balance {
+        let batches = self.stock.entry((e, p)).or_default();
+        if !batches.contains_key(batch) {
+            batches.insert(batch.to_owned(), Balance::default());
+        }
+        batches.get_mut(batch).expect("inserted above")
+    }
+
+    /// Adds a submitted document's effect. Drafts are ignored.
+    pub fn apply(&mut self, doc: &Transaction) {
+        self.add(doc, 1);
+    }
+
+    /// Removes a document's effect, e.g. when a correction replaces it.
+    pub fn revert(&mut self, doc: &Transaction) {
+        self.add(doc, -1);
+    }
+
+    fn add(&mut self, doc: &Transaction, sign: i8) {
+        if matches!(doc.status, RecordStatus::Draft) {
+            return;
+        }
+        let direction = doc.kind.direction();
+        for line in &doc.lines {
+            let b = self.entry(doc.enterprise_id, line.product_id, &line.batch);
+            let q = u64::from(line.quantity);
+            let slot = match direction {
+                StockDirection::In => &mut b.inbound,
+                StockDirection::Out => &mut b.outbound,
+            };
+            *slot = if sign > 0 { *slot + q } else { slot.saturating_sub(q) };
+            if sign > 0 && line.expiry_date.is_some() {
+                b.expiry = b.expiry.max(line.expiry_date);
+            }
+        }
+    }
+
+    /// Adds an opening balance.
+    pub fn apply_opening(&mut self, o: &OpeningBalance) {
+        self.entry(o.enterprise_id, o.product_id, &o.batch).opening += o.quantity;
+    }
+
+    /// The balance of one batch at one holder, if it ever moved there.
+    pub fn balance(&self, e: EnterpriseId, p: ProductId, batch: &str) -> Option<&Balance> {
+        self.stock.get(&(e, p)).and_then(|m| m.get(batch))
+    }
+
+    /// Quantity of a batch held by an enterprise (0 when it never moved there).
+    pub fn held(&self, e: EnterpriseId, p: ProductId, batch: &str) -> i64 {
+        self.balance(e, p, batch).map_or(0, Balance::held)
+    }
+
+    /// Every row, sorted by enterprise, product, batch.
+    pub fn rows(&self) -> Vec<StockRow> {
+        let mut rows: Vec<StockRow> = self
+            .stock
+            .iter()
+            .flat_map(|(&(e, p), batches)| {
+                batches.iter().map(move |(batch, balance)| StockRow {
+                    enterprise_id: e,
+                    product_id: p,
+                    batch: batch.clone(),
+                    balance: *balance,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (a.enterprise_id, a.product_id, &a.batch).cmp(&(b.enterprise_id, b.product_id, &b.batch))
+        });
+        rows
+    }
+
+    /// Number of (enterprise, product, batch) rows.
+    pub fn len(&self) -> usize {
+        self.stock.values().map(HashMap::len).sum()
+    }
+
+    /// Whether nothing was ever recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use crate::model::TransactionKind::*;
+
+    #[test]
+    fn in_and_out_kinds_move_stock_the_right_way() {
+        let (a, b) = (ent(1), ent(2));
+        let p = prod(1);
+        let docs = vec![
+            submitted(doc(a, FinishedGoodsInbound, None, vec![line(p, "B1", 100)])),
+            submitted(doc(a, SalesOutbound, Some(b), vec![line(p, "B1", 30)])),
+            submitted(doc(a, SalesReturn, Some(b), vec![line(p, "B1", 5)])),
+            submitted(doc(b, PurchaseInbound, Some(a), vec![line(p, "B1", 30)])),
+            submitted(doc(b, PurchaseReturn, Some(a), vec![line(p, "B1", 5)])),
+            doc(b, SalesOutbound, None, vec![line(p, "B1", 25)]), // draft: does not count
+        ];
+        let l = Ledger::from_documents(&docs, &[]);
+        assert_eq!(l.held(a, p, "B1"), 75);
+        assert_eq!(l.held(b, p, "B1"), 25);
+        assert_eq!(l.held(b, p, "other"), 0);
+        assert_eq!(l.len(), 2);
+    }
+
+    #[test]
+    fn a_corrected_document_stops_counting() {
+        let a = ent(1);
+        let p = prod(1);
+        let first = submitted(doc(a, FinishedGoodsInbound, None, vec![line(p, "B1", 100)]));
+        let mut fix = submitted(doc(a, FinishedGoodsInbound, None, vec![line(p, "B1", 90)]));
+        fix.corrects = Some(first.id);
+        let l = Ledger::from_documents(&[first.clone(), fix.clone()], &[]);
+        assert_eq!(l.held(a, p, "B1"), 90);
+
+        let mut inc = Ledger::from_documents(&[first.clone()], &[]);
+        inc.revert(&first);
+        inc.apply(&fix);
+        assert_eq!(inc.held(a, p, "B1"), 90);
+    }
+
+    #[test]
+    fn opening_balances_count_as_stock() {
+        let a = ent(1);
+        let p = prod(1);
+        let out = submitted(doc(a, SalesOutbound, None, vec![line(p, "B1", 10)]));
+        let o = OpeningBalance {
+            enterprise_id: a,
+            product_id: p,
+            batch: "B1".into(),
+            quantity: 10,
+            document: out.id,
+            reason: "期初库存".into(),
+        };
+        let l = Ledger::from_documents(&[out], &[o]);
+        assert_eq!(l.held(a, p, "B1"), 0);
+        assert_eq!(l.balance(a, p, "B1").unwrap().opening, 10);
+    }
+}

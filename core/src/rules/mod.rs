@@ -8,3 +8,6 @@ pub mod status;
 pub mod submit;
 pub mod trace;
 pub mod warnings;
+
+#[cfg(test)]
+pub(crate) mod testing;
