@@ -8,8 +8,9 @@ use crate::model::{
     EnterpriseId, ProductId, RecordStatus, StockDirection, Transaction, TransactionId,
 };
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Quantities of one batch at one holder.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,8 +66,9 @@ pub struct StockRow {
 /// Stock per enterprise × product × batch.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
-    // Nested so a lookup by `&str` batch needs no allocation.
-    stock: HashMap<(EnterpriseId, ProductId), HashMap<String, Balance>>,
+    // Nested so a lookup by `&str` batch needs no allocation; Fx hashing because the keys are
+    // our own ids and batch numbers, not attacker-chosen, and the ledger is rebuilt often.
+    stock: FxHashMap<(EnterpriseId, ProductId), FxHashMap<String, Balance>>,
 }
 
 /// The documents that another submitted document in `docs` corrects.
@@ -98,12 +100,17 @@ impl Ledger {
         ledger
     }
 
-    fn entry(&mut self, e: EnterpriseId, p: ProductId, batch: &str) -> &mut Balance {
+    /// Applies `f` to one balance, creating it on first sight; one hash lookup per level on a hit.
+    fn update(&mut self, e: EnterpriseId, p: ProductId, batch: &str, f: impl FnOnce(&mut Balance)) {
         let batches = self.stock.entry((e, p)).or_default();
-        if !batches.contains_key(batch) {
-            batches.insert(batch.to_owned(), Balance::default());
+        match batches.get_mut(batch) {
+            Some(balance) => f(balance),
+            None => {
+                let mut balance = Balance::default();
+                f(&mut balance);
+                batches.insert(batch.to_owned(), balance);
+            }
         }
-        batches.get_mut(batch).expect("inserted above")
     }
 
     /// Adds a submitted document's effect. Drafts are ignored.
@@ -122,22 +129,29 @@ impl Ledger {
         }
         let direction = doc.kind.direction();
         for line in &doc.lines {
-            let b = self.entry(doc.enterprise_id, line.product_id, &line.batch);
             let q = u64::from(line.quantity);
-            let slot = match direction {
-                StockDirection::In => &mut b.inbound,
-                StockDirection::Out => &mut b.outbound,
-            };
-            *slot = if sign > 0 { *slot + q } else { slot.saturating_sub(q) };
-            if sign > 0 && line.expiry_date.is_some() {
-                b.expiry = b.expiry.max(line.expiry_date);
-            }
+            self.update(doc.enterprise_id, line.product_id, &line.batch, |b| {
+                let slot = match direction {
+                    StockDirection::In => &mut b.inbound,
+                    StockDirection::Out => &mut b.outbound,
+                };
+                *slot = if sign > 0 {
+                    *slot + q
+                } else {
+                    slot.saturating_sub(q)
+                };
+                if sign > 0 && line.expiry_date.is_some() {
+                    b.expiry = b.expiry.max(line.expiry_date);
+                }
+            });
         }
     }
 
     /// Adds an opening balance.
     pub fn apply_opening(&mut self, o: &OpeningBalance) {
-        self.entry(o.enterprise_id, o.product_id, &o.batch).opening += o.quantity;
+        self.update(o.enterprise_id, o.product_id, &o.batch, |b| {
+            b.opening += o.quantity
+        });
     }
 
     /// The balance of one batch at one holder, if it ever moved there.
@@ -165,14 +179,18 @@ impl Ledger {
             })
             .collect();
         rows.sort_by(|a, b| {
-            (a.enterprise_id, a.product_id, &a.batch).cmp(&(b.enterprise_id, b.product_id, &b.batch))
+            (a.enterprise_id, a.product_id, &a.batch).cmp(&(
+                b.enterprise_id,
+                b.product_id,
+                &b.batch,
+            ))
         });
         rows
     }
 
     /// Number of (enterprise, product, batch) rows.
     pub fn len(&self) -> usize {
-        self.stock.values().map(HashMap::len).sum()
+        self.stock.values().map(|m| m.len()).sum()
     }
 
     /// Whether nothing was ever recorded.
@@ -184,8 +202,8 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::*;
     use crate::model::TransactionKind::*;
+    use crate::rules::testing::*;
 
     #[test]
     fn in_and_out_kinds_move_stock_the_right_way() {
