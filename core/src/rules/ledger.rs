@@ -21,7 +21,8 @@ pub struct Balance {
     pub outbound: u64,
     /// Σ opening balances recorded by override.
     pub opening: u64,
-    /// Expiry date of the batch as the documents state it (the latest one seen).
+    /// Expiry date of the batch as incoming documents state it (the latest one seen); an
+    /// outgoing line cannot vouch for stock, so it never moves this date.
     pub expiry: Option<NaiveDate>,
 }
 
@@ -140,7 +141,7 @@ impl Ledger {
                 } else {
                     slot.saturating_sub(q)
                 };
-                if sign > 0 && line.expiry_date.is_some() {
+                if sign > 0 && direction == StockDirection::In && line.expiry_date.is_some() {
                     b.expiry = b.expiry.max(line.expiry_date);
                 }
             });
@@ -234,7 +235,7 @@ mod tests {
         let l = Ledger::from_documents(&[first.clone(), fix.clone()], &[]);
         assert_eq!(l.held(a, p, "B1"), 90);
 
-        let mut inc = Ledger::from_documents(&[first.clone()], &[]);
+        let mut inc = Ledger::from_documents(std::slice::from_ref(&first), &[]);
         inc.revert(&first);
         inc.apply(&fix);
         assert_eq!(inc.held(a, p, "B1"), 90);

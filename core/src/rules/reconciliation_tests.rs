@@ -4,7 +4,11 @@ use crate::rules::testing::*;
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 
-fn confirmation(other_name: &str, lines: Option<Vec<TransactionLine>>, reason: Option<&str>) -> Confirmation {
+fn confirmation(
+    other_name: &str,
+    lines: Option<Vec<TransactionLine>>,
+    reason: Option<&str>,
+) -> Confirmation {
     Confirmation {
         document_id: TransactionId::random(),
         number: "RK-001".into(),
@@ -25,15 +29,29 @@ fn confirmation(other_name: &str, lines: Option<Vec<TransactionLine>>, reason: O
 #[test]
 fn a_sales_outbound_lands_in_the_buyers_inbox() {
     let (a, b) = (ent(1), ent(2));
-    let out = submitted(doc(a, SalesOutbound, Some(b), vec![line(prod(1), "B1", 10)]));
+    let out = submitted(doc(
+        a,
+        SalesOutbound,
+        Some(b),
+        vec![line(prod(1), "B1", 10)],
+    ));
     let change = on_submit(&out, &[]);
     assert!(change.updated.is_empty());
-    let [item] = change.created.as_slice() else { panic!("one item expected") };
+    let [item] = change.created.as_slice() else {
+        panic!("one item expected")
+    };
     assert_eq!(item.kind, ReconciliationKind::PurchaseInbound);
     assert_eq!((item.from, item.to, item.source), (a, b, out.id));
     assert_eq!(item.lines, out.lines);
-    assert_eq!(item.id, item_id(out.id, ReconciliationKind::PurchaseInbound));
-    assert_eq!(on_submit(&out, &[]), change, "a replay yields the same item");
+    assert_eq!(
+        item.id,
+        item_id(out.id, ReconciliationKind::PurchaseInbound)
+    );
+    assert_eq!(
+        on_submit(&out, &[]),
+        change,
+        "a replay yields the same item"
+    );
 }
 
 #[test]
@@ -52,25 +70,51 @@ fn documents_without_a_registered_counterparty_raise_nothing() {
 fn the_buyer_confirms_as_is_or_with_a_reasoned_difference() {
     let (a, b) = (ent(1), ent(2));
     let p = prod(1);
-    let out = submitted(doc(a, SalesOutbound, Some(b), vec![line(p, "B1", 10), line(p, "B2", 5)]));
+    let out = submitted(doc(
+        a,
+        SalesOutbound,
+        Some(b),
+        vec![line(p, "B1", 10), line(p, "B2", 5)],
+    ));
     let item = on_submit(&out, &[]).created.remove(0);
 
     let ok = confirm(&item, b, confirmation("企业1", None, None)).unwrap();
     assert_eq!(ok.document.kind, PurchaseInbound);
     assert_eq!(ok.document.enterprise_id, b);
-    assert_eq!(ok.document.counterparty.as_ref().unwrap().enterprise_id, Some(a));
+    assert_eq!(
+        ok.document.counterparty.as_ref().unwrap().enterprise_id,
+        Some(a)
+    );
     assert_eq!(ok.document.reconciles, Some(item.id));
     assert_eq!(ok.document.lines, out.lines);
     assert!(ok.item.differences().is_empty());
-    assert_eq!(on_submit(&submitted(ok.document), &[item.clone()]), InboxChange::default());
+    assert_eq!(
+        on_submit(&submitted(ok.document), std::slice::from_ref(&item)),
+        InboxChange::default()
+    );
 
     let short = vec![line(p, "B1", 9), line(p, "B2", 5)];
-    let err = confirm(&item, b, confirmation("企业1", Some(short.clone()), Some("  "))).unwrap_err();
+    let err = confirm(
+        &item,
+        b,
+        confirmation("企业1", Some(short.clone()), Some("  ")),
+    )
+    .unwrap_err();
     assert_eq!(err[0].rule, "reconciliation.reason_required");
-    let diff = confirm(&item, b, confirmation("企业1", Some(short), Some("运输破损一瓶"))).unwrap();
+    let diff = confirm(
+        &item,
+        b,
+        confirmation("企业1", Some(short), Some("运输破损一瓶")),
+    )
+    .unwrap();
     assert_eq!(
         diff.item.differences(),
-        [LineDifference { product_id: p, batch: "B1".into(), sent: 10, received: 9 }]
+        [LineDifference {
+            product_id: p,
+            batch: "B1".into(),
+            sent: 10,
+            received: 9
+        }]
     );
     assert_eq!(diff.document.remarks, "运输破损一瓶");
 }
@@ -80,8 +124,14 @@ fn a_wrong_batch_shows_as_one_missing_and_one_extra() {
     let p = prod(1);
     let d = differences(&[line(p, "B1", 3)], &[line(p, "B9", 3)]);
     assert_eq!(d.len(), 2);
-    assert_eq!((d[0].batch.as_str(), d[0].sent, d[0].received), ("B1", 3, 0));
-    assert_eq!((d[1].batch.as_str(), d[1].sent, d[1].received), ("B9", 0, 3));
+    assert_eq!(
+        (d[0].batch.as_str(), d[0].sent, d[0].received),
+        ("B1", 3, 0)
+    );
+    assert_eq!(
+        (d[1].batch.as_str(), d[1].sent, d[1].received),
+        ("B9", 0, 3)
+    );
     assert!(differences(&[line(p, "B1", 3)], &[line(p, "B1", 1), line(p, "B1", 2)]).is_empty());
 }
 
@@ -90,13 +140,27 @@ fn only_the_inbox_owner_acts_and_only_once() {
     let (a, b) = (ent(1), ent(2));
     let out = submitted(doc(a, SalesOutbound, Some(b), vec![line(prod(1), "B1", 1)]));
     let item = on_submit(&out, &[]).created.remove(0);
-    assert_eq!(confirm(&item, a, confirmation("x", None, None)).unwrap_err()[0].rule, "reconciliation.not_yours");
-    let done = confirm(&item, b, confirmation("x", None, None)).unwrap().item;
-    assert_eq!(confirm(&done, b, confirmation("x", None, None)).unwrap_err()[0].rule, "reconciliation.not_pending");
+    assert_eq!(
+        confirm(&item, a, confirmation("x", None, None)).unwrap_err()[0].rule,
+        "reconciliation.not_yours"
+    );
+    let done = confirm(&item, b, confirmation("x", None, None))
+        .unwrap()
+        .item;
+    assert_eq!(
+        confirm(&done, b, confirmation("x", None, None)).unwrap_err()[0].rule,
+        "reconciliation.not_pending"
+    );
     assert_eq!(dispute(&item, b, "").unwrap_err().rule, "required");
     let disputed = dispute(&item, b, "未收到货物").unwrap();
-    assert!(matches!(disputed.state, ReconciliationState::Disputed { .. }));
-    assert_eq!(dispute(&disputed, b, "again").unwrap_err().rule, "reconciliation.not_pending");
+    assert!(matches!(
+        disputed.state,
+        ReconciliationState::Disputed { .. }
+    ));
+    assert_eq!(
+        dispute(&disputed, b, "again").unwrap_err().rule,
+        "reconciliation.not_pending"
+    );
 }
 
 #[test]
@@ -105,10 +169,17 @@ fn an_independent_inbound_matches_the_pending_item_with_the_same_lines() {
     let p = prod(1);
     let out = submitted(doc(a, SalesOutbound, Some(b), vec![line(p, "B1", 10)]));
     let pending = on_submit(&out, &[]).created;
-    let inbound = submitted(doc(b, PurchaseInbound, Some(a), vec![line(p, "B1", 4), line(p, "B1", 6)]));
+    let inbound = submitted(doc(
+        b,
+        PurchaseInbound,
+        Some(a),
+        vec![line(p, "B1", 4), line(p, "B1", 6)],
+    ));
     let change = on_submit(&inbound, &pending);
     assert!(change.created.is_empty());
-    assert!(matches!(change.updated[0].state, ReconciliationState::Confirmed { document, .. } if document == inbound.id));
+    assert!(
+        matches!(change.updated[0].state, ReconciliationState::Confirmed { document, .. } if document == inbound.id)
+    );
 }
 
 #[test]
@@ -125,7 +196,9 @@ fn an_inbound_without_an_outbound_is_unmatched_until_the_seller_records_it() {
     let out = submitted(doc(a, SalesOutbound, Some(b), vec![line(p, "B1", 10)]));
     let change = on_submit(&out, &unmatched);
     assert!(change.created.is_empty());
-    assert!(matches!(change.updated[0].state, ReconciliationState::Confirmed { document, .. } if document == out.id));
+    assert!(
+        matches!(change.updated[0].state, ReconciliationState::Confirmed { document, .. } if document == out.id)
+    );
     // Or the seller confirms it from the inbox, which records the seller's outbound.
     let c = confirm(&unmatched[0], a, confirmation("企业2", None, None)).unwrap();
     assert_eq!(c.document.kind, SalesOutbound);
@@ -134,25 +207,46 @@ fn an_inbound_without_an_outbound_is_unmatched_until_the_seller_records_it() {
 #[test]
 fn a_purchase_return_lands_in_the_sellers_inbox() {
     let (a, b) = (ent(1), ent(2));
-    let ret = submitted(doc(b, PurchaseReturn, Some(a), vec![line(prod(1), "B1", 1)]));
+    let ret = submitted(doc(
+        b,
+        PurchaseReturn,
+        Some(a),
+        vec![line(prod(1), "B1", 1)],
+    ));
     let item = on_submit(&ret, &[]).created.remove(0);
-    assert_eq!((item.kind, item.from, item.to), (ReconciliationKind::SalesReturn, b, a));
+    assert_eq!(
+        (item.kind, item.from, item.to),
+        (ReconciliationKind::SalesReturn, b, a)
+    );
     let c = confirm(&item, a, confirmation("企业2", None, None)).unwrap();
     assert_eq!(c.document.kind, SalesReturn);
     let own = submitted(doc(a, SalesReturn, Some(b), vec![line(prod(1), "B1", 2)]));
-    assert_eq!(on_submit(&own, &[item]).created[0].kind, ReconciliationKind::UnmatchedSalesReturn);
+    assert_eq!(
+        on_submit(&own, &[item]).created[0].kind,
+        ReconciliationKind::UnmatchedSalesReturn
+    );
 }
 
 #[test]
 fn a_correction_supersedes_the_pending_item_of_the_original() {
     let (a, b) = (ent(1), ent(2));
-    let out = submitted(doc(a, SalesOutbound, Some(b), vec![line(prod(1), "B1", 10)]));
+    let out = submitted(doc(
+        a,
+        SalesOutbound,
+        Some(b),
+        vec![line(prod(1), "B1", 10)],
+    ));
     let items = on_submit(&out, &[]).created;
     let mut fix = submitted(doc(a, SalesOutbound, Some(b), vec![line(prod(1), "B1", 8)]));
     fix.corrects = Some(out.id);
     let change = on_submit(&fix, &items);
     assert_eq!(change.created.len(), 1);
-    assert_eq!(change.updated[0].state, ReconciliationState::Superseded { by: change.created[0].id });
+    assert_eq!(
+        change.updated[0].state,
+        ReconciliationState::Superseded {
+            by: change.created[0].id
+        }
+    );
 }
 
 /// One step of a random trading history.
@@ -171,8 +265,16 @@ fn step() -> impl Strategy<Value = Step> {
     let q = 1u8..4;
     prop_oneof![
         (e.clone(), e.clone(), q.clone()).prop_map(|(from, to, qty)| Step::Sell { from, to, qty }),
-        (e.clone(), e.clone(), q.clone()).prop_map(|(from, to, qty)| Step::Return { from, to, qty }),
-        (e.clone(), e, q.clone()).prop_map(|(buyer, seller, qty)| Step::OwnInbound { buyer, seller, qty }),
+        (e.clone(), e.clone(), q.clone()).prop_map(|(from, to, qty)| Step::Return {
+            from,
+            to,
+            qty
+        }),
+        (e.clone(), e, q.clone()).prop_map(|(buyer, seller, qty)| Step::OwnInbound {
+            buyer,
+            seller,
+            qty
+        }),
         (any::<u8>(), any::<bool>()).prop_map(|(pick, short)| Step::Confirm { pick, short }),
         any::<u8>().prop_map(|pick| Step::Dispute { pick }),
         (any::<u8>(), q).prop_map(|(pick, qty)| Step::Correct { pick, qty }),
@@ -206,13 +308,29 @@ impl Platform {
     fn run(&mut self, s: Step) {
         let p = prod(1);
         match s {
-            Step::Sell { from, to, qty } => self.submit(doc(ent(from.into()), SalesOutbound, Some(ent(to.into())), vec![line(p, "B", qty.into())])),
-            Step::Return { from, to, qty } => self.submit(doc(ent(from.into()), PurchaseReturn, Some(ent(to.into())), vec![line(p, "B", qty.into())])),
-            Step::OwnInbound { buyer, seller, qty } => self.submit(doc(ent(buyer.into()), PurchaseInbound, Some(ent(seller.into())), vec![line(p, "B", qty.into())])),
+            Step::Sell { from, to, qty } => self.submit(doc(
+                ent(from.into()),
+                SalesOutbound,
+                Some(ent(to.into())),
+                vec![line(p, "B", qty.into())],
+            )),
+            Step::Return { from, to, qty } => self.submit(doc(
+                ent(from.into()),
+                PurchaseReturn,
+                Some(ent(to.into())),
+                vec![line(p, "B", qty.into())],
+            )),
+            Step::OwnInbound { buyer, seller, qty } => self.submit(doc(
+                ent(buyer.into()),
+                PurchaseInbound,
+                Some(ent(seller.into())),
+                vec![line(p, "B", qty.into())],
+            )),
             Step::Confirm { pick, short } => {
                 if let Some(item) = self.open(pick) {
                     let lines = short.then(|| vec![line(p, "B", 1)]);
-                    let c = confirm(&item, item.to, confirmation("x", lines, Some("差异"))).unwrap();
+                    let c =
+                        confirm(&item, item.to, confirmation("x", lines, Some("差异"))).unwrap();
                     let slot = self.items.iter_mut().find(|i| i.id == item.id).unwrap();
                     *slot = c.item;
                     self.submit(c.document);
@@ -235,7 +353,12 @@ impl Platform {
                     .collect();
                 if !candidates.is_empty() {
                     let old = &candidates[pick as usize % candidates.len()];
-                    let mut fix = doc(old.enterprise_id, SalesOutbound, platform_counterparty(old), vec![line(p, "B", qty.into())]);
+                    let mut fix = doc(
+                        old.enterprise_id,
+                        SalesOutbound,
+                        platform_counterparty(old),
+                        vec![line(p, "B", qty.into())],
+                    );
                     fix.corrects = Some(old.id);
                     self.submit(fix);
                 }
