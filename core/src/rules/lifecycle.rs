@@ -1,8 +1,6 @@
 //! Save versus submit: a draft may be edited or deleted, a submitted record never changes.
 
-use crate::model::{
-    Barcode, NonconformingRecord, Partner, Product, RecordStatus, Transaction,
-};
+use crate::model::{Barcode, NonconformingRecord, Partner, Product, RecordStatus, Transaction};
 use crate::problem::Problem;
 use chrono::{DateTime, Utc};
 
@@ -117,7 +115,10 @@ pub fn check_correction(
             "corrects",
             "correction.already_corrected",
             format!("单据 {} 已被更正，请更正最新的单据", original.number),
-            format!("Document {} was already corrected: correct the latest version", original.number),
+            format!(
+                "Document {} was already corrected: correct the latest version",
+                original.number
+            ),
         ));
     }
     problems
@@ -131,7 +132,12 @@ mod tests {
 
     #[test]
     fn drafts_change_submitted_records_do_not() {
-        let d = doc(ent(1), SalesOutbound, Some(ent(2)), vec![line(prod(1), "B", 1)]);
+        let d = doc(
+            ent(1),
+            SalesOutbound,
+            Some(ent(2)),
+            vec![line(prod(1), "B", 1)],
+        );
         for action in [Action::Edit, Action::Delete, Action::Submit] {
             assert!(check(&d.status, action).is_ok());
         }
@@ -148,7 +154,12 @@ mod tests {
 
     #[test]
     fn an_edit_cannot_smuggle_in_a_submitted_state() {
-        let d = doc(ent(1), SalesOutbound, Some(ent(2)), vec![line(prod(1), "B", 1)]);
+        let d = doc(
+            ent(1),
+            SalesOutbound,
+            Some(ent(2)),
+            vec![line(prod(1), "B", 1)],
+        );
         let sneaky = submitted(d.clone());
         let e = edit(&d, sneaky).unwrap();
         assert_eq!(e.status, RecordStatus::Draft);
@@ -156,15 +167,34 @@ mod tests {
 
     #[test]
     fn corrections_chain_on_the_same_kind_and_enterprise() {
-        let orig = submitted(doc(ent(1), SalesOutbound, Some(ent(2)), vec![line(prod(1), "B", 1)]));
-        let mut fix = doc(ent(1), SalesOutbound, Some(ent(2)), vec![line(prod(1), "B", 2)]);
+        let orig = submitted(doc(
+            ent(1),
+            SalesOutbound,
+            Some(ent(2)),
+            vec![line(prod(1), "B", 1)],
+        ));
+        let mut fix = doc(
+            ent(1),
+            SalesOutbound,
+            Some(ent(2)),
+            vec![line(prod(1), "B", 2)],
+        );
         fix.corrects = Some(orig.id);
         assert!(check_correction(&fix, &orig, false).is_empty());
-        let rules: Vec<_> = check_correction(&fix, &orig, true).into_iter().map(|p| p.rule).collect();
+        let rules: Vec<_> = check_correction(&fix, &orig, true)
+            .into_iter()
+            .map(|p| p.rule)
+            .collect();
         assert_eq!(rules, ["correction.already_corrected"]);
         let other = doc(ent(3), PurchaseInbound, Some(ent(1)), vec![]);
-        assert_eq!(check_correction(&other, &orig, false)[0].rule, "correction.mismatch");
+        assert_eq!(
+            check_correction(&other, &orig, false)[0].rule,
+            "correction.mismatch"
+        );
         let draft = doc(ent(1), SalesOutbound, Some(ent(2)), vec![]);
-        assert_eq!(check_correction(&fix, &draft, false)[0].rule, "correction.original_draft");
+        assert_eq!(
+            check_correction(&fix, &draft, false)[0].rule,
+            "correction.original_draft"
+        );
     }
 }

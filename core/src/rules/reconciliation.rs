@@ -56,7 +56,10 @@ pub fn differences(sent: &[TransactionLine], received: &[TransactionLine]) -> Ve
     keys.dedup();
     keys.into_iter()
         .filter_map(|k| {
-            let (a, b) = (s.get(&k).copied().unwrap_or(0), r.get(&k).copied().unwrap_or(0));
+            let (a, b) = (
+                s.get(&k).copied().unwrap_or(0),
+                r.get(&k).copied().unwrap_or(0),
+            );
             (a != b).then(|| LineDifference {
                 product_id: k.0,
                 batch: k.1.to_owned(),
@@ -103,7 +106,8 @@ fn platform_counterparty(doc: &Transaction) -> Option<EnterpriseId> {
 /// confirmation already matched them.
 pub fn on_submit(doc: &Transaction, open_items: &[ReconciliationItem]) -> InboxChange {
     let mut change = InboxChange::default();
-    let (Some((raises, matches)), Some(other)) = (role(doc.kind), platform_counterparty(doc)) else {
+    let (Some((raises, matches)), Some(other)) = (role(doc.kind), platform_counterparty(doc))
+    else {
         return change;
     };
     if doc.reconciles.is_some() || other == doc.enterprise_id {
@@ -201,7 +205,10 @@ fn not_actionable(item: &ReconciliationItem, by: EnterpriseId) -> Option<Problem
             "item",
             "reconciliation.not_pending",
             format!("单据 {} 的勾兑事项已处理，不能再次处理", item.source_number),
-            format!("The item for document {} was already handled", item.source_number),
+            format!(
+                "The item for document {} was already handled",
+                item.source_number
+            ),
         ));
     }
     None
@@ -251,7 +258,10 @@ pub fn confirm(
         differences: diffs,
         reason,
     };
-    Ok(Confirmed { document, item: confirmed })
+    Ok(Confirmed {
+        document,
+        item: confirmed,
+    })
 }
 
 /// Disputes an item: the inbox owner says the transfer did not happen as recorded.
@@ -272,7 +282,9 @@ pub fn dispute(
         ));
     }
     let mut disputed = item.clone();
-    disputed.state = ReconciliationState::Disputed { reason: reason.trim().to_owned() };
+    disputed.state = ReconciliationState::Disputed {
+        reason: reason.trim().to_owned(),
+    };
     Ok(disputed)
 }
 

@@ -34,7 +34,10 @@ pub fn check_sale(doc: &Transaction, blocks: &Blocks<'_>, ledger: &Ledger) -> Ve
                 format!("lines[{i}].batch"),
                 "sale.recalled",
                 format!("{name} 批号 {batch} 正在召回（{}），禁止销售", r.reason),
-                format!("{name} batch {batch} is under recall ({}) and may not be sold", r.reason),
+                format!(
+                    "{name} batch {batch} is under recall ({}) and may not be sold",
+                    r.reason
+                ),
             ));
         }
         if let Some(n) = blocks.nonconforming(line.product_id, batch) {
@@ -42,7 +45,10 @@ pub fn check_sale(doc: &Transaction, blocks: &Blocks<'_>, ledger: &Ledger) -> Ve
                 format!("lines[{i}].batch"),
                 "sale.nonconforming",
                 format!("{name} 批号 {batch} 已列为不合格（{}），禁止销售", n.defect),
-                format!("{name} batch {batch} is listed nonconforming ({}) and may not be sold", n.defect),
+                format!(
+                    "{name} batch {batch} is listed nonconforming ({}) and may not be sold",
+                    n.defect
+                ),
             ));
         }
     }
@@ -81,9 +87,17 @@ mod tests {
         for (l, want) in cases {
             let batch = l.batch.clone();
             let d = doc(ent(1), SalesOutbound, Some(ent(2)), vec![l]);
-            assert_eq!(rules_of(check_sale(&d, &blocks, &Ledger::new())), want, "batch {batch}");
+            assert_eq!(
+                rules_of(check_sale(&d, &blocks, &Ledger::new())),
+                want,
+                "batch {batch}"
+            );
         }
-        let r = check_sale(&doc(ent(1), SalesOutbound, None, vec![line(p, "R", 1)]), &blocks, &Ledger::new());
+        let r = check_sale(
+            &doc(ent(1), SalesOutbound, None, vec![line(p, "R", 1)]),
+            &blocks,
+            &Ledger::new(),
+        );
         assert!(r[0].message_zh.contains("微生物超标") && r[0].field == "lines[0].batch");
     }
 
@@ -100,10 +114,16 @@ mod tests {
         let (a, p) = (ent(1), prod(1));
         let mut inbound = line(p, "E", 5);
         inbound.expiry_date = Some(day(1, 31));
-        let ledger = Ledger::from_documents(&[submitted(doc(a, FinishedGoodsInbound, None, vec![inbound]))], &[]);
+        let ledger = Ledger::from_documents(
+            &[submitted(doc(a, FinishedGoodsInbound, None, vec![inbound]))],
+            &[],
+        );
         let mut sale = line(p, "E", 1);
         sale.expiry_date = None;
         let d = doc(a, SalesOutbound, None, vec![sale]);
-        assert_eq!(rules_of(check_sale(&d, &Blocks::new(&[], &[]), &ledger)), ["sale.expired"]);
+        assert_eq!(
+            rules_of(check_sale(&d, &Blocks::new(&[], &[]), &ledger)),
+            ["sale.expired"]
+        );
     }
 }

@@ -27,7 +27,10 @@ pub struct Blocks<'a> {
 impl<'a> Blocks<'a> {
     /// Lookups over these records.
     pub fn new(recalls: &'a [Recall], nonconforming: &'a [NonconformingRecord]) -> Self {
-        Self { recalls, nonconforming }
+        Self {
+            recalls,
+            nonconforming,
+        }
     }
 
     /// The first recall covering this batch.
@@ -36,7 +39,11 @@ impl<'a> Blocks<'a> {
     }
 
     /// The first nonconforming listing of this batch.
-    pub fn nonconforming(&self, product: ProductId, batch: &str) -> Option<&'a NonconformingRecord> {
+    pub fn nonconforming(
+        &self,
+        product: ProductId,
+        batch: &str,
+    ) -> Option<&'a NonconformingRecord> {
         self.nonconforming.iter().find(|n| n.lists(product, batch))
     }
 
@@ -82,7 +89,9 @@ pub(crate) mod tests {
     pub(crate) fn recall(p: ProductId, batches: &[&str], status: RecallStatus) -> Recall {
         Recall {
             id: RecallId::random(),
-            initiator: RecallInitiator::Regulator { region_code: "620000".into() },
+            initiator: RecallInitiator::Regulator {
+                region_code: "620000".into(),
+            },
             product_id: p,
             product_name: "舒唯雅皮肤身体护肤霜".into(),
             batches: batches.iter().map(|b| b.to_string()).collect(),
@@ -97,7 +106,11 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn listing(p: ProductId, batches: &[&str], state: NonconformingStatus) -> NonconformingRecord {
+    pub(crate) fn listing(
+        p: ProductId,
+        batches: &[&str],
+        state: NonconformingStatus,
+    ) -> NonconformingRecord {
         NonconformingRecord {
             id: NonconformingId::random(),
             reported_by: None,
@@ -119,7 +132,10 @@ pub(crate) mod tests {
     #[test]
     fn status_is_derived_from_recalls_and_listings() {
         let p = prod(1);
-        let recalls = [recall(p, &["R1"], RecallStatus::Active), recall(p, &["P1"], RecallStatus::Planned)];
+        let recalls = [
+            recall(p, &["R1"], RecallStatus::Active),
+            recall(p, &["P1"], RecallStatus::Planned),
+        ];
         let listings = [
             listing(p, &["N1", "R1"], NonconformingStatus::Open),
             listing(p, &["X1"], NonconformingStatus::Revoked),
@@ -137,16 +153,31 @@ pub(crate) mod tests {
         }
         assert_eq!(b.batch_status(prod(2), "R1"), ProductStatus::Valid);
         assert_eq!(b.product_status(p), ProductStatus::Recalled);
-        assert_eq!(Blocks::new(&[], &listings).product_status(p), ProductStatus::Nonconforming);
-        assert_eq!(Blocks::new(&[], &[]).product_status(p), ProductStatus::Valid);
+        assert_eq!(
+            Blocks::new(&[], &listings).product_status(p),
+            ProductStatus::Nonconforming
+        );
+        assert_eq!(
+            Blocks::new(&[], &[]).product_status(p),
+            ProductStatus::Valid
+        );
     }
 
     #[test]
     fn an_empty_batch_list_covers_every_batch() {
         let p = prod(1);
         let recalls = [recall(p, &[], RecallStatus::Completed)];
-        assert_eq!(Blocks::new(&recalls, &[]).batch_status(p, "ANY"), ProductStatus::Recalled);
-        let drafts = [NonconformingRecord { status: RecordStatus::Draft, ..listing(p, &[], NonconformingStatus::Open) }];
-        assert_eq!(Blocks::new(&[], &drafts).batch_status(p, "ANY"), ProductStatus::Valid);
+        assert_eq!(
+            Blocks::new(&recalls, &[]).batch_status(p, "ANY"),
+            ProductStatus::Recalled
+        );
+        let drafts = [NonconformingRecord {
+            status: RecordStatus::Draft,
+            ..listing(p, &[], NonconformingStatus::Open)
+        }];
+        assert_eq!(
+            Blocks::new(&[], &drafts).batch_status(p, "ANY"),
+            ProductStatus::Valid
+        );
     }
 }

@@ -45,7 +45,9 @@ fn effects(doc: &Transaction, sign: i64, into: &mut BTreeMap<(ProductId, String)
         StockDirection::Out => -sign,
     };
     for (i, l) in doc.lines.iter().enumerate() {
-        let e = into.entry((l.product_id, l.batch.clone())).or_insert((0, i));
+        let e = into
+            .entry((l.product_id, l.batch.clone()))
+            .or_insert((0, i));
         e.0 += s * i64::from(l.quantity);
     }
 }
@@ -95,7 +97,9 @@ pub fn check_submit(doc: &Transaction, ctx: &SubmitContext<'_>) -> SubmitCheck {
             )),
         }
     }
-    check.problems.extend(check_sale(doc, &ctx.blocks, ctx.ledger));
+    check
+        .problems
+        .extend(check_sale(doc, &ctx.blocks, ctx.ledger));
     check
 }
 
@@ -109,23 +113,62 @@ mod tests {
     use proptest::prelude::*;
 
     fn ctx<'a>(ledger: &'a Ledger, recalls: &'a [Recall]) -> SubmitContext<'a> {
-        SubmitContext { ledger, blocks: Blocks::new(recalls, &[]), corrected: None, opening_override: None }
+        SubmitContext {
+            ledger,
+            blocks: Blocks::new(recalls, &[]),
+            corrected: None,
+            opening_override: None,
+        }
     }
 
     #[test]
     fn sending_out_more_than_is_held_is_refused() {
         let (a, p) = (ent(1), prod(1));
-        let ledger = Ledger::from_documents(&[submitted(doc(a, FinishedGoodsInbound, None, vec![line(p, "B", 10)]))], &[]);
-        let ok = doc(a, SalesOutbound, None, vec![line(p, "B", 6), line(p, "B", 4)]);
+        let ledger = Ledger::from_documents(
+            &[submitted(doc(
+                a,
+                FinishedGoodsInbound,
+                None,
+                vec![line(p, "B", 10)],
+            ))],
+            &[],
+        );
+        let ok = doc(
+            a,
+            SalesOutbound,
+            None,
+            vec![line(p, "B", 6), line(p, "B", 4)],
+        );
         assert!(check_submit(&ok, &ctx(&ledger, &[])).is_ok());
-        let over = doc(a, SalesOutbound, None, vec![line(p, "B", 6), line(p, "B", 5), line(p, "C", 1)]);
+        let over = doc(
+            a,
+            SalesOutbound,
+            None,
+            vec![line(p, "B", 6), line(p, "B", 5), line(p, "C", 1)],
+        );
         let c = check_submit(&over, &ctx(&ledger, &[]));
-        let fields: Vec<_> = c.problems.iter().map(|p| (p.rule.as_str(), p.field.as_str())).collect();
-        assert_eq!(fields, [("stock.insufficient", "lines[0].quantity"), ("stock.insufficient", "lines[2].quantity")]);
+        let fields: Vec<_> = c
+            .problems
+            .iter()
+            .map(|p| (p.rule.as_str(), p.field.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("stock.insufficient", "lines[0].quantity"),
+                ("stock.insufficient", "lines[2].quantity")
+            ]
+        );
         assert!(c.problems[0].message_zh.contains("现有 10，本单需 11"));
         assert!(c.openings.is_empty());
         // Inbound documents never lack stock.
-        assert!(check_submit(&doc(a, PurchaseInbound, None, vec![line(p, "Z", 99)]), &ctx(&ledger, &[])).is_ok());
+        assert!(
+            check_submit(
+                &doc(a, PurchaseInbound, None, vec![line(p, "Z", 99)]),
+                &ctx(&ledger, &[])
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -133,13 +176,25 @@ mod tests {
         let (a, p) = (ent(1), prod(1));
         let ledger = Ledger::new();
         let over = doc(a, SalesOutbound, None, vec![line(p, "B", 7)]);
-        let blank = SubmitContext { opening_override: Some("  "), ..ctx(&ledger, &[]) };
-        assert!(!check_submit(&over, &blank).is_ok(), "a blank reason is no override");
-        let with = SubmitContext { opening_override: Some("系统上线前库存"), ..ctx(&ledger, &[]) };
+        let blank = SubmitContext {
+            opening_override: Some("  "),
+            ..ctx(&ledger, &[])
+        };
+        assert!(
+            !check_submit(&over, &blank).is_ok(),
+            "a blank reason is no override"
+        );
+        let with = SubmitContext {
+            opening_override: Some("系统上线前库存"),
+            ..ctx(&ledger, &[])
+        };
         let c = check_submit(&over, &with);
         assert!(c.is_ok());
         assert_eq!(c.openings.len(), 1);
-        assert_eq!((c.openings[0].quantity, c.openings[0].document), (7, over.id));
+        assert_eq!(
+            (c.openings[0].quantity, c.openings[0].document),
+            (7, over.id)
+        );
     }
 
     #[test]
@@ -150,25 +205,51 @@ mod tests {
         let ledger = Ledger::from_documents(&[inbound.clone(), sale.clone()], &[]);
         let mut bigger = doc(a, SalesOutbound, None, vec![line(p, "B", 10)]);
         bigger.corrects = Some(sale.id);
-        let c = SubmitContext { corrected: Some(&sale), ..ctx(&ledger, &[]) };
-        assert!(check_submit(&bigger, &c).is_ok(), "8 already taken, 2 more are held");
+        let c = SubmitContext {
+            corrected: Some(&sale),
+            ..ctx(&ledger, &[])
+        };
+        assert!(
+            check_submit(&bigger, &c).is_ok(),
+            "8 already taken, 2 more are held"
+        );
         bigger.lines[0].quantity = 11;
         assert!(!check_submit(&bigger, &c).is_ok());
         // Lowering an inbound below what was already sold is refused too.
         let mut smaller = doc(a, FinishedGoodsInbound, None, vec![line(p, "B", 5)]);
         smaller.corrects = Some(inbound.id);
-        let c = SubmitContext { corrected: Some(&inbound), ..ctx(&ledger, &[]) };
-        assert_eq!(check_submit(&smaller, &c).problems[0].rule, "stock.insufficient");
+        let c = SubmitContext {
+            corrected: Some(&inbound),
+            ..ctx(&ledger, &[])
+        };
+        assert_eq!(
+            check_submit(&smaller, &c).problems[0].rule,
+            "stock.insufficient"
+        );
     }
 
     #[test]
     fn submitted_documents_and_blocked_batches_are_refused() {
         let (a, p) = (ent(1), prod(1));
-        let ledger = Ledger::from_documents(&[submitted(doc(a, FinishedGoodsInbound, None, vec![line(p, "R", 10)]))], &[]);
+        let ledger = Ledger::from_documents(
+            &[submitted(doc(
+                a,
+                FinishedGoodsInbound,
+                None,
+                vec![line(p, "R", 10)],
+            ))],
+            &[],
+        );
         let recalls = [recall(p, &["R"], RecallStatus::Active)];
         let d = doc(a, SalesOutbound, None, vec![line(p, "R", 1)]);
-        assert_eq!(check_submit(&d, &ctx(&ledger, &recalls)).problems[0].rule, "sale.recalled");
-        assert_eq!(check_submit(&submitted(d), &ctx(&ledger, &[])).problems[0].rule, "lifecycle.submitted");
+        assert_eq!(
+            check_submit(&d, &ctx(&ledger, &recalls)).problems[0].rule,
+            "sale.recalled"
+        );
+        assert_eq!(
+            check_submit(&submitted(d), &ctx(&ledger, &[])).problems[0].rule,
+            "lifecycle.submitted"
+        );
     }
 
     proptest! {

@@ -50,7 +50,9 @@ pub fn doc(
     let counterparty = if kind.needs_counterparty() {
         Some(Counterparty {
             partner_id: None,
-            name: other.map_or("散客".to_owned(), |o| format!("企业{}", o.0.as_u128() - 0xE000)),
+            name: other.map_or("散客".to_owned(), |o| {
+                format!("企业{}", o.0.as_u128() - 0xE000)
+            }),
             uscc: None,
             enterprise_id: other,
         })
