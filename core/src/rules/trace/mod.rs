@@ -1,0 +1,380 @@
+//! Batch trace (来源可溯、去向可追): where one batch of one product came from and went to.
+//!
+//! The submitted documents of every holder are folded into a graph of parties. Both sides of a
+//! transfer (the seller's 销售出库 and the buyer's 采购入库) land on the same edge, so nothing is
+//! counted twice and `sent` versus `received` shows goods in transit or in dispute. On top of the
+//! graph the trace walks forward (every downstream holder) and backward (every supplier up to the
+//! origin), and lays the documents out as a date-ordered tree in the manner of Odoo's
+//! `stock.traceability.report` and ERPNext's "Serial No and Batch Traceability".
+
+mod graph;
+mod tree;
+
+#[cfg(test)]
+mod tests;
+
+use crate::model::{
+    Counterparty, EnterpriseId, ProductId, Transaction, TransactionId, TransactionKind,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// A party of the batch network: a platform enterprise, or an external counterparty.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// A registered enterprise (its own documents are on the platform).
+    Enterprise(EnterpriseId),
+    /// An external counterparty known by its USCC (统一社会信用代码).
+    Uscc(String),
+    /// An external counterparty known only by its name; the empty name stands for documents
+    /// without any counterparty.
+    Name(String),
+}
+
+impl Party {
+    /// The party a document's counterparty designates, with the same keying the trace uses.
+    pub fn of_counterparty(counterparty: Option<&Counterparty>) -> Party {
+        graph::Key::of_counterparty(counterparty).to_party()
+    }
+
+    /// Whether this is a platform enterprise (whose stock we see).
+    pub fn is_platform(&self) -> bool {
+        matches!(self, Party::Enterprise(_))
+    }
+}
+
+/// Where the trace starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceStart {
+    /// The whole network of the batch.
+    Whole,
+    /// One party of the network.
+    From(Party),
+}
+
+/// Which way the trace walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceDirection {
+    /// Downstream: customers, their customers, and so on (去向可追).
+    Forward,
+    /// Upstream: suppliers up to the origin (来源可溯).
+    Backward,
+    /// Both ways.
+    Both,
+}
+
+impl TraceDirection {
+    /// Whether the downstream walk is wanted.
+    pub fn forward(self) -> bool {
+        self != TraceDirection::Backward
+    }
+
+    /// Whether the upstream walk is wanted.
+    pub fn backward(self) -> bool {
+        self != TraceDirection::Forward
+    }
+}
+
+/// The kind of movement between two parties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// Goods sold downstream (销售出库 / 采购入库).
+    Sale,
+    /// Goods sent back upstream (采购退出 / 销售退入).
+    Return,
+}
+
+/// Which end of an edge recorded a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordedBy {
+    /// The party the goods left (its 销售出库 or 采购退出).
+    Sender,
+    /// The party the goods reached (its 采购入库 or 销售退入; also a producer's 成品入库).
+    Receiver,
+}
+
+/// Which walk a tree row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowDirection {
+    /// Downstream tree.
+    Forward,
+    /// Upstream tree.
+    Backward,
+}
+
+/// One document's share of the batch: the sum of its lines of that product and batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRef<'a> {
+    /// The document.
+    pub id: TransactionId,
+    /// Its number (单号).
+    pub number: Cow<'a, str>,
+    /// Its type.
+    pub kind: TransactionKind,
+    /// Its date.
+    pub date: NaiveDate,
+    /// Quantity of the batch on it.
+    pub quantity: u64,
+    /// Which end recorded it.
+    pub recorded_by: RecordedBy,
+}
+
+/// A party of the trace with its quantities of the batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceNode<'a> {
+    /// Who.
+    pub party: Party,
+    /// Display name: an external's name, or what others call a platform enterprise (if anyone does).
+    pub name: Option<Cow<'a, str>>,
+    /// From own production (成品入库).
+    pub produced: u64,
+    /// Received by purchase (Σ received of incoming sale edges).
+    pub received: u64,
+    /// Sold on (Σ sent of outgoing sale edges).
+    pub passed_on: u64,
+    /// Returned to suppliers (Σ sent of outgoing return edges).
+    pub returned_out: u64,
+    /// Taken back from customers (Σ received of incoming return edges).
+    pub returns_in: u64,
+    /// What a platform enterprise should still hold; negative signals a data problem; `None` for
+    /// externals, whose stock we do not see.
+    pub held: Option<i64>,
+    /// Sale steps downstream of the start (or of the network's roots for a whole trace).
+    pub depth_forward: Option<u32>,
+    /// Sale steps upstream of the start (or of the network's ends for a whole trace).
+    pub depth_backward: Option<u32>,
+    /// The 成品入库 documents, by date.
+    pub production: Vec<DocumentRef<'a>>,
+}
+
+/// Movements of the batch from one party to another, as recorded by either end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEdge<'a> {
+    /// Index of the sending party in [`BatchTrace::nodes`].
+    pub from: u32,
+    /// Index of the receiving party in [`BatchTrace::nodes`].
+    pub to: u32,
+    /// Sale or return.
+    pub kind: EdgeKind,
+    /// Quantity the sender recorded as sent.
+    pub sent: u64,
+    /// Quantity the receiver recorded as received.
+    pub received: u64,
+    /// The documents of both ends, by date.
+    pub documents: Vec<DocumentRef<'a>>,
+}
+
+/// One row of the traceability report: one document, indented under the party it leads from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeRow<'a> {
+    /// Indentation: 0 for the documents of the start (or of a root).
+    pub depth: u32,
+    /// Downstream or upstream tree.
+    pub direction: RowDirection,
+    /// Document date.
+    pub date: NaiveDate,
+    /// The document.
+    pub document: TransactionId,
+    /// Its number (单号).
+    pub number: Cow<'a, str>,
+    /// Its type.
+    pub kind: TransactionKind,
+    /// Index of the sending party in [`BatchTrace::nodes`].
+    pub from: u32,
+    /// Index of the receiving party in [`BatchTrace::nodes`].
+    pub to: u32,
+    /// Quantity of the batch on the document.
+    pub quantity: u64,
+    /// Which end recorded it.
+    pub recorded_by: RecordedBy,
+    /// The row leads to a party already expanded elsewhere in this tree (a cycle or a second
+    /// path), so nothing is listed beneath it.
+    pub repeat: bool,
+}
+
+/// The result of a batch trace: the graph and the report tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchTrace<'a> {
+    /// The product.
+    pub product_id: ProductId,
+    /// The batch (批号).
+    pub batch: String,
+    /// The parties reached, ordered by [`Party`].
+    pub nodes: Vec<TraceNode<'a>>,
+    /// The movements between them, ordered by (from, to, kind).
+    pub edges: Vec<TraceEdge<'a>>,
+    /// The report: forward rows first, then backward rows.
+    pub tree: Vec<TreeRow<'a>>,
+}
+
+impl BatchTrace<'_> {
+    /// A copy that no longer borrows the documents.
+    pub fn into_owned(self) -> BatchTrace<'static> {
+        fn doc(d: DocumentRef<'_>) -> DocumentRef<'static> {
+            DocumentRef {
+                number: Cow::Owned(d.number.into_owned()),
+                ..d
+            }
+        }
+        BatchTrace {
+            product_id: self.product_id,
+            batch: self.batch,
+            nodes: self
+                .nodes
+                .into_iter()
+                .map(|n| TraceNode {
+                    name: n.name.map(|s| Cow::Owned(s.into_owned())),
+                    production: n.production.into_iter().map(doc).collect(),
+                    ..n
+                })
+                .collect(),
+            edges: self
+                .edges
+                .into_iter()
+                .map(|e| TraceEdge {
+                    documents: e.documents.into_iter().map(doc).collect(),
+                    ..e
+                })
+                .collect(),
+            tree: self
+                .tree
+                .into_iter()
+                .map(|r| TreeRow {
+                    number: Cow::Owned(r.number.into_owned()),
+                    ..r
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Traces `batch` of `product` through the submitted, uncorrected `docs`.
+///
+/// Forward follows sale edges downstream to every holder; backward follows them upstream and
+/// stops at an origin (a producer or an external supplier). Return edges between parties reached
+/// are shown but never followed, since a return goes back the way the goods came. A party the
+/// documents do not mention yields an empty trace.
+pub fn trace_batch<'a>(
+    docs: &'a [Transaction],
+    product: ProductId,
+    batch: &str,
+    start: TraceStart,
+    direction: TraceDirection,
+) -> BatchTrace<'a> {
+    let g = graph::Graph::build(docs, product, batch);
+    let n = g.keys.len();
+    let (fwd_seeds, bwd_seeds) = match &start {
+        TraceStart::Whole => (g.whole_seeds(true), g.whole_seeds(false)),
+        TraceStart::From(party) => match g.find(party) {
+            Some(s) => (graph::Seeds::single(s), graph::Seeds::single(s)),
+            None => {
+                return BatchTrace {
+                    product_id: product,
+                    batch: batch.to_owned(),
+                    nodes: Vec::new(),
+                    edges: Vec::new(),
+                    tree: Vec::new(),
+                };
+            }
+        },
+    };
+    let fdepth = if direction.forward() {
+        g.bfs(&fwd_seeds, true)
+    } else {
+        vec![graph::UNSEEN; n]
+    };
+    let bdepth = if direction.backward() {
+        g.bfs(&bwd_seeds, false)
+    } else {
+        vec![graph::UNSEEN; n]
+    };
+
+    let whole = matches!(start, TraceStart::Whole);
+    let in_set: Vec<bool> = if whole {
+        vec![true; n]
+    } else {
+        (0..n)
+            .map(|i| fdepth[i] != graph::UNSEEN || bdepth[i] != graph::UNSEEN)
+            .collect()
+    };
+    let included: Vec<bool> = g
+        .edges
+        .iter()
+        .map(|e| {
+            let (f, t) = (e.from as usize, e.to as usize);
+            whole
+                || match e.kind {
+                    EdgeKind::Sale => {
+                        fdepth[f] != graph::UNSEEN || (bdepth[t] != graph::UNSEEN && !g.origin[t])
+                    }
+                    EdgeKind::Return => in_set[f] && in_set[t],
+                }
+        })
+        .collect();
+
+    let mut out_index = vec![u32::MAX; n];
+    let mut kept = 0u32;
+    for (i, slot) in out_index.iter_mut().enumerate() {
+        if in_set[i] {
+            *slot = kept;
+            kept += 1;
+        }
+    }
+
+    let nodes = (0..n)
+        .filter(|&i| in_set[i])
+        .map(|i| g.node(i, fdepth[i], bdepth[i]))
+        .collect();
+    let edges = g
+        .edges
+        .iter()
+        .zip(&included)
+        .filter(|(_, inc)| **inc)
+        .map(|(e, _)| TraceEdge {
+            from: out_index[e.from as usize],
+            to: out_index[e.to as usize],
+            kind: e.kind,
+            sent: e.sent,
+            received: e.received,
+            documents: g.edge_docs(e).iter().map(|d| d.to_ref()).collect(),
+        })
+        .collect();
+
+    // Each expanded party lists its included edges once, so this bounds the rows exactly
+    // enough to allocate once.
+    let (mut fwd_rows, mut bwd_rows) = (0, 0);
+    for (e, _) in g.edges.iter().zip(&included).filter(|(_, inc)| **inc) {
+        let docs = e.docs.len();
+        if whole || fdepth[e.from as usize] != graph::UNSEEN {
+            fwd_rows += docs;
+        }
+        if (whole || bdepth[e.to as usize] != graph::UNSEEN) && !g.origin[e.to as usize] {
+            bwd_rows += docs;
+        }
+    }
+    let mut tree = Vec::with_capacity(
+        if direction.forward() { fwd_rows } else { 0 }
+            + if direction.backward() { bwd_rows } else { 0 },
+    );
+    if direction.forward() {
+        tree::grow(&g, &included, &fwd_seeds, true, &out_index, &mut tree);
+    }
+    if direction.backward() {
+        tree::grow(&g, &included, &bwd_seeds, false, &out_index, &mut tree);
+    }
+
+    BatchTrace {
+        product_id: product,
+        batch: batch.to_owned(),
+        nodes,
+        edges,
+        tree,
+    }
+}
