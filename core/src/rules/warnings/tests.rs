@@ -1,5 +1,5 @@
-use super::*;
 use super::fixtures::*;
+use super::*;
 use crate::model::TransactionKind::*;
 use crate::model::*;
 use crate::rules::status::Blocks;
@@ -94,8 +94,7 @@ fn run_kinds_runs_only_the_asked_rules() {
     let kinds: HashSet<WarningKind> = all.iter().map(|w| w.kind).collect();
     assert!(kinds.contains(&WarningKind::ExpiredStockHeld));
     assert!(kinds.contains(&WarningKind::NegativeStock));
-    let only =
-        w.run(|i| run_kinds(i, &[WarningKind::NegativeStock, WarningKind::NegativeStock]));
+    let only = w.run(|i| run_kinds(i, &[WarningKind::NegativeStock, WarningKind::NegativeStock]));
     assert_eq!(only.len(), 1);
     assert_eq!(only[0].kind, WarningKind::NegativeStock);
     assert_eq!(w.run(negative_stock), only);
