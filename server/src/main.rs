@@ -1,30 +1,49 @@
-//! `suyuan-server`: serves the API and pages.
+//! `suyuan-server`: opens (and migrates) the database, then serves until Ctrl-C or SIGTERM.
 
 use clap::Parser;
-use std::net::SocketAddr;
-
-/// Command-line and environment configuration.
-#[derive(Parser, Debug)]
-#[command(name = "suyuan-server", version, about = "Suyuan traceability service")]
-struct Config {
-    /// Address to listen on.
-    #[arg(long, env = "SUYUAN_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-}
+use suyuan_server::config::Config;
+use suyuan_server::db::Db;
+use suyuan_server::{AppState, app};
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let config = Config::parse();
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    tracing::info!(backend = ?db.backend, "database ready");
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "listening");
-    axum::serve(listener, suyuan_server::app())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    axum::serve(listener, app(AppState { db }))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before the process exits.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
 }

@@ -1,0 +1,44 @@
+//! Enterprise profiles (企业主体信息).
+
+use super::{Db, DbError, timestamp};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use suyuan_core::model::{Enterprise, EnterpriseId};
+
+/// Stores a new enterprise.
+pub async fn insert_enterprise(db: &Db, e: &Enterprise, now: DateTime<Utc>) -> Result<(), DbError> {
+    let at = timestamp(now);
+    sqlx::query(
+        "INSERT INTO enterprises (id, uscc, name, kind, region_code, body, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(e.id.to_string())
+    .bind(&e.uscc)
+    .bind(&e.name)
+    .bind(
+        serde_json::to_value(e.kind)?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+    .bind(&e.region_code)
+    .bind(serde_json::to_string(e)?)
+    .bind(at)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// One enterprise by id.
+pub async fn get_enterprise(db: &Db, id: EnterpriseId) -> Result<Option<Enterprise>, DbError> {
+    let row = sqlx::query("SELECT body FROM enterprises WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        Some(r) => Ok(Some(serde_json::from_str(
+            &r.try_get::<String, _>("body")?,
+        )?)),
+        None => Ok(None),
+    }
+}
