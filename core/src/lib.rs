@@ -1,6 +1,7 @@
 //! Suyuan core: the traceability domain of the cosmetics record-keeping duty (来源可溯、去向可追),
 //! its validators and its rules as pure functions over data.
 
+pub mod barcode;
 pub mod model;
 pub mod problem;
 pub mod rules;
