@@ -8,7 +8,7 @@ use crate::model::{
     EnterpriseId, ProductId, RecordStatus, StockDirection, Transaction, TransactionId,
 };
 use chrono::NaiveDate;
-use rustc_hash::FxHashMap;
+use hashbrown::{Equivalent, HashMap};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -64,12 +64,33 @@ pub struct StockRow {
     pub balance: Balance,
 }
 
+/// Key of a stock row.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RowKey {
+    enterprise: EnterpriseId,
+    product: ProductId,
+    batch: String,
+}
+
+/// The borrowed form of [`RowKey`], so a lookup allocates nothing; it must hash exactly like it.
+#[derive(Hash)]
+struct RowRef<'a> {
+    enterprise: EnterpriseId,
+    product: ProductId,
+    batch: &'a str,
+}
+
+impl Equivalent<RowKey> for RowRef<'_> {
+    fn equivalent(&self, key: &RowKey) -> bool {
+        self.enterprise == key.enterprise && self.product == key.product && self.batch == key.batch
+    }
+}
+
 /// Stock per enterprise × product × batch.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
-    // Nested so a lookup by `&str` batch needs no allocation; Fx hashing because the keys are
-    // our own ids and batch numbers, not attacker-chosen, and the ledger is rebuilt often.
-    stock: FxHashMap<(EnterpriseId, ProductId), FxHashMap<String, Balance>>,
+    // One flat map: one hash per line, one allocation per new row.
+    stock: HashMap<RowKey, Balance>,
 }
 
 /// The documents that another submitted document in `docs` corrects.
@@ -101,15 +122,24 @@ impl Ledger {
         ledger
     }
 
-    /// Applies `f` to one balance, creating it on first sight; one hash lookup per level on a hit.
+    /// Applies `f` to one balance, creating it on first sight.
     fn update(&mut self, e: EnterpriseId, p: ProductId, batch: &str, f: impl FnOnce(&mut Balance)) {
-        let batches = self.stock.entry((e, p)).or_default();
-        match batches.get_mut(batch) {
+        let key = RowRef {
+            enterprise: e,
+            product: p,
+            batch,
+        };
+        match self.stock.get_mut(&key) {
             Some(balance) => f(balance),
             None => {
                 let mut balance = Balance::default();
                 f(&mut balance);
-                batches.insert(batch.to_owned(), balance);
+                let row = RowKey {
+                    enterprise: e,
+                    product: p,
+                    batch: batch.to_owned(),
+                };
+                self.stock.insert(row, balance);
             }
         }
     }
@@ -157,7 +187,11 @@ impl Ledger {
 
     /// The balance of one batch at one holder, if it ever moved there.
     pub fn balance(&self, e: EnterpriseId, p: ProductId, batch: &str) -> Option<&Balance> {
-        self.stock.get(&(e, p)).and_then(|m| m.get(batch))
+        self.stock.get(&RowRef {
+            enterprise: e,
+            product: p,
+            batch,
+        })
     }
 
     /// Quantity of a batch held by an enterprise (0 when it never moved there).
@@ -170,13 +204,11 @@ impl Ledger {
         let mut rows: Vec<StockRow> = self
             .stock
             .iter()
-            .flat_map(|(&(e, p), batches)| {
-                batches.iter().map(move |(batch, balance)| StockRow {
-                    enterprise_id: e,
-                    product_id: p,
-                    batch: batch.clone(),
-                    balance: *balance,
-                })
+            .map(|(k, balance)| StockRow {
+                enterprise_id: k.enterprise,
+                product_id: k.product,
+                batch: k.batch.clone(),
+                balance: *balance,
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -191,7 +223,7 @@ impl Ledger {
 
     /// Number of (enterprise, product, batch) rows.
     pub fn len(&self) -> usize {
-        self.stock.values().map(|m| m.len()).sum()
+        self.stock.len()
     }
 
     /// Whether nothing was ever recorded.
@@ -205,6 +237,26 @@ mod tests {
     use super::*;
     use crate::model::TransactionKind::*;
     use crate::rules::testing::*;
+
+    #[test]
+    fn the_borrowed_key_hashes_like_the_owned_one() {
+        use std::hash::BuildHasher;
+        let state = hashbrown::DefaultHashBuilder::default();
+        for batch in ["", "B1", "批号2026-01", &"x".repeat(300)] {
+            let owned = RowKey {
+                enterprise: ent(1),
+                product: prod(2),
+                batch: batch.to_owned(),
+            };
+            let borrowed = RowRef {
+                enterprise: ent(1),
+                product: prod(2),
+                batch,
+            };
+            assert_eq!(state.hash_one(&owned), state.hash_one(&borrowed));
+            assert!(borrowed.equivalent(&owned));
+        }
+    }
 
     #[test]
     fn in_and_out_kinds_move_stock_the_right_way() {
