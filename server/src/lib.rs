@@ -1,6 +1,7 @@
 //! Suyuan's HTTP service. So far: configuration, the database layer on SQLite and PostgreSQL,
-//! and `/healthz`. The enterprise API is issue 4.
+//! accounts (registration, login, logout), and `/healthz`. The enterprise API is issue 4.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod http;

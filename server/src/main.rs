@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(backend = ?db.backend, "database ready");
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "listening");
-    axum::serve(listener, app(AppState { db }))
+    axum::serve(listener, app(AppState::new(db)))
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())

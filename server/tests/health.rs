@@ -8,7 +8,7 @@ use suyuan_server::{AppState, app};
 use tower::ServiceExt;
 
 on_both_databases!(healthz_answers_ok_when_the_database_does, |db| {
-    let res = app(AppState { db })
+    let res = app(AppState::new(db))
         .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
         .await
         .unwrap();

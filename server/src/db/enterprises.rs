@@ -3,7 +3,15 @@
 use super::{Db, DbError, timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use suyuan_core::model::{Enterprise, EnterpriseId};
+use suyuan_core::model::{Enterprise, EnterpriseId, EnterpriseKind};
+
+/// The stored code of a kind: its serde name.
+pub(super) fn kind_code(kind: EnterpriseKind) -> Result<String, DbError> {
+    match serde_json::to_value(kind)? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Err(DbError::Invalid(format!("enterprise kind {other}"))),
+    }
+}
 
 /// Stores a new enterprise.
 pub async fn insert_enterprise(db: &Db, e: &Enterprise, now: DateTime<Utc>) -> Result<(), DbError> {

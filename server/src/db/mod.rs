@@ -1,8 +1,10 @@
 //! All SQL of the service. One code path serves SQLite and PostgreSQL through sqlx's Any
 //! driver: portable SQL, `$N` placeholders, ids and timestamps as text, JSON bodies as text.
 
+mod accounts;
 mod enterprises;
 
+pub use accounts::*;
 pub use enterprises::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -38,6 +40,9 @@ pub enum DbError {
     /// A stored JSON body did not parse: the row was changed outside the service.
     #[error("stored record does not parse: {0}")]
     Corrupt(#[from] serde_json::Error),
+    /// A stored value is not one the service writes.
+    #[error("stored value is invalid: {0}")]
+    Invalid(String),
 }
 
 /// The database handle shared by handlers.

@@ -2,7 +2,51 @@
 //! the PostgreSQL at 127.0.0.1:5432 (or `SUYUAN_TEST_POSTGRES`). A missing PostgreSQL fails
 //! the test: it never skips.
 
+// Each test binary includes this module and uses only part of it.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
 use suyuan_server::db::Db;
+use suyuan_server::{AppState, app};
+use tower::ServiceExt;
+
+/// Sends one request through a fresh router; returns the status and the JSON body (Null if none).
+pub async fn call(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    lang: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(l) = lang {
+        req = req.header("accept-language", l);
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let res = app(state.clone()).oneshot(req).await.expect("response");
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).expect("JSON body")
+    };
+    (status, json)
+}
 
 /// The PostgreSQL the tests use.
 pub fn postgres_url() -> String {
