@@ -128,19 +128,7 @@ pub async fn register_enterprise(
 ) -> Result<(), DbError> {
     let mut tx = db.pool.begin().await?;
     let at = timestamp(now);
-    sqlx::query(
-        "INSERT INTO enterprises (id, uscc, name, kind, region_code, body, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-    )
-    .bind(e.id.to_string())
-    .bind(&e.uscc)
-    .bind(&e.name)
-    .bind(super::enterprises::kind_code(e.kind)?)
-    .bind(&e.region_code)
-    .bind(serde_json::to_string(e)?)
-    .bind(&at)
-    .execute(&mut *tx)
-    .await?;
+    super::enterprises::insert_enterprise_on(&mut tx, e, &at).await?;
     insert_account(&mut tx, admin, Some(e.id), &at).await?;
     tx.commit().await?;
     Ok(())

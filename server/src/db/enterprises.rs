@@ -15,7 +15,16 @@ pub(super) fn kind_code(kind: EnterpriseKind) -> Result<String, DbError> {
 
 /// Stores a new enterprise.
 pub async fn insert_enterprise(db: &Db, e: &Enterprise, now: DateTime<Utc>) -> Result<(), DbError> {
-    let at = timestamp(now);
+    let mut conn = db.pool.acquire().await?;
+    insert_enterprise_on(&mut conn, e, &timestamp(now)).await
+}
+
+/// Stores a new enterprise on a connection (or inside a transaction).
+pub(super) async fn insert_enterprise_on(
+    conn: &mut sqlx::AnyConnection,
+    e: &Enterprise,
+    at: &str,
+) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO enterprises (id, uscc, name, kind, region_code, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -23,16 +32,11 @@ pub async fn insert_enterprise(db: &Db, e: &Enterprise, now: DateTime<Utc>) -> R
     .bind(e.id.to_string())
     .bind(&e.uscc)
     .bind(&e.name)
-    .bind(
-        serde_json::to_value(e.kind)?
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
+    .bind(kind_code(e.kind)?)
     .bind(&e.region_code)
     .bind(serde_json::to_string(e)?)
     .bind(at)
-    .execute(&db.pool)
+    .execute(conn)
     .await?;
     Ok(())
 }
