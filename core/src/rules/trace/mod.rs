@@ -1,13 +1,20 @@
 //! Batch trace (来源可溯、去向可追): where one batch of one product came from and went to.
 //!
-//! The submitted documents of every holder are folded into a graph of parties. Both sides of a
-//! transfer (the seller's 销售出库 and the buyer's 采购入库) land on the same edge, so nothing is
-//! counted twice and `sent` versus `received` shows goods in transit or in dispute. On top of the
-//! graph the trace walks forward (every downstream holder) and backward (every supplier up to the
-//! origin), and lays the documents out as a date-ordered tree in the manner of Odoo's
+//! The batch's movements (one row per counted document, as an index query returns them: see
+//! [`Movement`]) are folded into a graph of parties. Both sides of a transfer (the seller's
+//! 销售出库 and the buyer's 采购入库) land on the same edge, so nothing is counted twice and
+//! `sent` versus `received` shows goods in transit or in dispute. On top of the graph the trace
+//! walks forward (every downstream holder) and backward (every supplier up to the origin), and
+//! lays the documents out as a date-ordered tree in the manner of Odoo's
 //! `stock.traceability.report` and ERPNext's "Serial No and Batch Traceability".
+//!
+//! [`trace_movements`] is the trace; [`trace_batch`] runs it on whole documents through
+//! [`movements_of`].
 
+mod build;
 mod graph;
+mod movement;
+mod scratch;
 mod tree;
 
 #[cfg(test)]
@@ -19,6 +26,8 @@ use crate::model::{
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+
+pub use movement::{CounterpartyKey, Movement, movements_of};
 
 /// A party of the batch network: a platform enterprise, or an external counterparty.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -36,7 +45,7 @@ pub enum Party {
 impl Party {
     /// The party a document's counterparty designates, with the same keying the trace uses.
     pub fn of_counterparty(counterparty: Option<&Counterparty>) -> Party {
-        graph::Key::of_counterparty(counterparty).to_party()
+        CounterpartyKey::of_counterparty(counterparty).to_party()
     }
 
     /// Whether this is a platform enterprise (whose stock we see).
@@ -255,12 +264,8 @@ impl BatchTrace<'_> {
     }
 }
 
-/// Traces `batch` of `product` through the submitted, uncorrected `docs`.
-///
-/// Forward follows sale edges downstream to every holder; backward follows them upstream and
-/// stops at an origin (a producer or an external supplier). Return edges between parties reached
-/// are shown but never followed, since a return goes back the way the goods came. A party the
-/// documents do not mention yields an empty trace.
+/// Traces `batch` of `product` through the submitted, uncorrected `docs`: [`trace_movements`]
+/// over [`movements_of`] the documents.
 pub fn trace_batch<'a>(
     docs: &'a [Transaction],
     product: ProductId,
@@ -268,13 +273,41 @@ pub fn trace_batch<'a>(
     start: TraceStart,
     direction: TraceDirection,
 ) -> BatchTrace<'a> {
-    let g = graph::Graph::build(docs, product, batch);
+    // The movements are kept between calls like the trace's other buffers (see `scratch`).
+    let mut movements = scratch::Scratch::take_movements();
+    movement::movements_into(docs, product, batch, &mut movements);
+    let trace = trace_movements(&movements, product, batch, start, direction);
+    scratch::Scratch::keep_movements(movements);
+    trace
+}
+
+/// Traces a batch through its `movements` (see [`Movement`] for what they must hold); `product`
+/// and `batch` only label the result, which does not depend on the order of the movements.
+///
+/// Forward follows sale edges downstream to every holder; backward follows them upstream and
+/// stops at an origin (a producer or an external supplier). Return edges between parties reached
+/// are shown but never followed, since a return goes back the way the goods came. A party the
+/// movements do not mention yields an empty trace.
+///
+/// The calling thread keeps the largest working buffers for its next trace (up to 64 MiB each),
+/// as faulting in fresh memory for each trace would cost several milliseconds.
+pub fn trace_movements<'a>(
+    movements: &[Movement<'a>],
+    product: ProductId,
+    batch: &str,
+    start: TraceStart,
+    direction: TraceDirection,
+) -> BatchTrace<'a> {
+    let mut scratch = scratch::Scratch::take();
+    let g = graph::Graph::build(movements, &mut scratch);
     let n = g.keys.len();
     let (fwd_seeds, bwd_seeds) = match &start {
         TraceStart::Whole => (g.whole_seeds(true), g.whole_seeds(false)),
-        TraceStart::From(party) => match g.find(party) {
+        TraceStart::From(party) => match g.find(CounterpartyKey::of_party(party)) {
             Some(s) => (graph::Seeds::single(s), graph::Seeds::single(s)),
             None => {
+                g.give_back(&mut scratch);
+                scratch.give_back();
                 return BatchTrace {
                     product_id: product,
                     batch: batch.to_owned(),
@@ -304,20 +337,16 @@ pub fn trace_batch<'a>(
             .map(|i| fdepth[i] != graph::UNSEEN || bdepth[i] != graph::UNSEEN)
             .collect()
     };
-    let included: Vec<bool> = g
-        .edges
-        .iter()
-        .map(|e| {
-            let (f, t) = (e.from as usize, e.to as usize);
-            whole
-                || match e.kind {
-                    EdgeKind::Sale => {
-                        fdepth[f] != graph::UNSEEN || (bdepth[t] != graph::UNSEEN && !g.origin[t])
-                    }
-                    EdgeKind::Return => in_set[f] && in_set[t],
+    let included = |e: &graph::Edge| {
+        let (f, t) = (e.from as usize, e.to as usize);
+        whole
+            || match e.kind {
+                EdgeKind::Sale => {
+                    fdepth[f] != graph::UNSEEN || (bdepth[t] != graph::UNSEEN && !g.origin[t])
                 }
-        })
-        .collect();
+                EdgeKind::Return => in_set[f] && in_set[t],
+            }
+    };
 
     let mut out_index = vec![u32::MAX; n];
     let mut kept = 0u32;
@@ -332,44 +361,61 @@ pub fn trace_batch<'a>(
         .filter(|&i| in_set[i])
         .map(|i| g.node(i, fdepth[i], bdepth[i]))
         .collect();
-    let edges = g
-        .edges
-        .iter()
-        .zip(&included)
-        .filter(|(_, inc)| **inc)
-        .map(|(e, _)| TraceEdge {
-            from: out_index[e.from as usize],
-            to: out_index[e.to as usize],
-            kind: e.kind,
-            sent: e.sent,
-            received: e.received,
-            documents: g.edge_docs(e).iter().map(|d| d.to_ref()).collect(),
-        })
-        .collect();
-
+    // `out_edge` maps a graph edge to its output edge. The output edges get their documents
+    // as the trees first reach them, so that each edge's documents are read once, for both.
+    let mut out_edge = vec![u32::MAX; g.edges.len()];
+    let mut edges = Vec::new();
     // Each expanded party lists its included edges once, so this bounds the rows exactly
     // enough to allocate once.
     let (mut fwd_rows, mut bwd_rows) = (0, 0);
-    for (e, _) in g.edges.iter().zip(&included).filter(|(_, inc)| **inc) {
-        let docs = e.docs.len();
+    for (i, e) in g.edges.iter().enumerate() {
+        if !included(e) {
+            continue;
+        }
+        out_edge[i] = edges.len() as u32;
+        let docs = (e.end - e.start) as usize;
         if whole || fdepth[e.from as usize] != graph::UNSEEN {
             fwd_rows += docs;
         }
         if (whole || bdepth[e.to as usize] != graph::UNSEEN) && !g.origin[e.to as usize] {
             bwd_rows += docs;
         }
+        edges.push(TraceEdge {
+            from: out_index[e.from as usize],
+            to: out_index[e.to as usize],
+            kind: e.kind,
+            sent: e.sent,
+            received: e.received,
+            documents: Vec::new(),
+        });
     }
+
     let mut tree = Vec::with_capacity(
         if direction.forward() { fwd_rows } else { 0 }
             + if direction.backward() { bwd_rows } else { 0 },
     );
+    let mut grower = tree::Grower {
+        graph: &g,
+        edges: &mut edges,
+        out_edge: &out_edge,
+    };
     if direction.forward() {
-        tree::grow(&g, &included, &fwd_seeds, true, &out_index, &mut tree);
+        grower.grow(&fwd_seeds, true, &mut tree);
     }
     if direction.backward() {
-        tree::grow(&g, &included, &bwd_seeds, false, &out_index, &mut tree);
+        grower.grow(&bwd_seeds, false, &mut tree);
+    }
+    // An edge has documents, so an empty list is one no tree reached.
+    for (e, &o) in g.edges.iter().zip(&out_edge) {
+        if let Some(out) = edges.get_mut(o as usize)
+            && out.documents.is_empty()
+        {
+            out.documents = g.edge_docs(e).iter().map(|d| d.to_ref()).collect();
+        }
     }
 
+    g.give_back(&mut scratch);
+    scratch.give_back();
     BatchTrace {
         product_id: product,
         batch: batch.to_owned(),

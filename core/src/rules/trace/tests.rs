@@ -962,3 +962,80 @@ proptest! {
         prop_assert_eq!(render(&again), render(&t));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Movements: the flat input the trace runs on.
+
+#[test]
+fn counterparty_keys_follow_the_documents_keying() {
+    let ent = ent(3);
+    assert_eq!(
+        CounterpartyKey::new(Some(ent), Some("X"), "甲"),
+        CounterpartyKey::Enterprise(ent)
+    );
+    assert_eq!(
+        CounterpartyKey::new(None, Some(" 91310000MA1FL0001X "), "甲"),
+        CounterpartyKey::Uscc("91310000MA1FL0001X")
+    );
+    assert_eq!(
+        CounterpartyKey::new(None, Some("  "), " 甲 "),
+        CounterpartyKey::Name("甲")
+    );
+    assert_eq!(
+        CounterpartyKey::of_counterparty(None),
+        CounterpartyKey::Name("")
+    );
+}
+
+/// `movements` in an order drawn from `seed`, each flagged one split into two rows of its
+/// document.
+fn reshuffled<'a>(movements: &[Movement<'a>], seed: u64, splits: &[bool]) -> Vec<Movement<'a>> {
+    let mut out = Vec::new();
+    for (i, m) in movements.iter().enumerate() {
+        if splits.get(i).copied().unwrap_or(false) {
+            let half = m.quantity / 2;
+            out.push(Movement {
+                quantity: half,
+                ..*m
+            });
+            out.push(Movement {
+                quantity: m.quantity - half,
+                ..*m
+            });
+        } else {
+            out.push(*m);
+        }
+    }
+    let mut rng = Lcg(seed);
+    for i in (1..out.len()).rev() {
+        out.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn documents_trace_as_their_movements(
+        docs in arb_docs(),
+        start in arb_start(),
+        direction in arb_direction(),
+    ) {
+        let movements = movements_of(&docs, product(), BATCH);
+        let direct = trace_movements(&movements, product(), BATCH, start.clone(), direction);
+        prop_assert_eq!(trace_batch(&docs, product(), BATCH, start, direction), direct);
+    }
+
+    #[test]
+    fn movement_order_and_rows_per_document_do_not_matter(
+        docs in arb_docs(),
+        start in arb_start(),
+        direction in arb_direction(),
+        seed in any::<u64>(),
+        splits in proptest::collection::vec(any::<bool>(), 0..40),
+    ) {
+        let movements = movements_of(&docs, product(), BATCH);
+        let t = trace_movements(&movements, product(), BATCH, start.clone(), direction);
+        let again = reshuffled(&movements, seed, &splits);
+        prop_assert_eq!(trace_movements(&again, product(), BATCH, start, direction), t);
+    }
+}
