@@ -2,7 +2,7 @@
 //! shared/bench/barcode/README.md so the figures compare with the peers' baseline.
 //!
 //! `cargo run --release -p suyuan-core --example barcode_bench -- DIR [--by-set] [--verbose]
-//! [--runs=N] [--only=FORMAT_OR_SET]`
+//! [--all] [--runs=N] [--only=FORMAT_OR_SET]` (`--verbose` lists misses, `--all` every image)
 //! `cargo run --release -p suyuan-core --example barcode_bench -- DIR --frames`
 
 use std::collections::BTreeMap;
@@ -59,7 +59,14 @@ fn main() {
         .iter()
         .find_map(|a| a.strip_prefix("--runs=").and_then(|n| n.parse().ok()))
         .unwrap_or(3);
-    let rows = run(&dir, flag("--verbose"), only.as_deref(), runs);
+    let list = if flag("--all") {
+        List::All
+    } else if flag("--verbose") {
+        List::Misses
+    } else {
+        List::None
+    };
+    let rows = run(&dir, list, only.as_deref(), runs);
     if rows.is_empty() {
         eprintln!("no images under {}", dir.display());
         std::process::exit(1);
@@ -86,7 +93,15 @@ fn main() {
     }
 }
 
-fn run(dir: &Path, verbose: bool, only: Option<&str>, runs: usize) -> Vec<Row> {
+/// Which images to list as they are decoded.
+#[derive(Clone, Copy, PartialEq)]
+enum List {
+    None,
+    Misses,
+    All,
+}
+
+fn run(dir: &Path, list: List, only: Option<&str>, runs: usize) -> Vec<Row> {
     let opts = project_options();
     let mut rows = Vec::new();
     for format in FORMATS {
@@ -119,10 +134,16 @@ fn run(dir: &Path, verbose: bool, only: Option<&str>, runs: usize) -> Vec<Row> {
                 let norm = |s: &str| normalise(format, s);
                 let correct = texts.iter().any(|t| norm(t) == norm(&expected));
                 let wrong = !texts.is_empty() && !correct;
-                if verbose && !correct {
+                if list == List::All || (list == List::Misses && !correct) {
                     println!(
                         "{} {}: expected {:?} got {:?} ({ms:.2} ms)",
-                        if wrong { "WRONG" } else { "miss " },
+                        if wrong {
+                            "WRONG"
+                        } else if correct {
+                            "ok   "
+                        } else {
+                            "miss "
+                        },
                         path.display(),
                         expected,
                         texts

@@ -1,7 +1,8 @@
 //! The decoding strategy over an image already in memory: cheap passes first, harder ones
 //! only while nothing is found, and every linear reading put to the vote.
 
-use super::linear::{Binarize, LineHit, LinePlan, LinearReader, Mapping};
+use super::binarize::Binarize;
+use super::linear::{LineHit, LinePlan, LinearReader, Mapping};
 use super::luma::LumaImage;
 use super::matrix::{MatrixPlan, RawHit, read_matrix};
 use super::parse::GS1_IDENTIFIERS;
@@ -29,6 +30,10 @@ pub(crate) const MIN_LINES: usize = 2;
 /// Photos are first looked at no larger than this (longest side): phone photos of a code
 /// hold it large enough, and the full image is the fallback.
 const WORKING_SIDE: usize = 1280;
+
+/// Largest image (longest side) whose quick lines, 24 across, are trusted to have crossed
+/// any linear code in it: about 16 pixels apart.
+const EVIDENCE_SIDE: usize = 400;
 
 /// Every code in a decoded image (see the module docs of [`crate::barcode`]).
 pub fn decode_luma(img: &LumaImage, opts: &DecodeOptions) -> Vec<DecodedCode> {
@@ -228,18 +233,24 @@ impl Session {
     }
 
     /// Harder and harder looks, stopping at the first that finds something: dense lines,
-    /// diagonals, a second binarizer, 2D readers trying harder on inverted and
-    /// contrast-stretched copies, then a half-size copy for blurred codes.
+    /// diagonals, a second binarizer, a half-size copy for blurred codes, then 2D readers
+    /// trying harder on inverted and contrast-stretched copies.
+    ///
+    /// In a small image whose quick lines showed nothing like the edges of a code, the line
+    /// levels are skipped: those lines lie close enough together to cross any code worth
+    /// reading, and a photo too blurred to show its bars would otherwise cost ten times
+    /// what a successful read does, for nothing.
     pub(crate) fn thorough(&mut self, img: &LumaImage, map: Mapping) {
         use Binarize::{Histogram, LocalMean};
+        let hopeless = img.w().max(img.h()) <= EVIDENCE_SIDE && !self.linear.saw_enough_edges();
         let levels: [&dyn Fn(&mut Session); 7] = [
-            &|s| s.linear_pass(img, &lines(&[0.0, 90.0], 4.0, &[Histogram], 2, map)),
+            &|s| s.linear_pass(img, &lines(&[0.0, 90.0], 4.0, &[Histogram], 3, map)),
             &|s| s.linear_pass(img, &lines(&[0.0, 90.0], 3.0, &[LocalMean], 2, map)),
             &|s| s.linear_pass(img, &lines(&[45.0, 135.0], 4.0, &[Histogram], 2, map)),
             &|s| s.linear_pass(img, &lines(&[45.0, 135.0], 4.0, &[LocalMean], 2, map)),
             &|s| {
                 let angles = [22.5, 67.5, 112.5, 157.5];
-                s.linear_pass(img, &lines(&angles, 4.0, &[Histogram], 2, map));
+                s.linear_pass(img, &lines(&angles, 4.0, &[Histogram, LocalMean], 2, map));
             },
             &|s| {
                 if img.w().min(img.h()) >= 200 {
@@ -263,7 +274,8 @@ impl Session {
                 s.matrix_pass(img, map, true, true);
             },
         ];
-        for level in levels {
+        let skip = if hopeless { levels.len() - 1 } else { 0 };
+        for level in &levels[skip..] {
             level(self);
             if self.found() {
                 return;

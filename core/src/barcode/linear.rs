@@ -8,22 +8,13 @@
 
 use super::Point;
 use super::Symbology;
+use super::binarize::{Binarize, binarize};
 use super::luma::LumaImage;
 use super::matrix::RawHit;
 use rxing::common::BitArray;
 use rxing::oned::{Code128Reader, ITFReader, MultiFormatUPCEANReader, OneDReader};
 use rxing::{BarcodeFormat, DecodeHints, RXingResult};
 use std::collections::HashSet;
-
-/// How to turn a grey line into bars and spaces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Binarize {
-    /// One threshold per line from its histogram, after a light sharpen (ZXing's row
-    /// binarizer): good on evenly lit codes.
-    Histogram,
-    /// Threshold at the local mean: copes with shadows and gradients along the line.
-    LocalMean,
-}
 
 /// One pass of scan lines over an image.
 #[derive(Debug, Clone)]
@@ -91,10 +82,17 @@ pub(crate) struct LinearReader {
     code128: bool,
     itf: bool,
     hints: DecodeHints,
+    /// Lines with fewer black/white changes hold no code we look for.
+    min_transitions: usize,
+    /// The most grey-level reversals seen on one line so far (see [`swings`]).
+    pub max_swings: usize,
 }
 
-/// Fewer black/white changes than this cannot be a code we read (UPC-E has 33).
-const MIN_TRANSITIONS: usize = 30;
+/// Fewer black/white changes than this cannot be a retail code (UPC-E has 33).
+const MIN_RETAIL_TRANSITIONS: usize = 30;
+
+/// The shortest Code 128 (start, one symbol, check, stop) has 26.
+const MIN_CODE128_TRANSITIONS: usize = 26;
 
 impl LinearReader {
     pub(crate) fn new(formats: &[Symbology]) -> LinearReader {
@@ -120,7 +118,20 @@ impl LinearReader {
             code128: formats.contains(&Symbology::Code128),
             itf: formats.contains(&Symbology::Itf),
             hints,
+            min_transitions: if formats.contains(&Symbology::Code128) {
+                MIN_CODE128_TRANSITIONS
+            } else {
+                MIN_RETAIL_TRANSITIONS
+            },
+            max_swings: 0,
         }
+    }
+
+    /// Whether some line scanned so far reversed its grey level as often as the shortest
+    /// symbol looked for has edges: without that, denser lines in the same directions find
+    /// nothing either.
+    pub(crate) fn saw_enough_edges(&self) -> bool {
+        self.max_swings >= self.min_transitions
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -144,8 +155,15 @@ impl LinearReader {
                 let Some(s0) = geo.profile(img, t, plan.band, &mut profile) else {
                     continue;
                 };
+                // Once one line has shown enough edges the question is settled; until then
+                // every line is counted (it costs about what binarizing it does).
+                if !self.saw_enough_edges() {
+                    self.max_swings = self.max_swings.max(swings(&profile));
+                }
                 for &method in &plan.methods {
-                    let Some(bits) = binarize(&profile, method, plan.upsample) else {
+                    let Some(bits) =
+                        binarize(&profile, method, plan.upsample, self.min_transitions)
+                    else {
                         continue;
                     };
                     for reversed in [false, true] {
@@ -373,123 +391,61 @@ impl LineGeometry {
     }
 }
 
-/// Bars as set bits; `None` if the line has too little contrast or too few edges to hold a
-/// code (the quick exit that keeps blank lines cheap).
-fn binarize(p: &[u8], method: Binarize, upsample: usize) -> Option<BitArray> {
-    let n = p.len();
-    if n < 3 {
-        return None;
+/// Reversals of the grey level along a line by at least 15 % of its range (6 to 16 grey
+/// levels): each bar and space of a code gives one, blurred or not, whatever threshold a
+/// binarizer would pick. A line with fewer than a symbol has edges cannot hold it.
+pub(crate) fn swings(p: &[u8]) -> usize {
+    if p.is_empty() {
+        return 0;
     }
-    let k = upsample.max(1);
-    let black: Vec<bool> = match method {
-        Binarize::Histogram => {
-            let mut buckets = [0u32; 32];
-            for &v in p {
-                buckets[(v >> 3) as usize] += 1;
-            }
-            let bp = black_point(&buckets)? as f32;
-            // The -1 4 -1 sharpen of ZXing's row binarizer, at pixel resolution.
-            let mut sharp = vec![0f32; n];
-            sharp[0] = f32::from(p[0]);
-            sharp[n - 1] = f32::from(p[n - 1]);
-            for x in 1..n - 1 {
-                let (l, c, r) = (f32::from(p[x - 1]), f32::from(p[x]), f32::from(p[x + 1]));
-                sharp[x] = (c * 4.0 - l - r) / 2.0;
-            }
-            interpolate(&sharp, k).into_iter().map(|v| v < bp).collect()
-        }
-        Binarize::LocalMean => {
-            let (min, max) = p
-                .iter()
-                .fold((255u8, 0u8), |(a, b), &v| (a.min(v), b.max(v)));
-            if max - min < 24 {
-                return None;
-            }
-            let r = (n / 24).clamp(6, 48);
-            let mut prefix = vec![0u32; n + 1];
-            for (i, &v) in p.iter().enumerate() {
-                prefix[i + 1] = prefix[i] + u32::from(v);
-            }
-            // A floor on the local contrast keeps flat paper from turning into noise bars.
-            let floor = (f32::from(max - min) / 8.0).min(8.0);
-            let means: Vec<f32> = (0..n)
-                .map(|x| {
-                    let (a, b) = (x.saturating_sub(r), (x + r + 1).min(n));
-                    (prefix[b] - prefix[a]) as f32 / (b - a) as f32 - floor
-                })
-                .collect();
-            let vals: Vec<f32> = p.iter().map(|&v| f32::from(v)).collect();
-            interpolate(&vals, k)
-                .into_iter()
-                .zip(interpolate(&means, k))
-                .map(|(v, m)| v < m)
-                .collect()
-        }
+    let (min, max) = p
+        .iter()
+        .fold((255u8, 0u8), |(a, b), &v| (a.min(v), b.max(v)));
+    let amp = (u16::from(max - min) * 3 / 20).clamp(6, 16) as u8;
+    let mut count = 0;
+    let Some(start) = p.iter().position(|&v| v.abs_diff(p[0]) >= amp) else {
+        return 0;
     };
-    let transitions = black.windows(2).filter(|w| w[0] != w[1]).count();
-    if transitions < MIN_TRANSITIONS {
-        return None;
-    }
-    let mut bits = BitArray::with_size(black.len());
-    for (x, &b) in black.iter().enumerate() {
-        if b {
-            bits.set(x);
+    // The extreme reached since the last reversal, and which way the level is going.
+    let mut rising = p[start] > p[0];
+    let mut extreme = p[start];
+    for &v in &p[start + 1..] {
+        if rising {
+            if v > extreme {
+                extreme = v;
+            } else if extreme - v >= amp {
+                count += 1;
+                rising = false;
+                extreme = v;
+            }
+        } else if v < extreme {
+            extreme = v;
+        } else if v - extreme >= amp {
+            count += 1;
+            rising = true;
+            extreme = v;
         }
     }
-    Some(bits)
+    count
 }
 
-/// Linear interpolation to `k` samples per input sample.
-fn interpolate(v: &[f32], k: usize) -> Vec<f32> {
-    if k <= 1 {
-        return v.to_vec();
-    }
-    let mut out = Vec::with_capacity(v.len() * k);
-    for i in 0..v.len() {
-        let a = v[i];
-        let b = *v.get(i + 1).unwrap_or(&a);
-        for j in 0..k {
-            out.push(a + (b - a) * j as f32 / k as f32);
-        }
-    }
-    out
-}
+#[cfg(test)]
+mod tests {
+    use super::swings;
 
-/// ZXing's black point from a 32-bucket histogram: the valley between the two main peaks.
-fn black_point(buckets: &[u32; 32]) -> Option<u32> {
-    let (mut first, mut first_size, mut max_count) = (0usize, 0u32, 0u32);
-    for (x, &b) in buckets.iter().enumerate() {
-        if b > first_size {
-            first = x;
-            first_size = b;
+    #[test]
+    fn swings_count_reversals_not_noise() {
+        // Five bars on paper: ten edges, nine reversals after the first.
+        let mut bars = vec![200u8; 10];
+        for _ in 0..5 {
+            bars.extend([40, 40, 200, 200]);
         }
-        max_count = max_count.max(b);
+        assert_eq!(swings(&bars), 9);
+        // Sensor noise of ±2 on flat paper, and a slow shadow, are no edges.
+        let flat: Vec<u8> = (0..200).map(|i| 148 + (i * 3 % 5) as u8).collect();
+        assert_eq!(swings(&flat), 0);
+        let shadow: Vec<u8> = (0..200).map(|i| 60 + i as u8 / 2).collect();
+        assert_eq!(swings(&shadow), 0);
+        assert_eq!(swings(&[]), 0);
     }
-    let (mut second, mut second_score) = (0usize, 0u64);
-    for (x, &b) in buckets.iter().enumerate() {
-        let d = x.abs_diff(first) as u64;
-        let score = u64::from(b) * d * d;
-        if score > second_score {
-            second = x;
-            second_score = score;
-        }
-    }
-    let (lo, hi) = if first > second {
-        (second, first)
-    } else {
-        (first, second)
-    };
-    if hi - lo <= 2 {
-        return None;
-    }
-    let (mut best, mut best_score) = (hi - 1, -1i64);
-    for x in (lo + 1..=hi).rev() {
-        let from_lo = (x - lo) as i64;
-        let score = from_lo * from_lo * (hi - x) as i64 * i64::from(max_count - buckets[x]);
-        if score > best_score {
-            best = x;
-            best_score = score;
-        }
-    }
-    Some((best as u32) << 3)
 }

@@ -6,6 +6,7 @@ use super::luma::LumaImage;
 use super::{DecodeError, DecodedCode};
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
+use std::panic::AssertUnwindSafe;
 
 /// Largest image accepted, in pixels (a 12 MP phone photo is well inside).
 pub const MAX_PIXELS: u64 = 40_000_000;
@@ -39,21 +40,32 @@ pub fn load_luma(bytes: &[u8]) -> Result<LumaImage, DecodeError> {
     // Room for the largest accepted image at 16 bits per RGBA channel, and no more.
     limits.max_alloc = Some(MAX_PIXELS * 8 + (64 << 20));
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(map_error)?;
-    let (width, height) = decoder.dimensions();
-    if width == 0
-        || height == 0
-        || width > MAX_SIDE
-        || height > MAX_SIDE
-        || u64::from(width) * u64::from(height) > MAX_PIXELS
-    {
-        return Err(DecodeError::TooLarge { width, height });
-    }
-    // A damaged EXIF block should not cost the photo: upright is the best guess then.
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(map_error)?;
+    // The format decoders are third-party parsers fed untrusted bytes; one that panics
+    // (zune-jpeg's debug assertions do, on a crafted JPEG the fuzzer found) must cost the
+    // upload, not the server thread or a phone app behind an FFI boundary.
+    let decoded = std::panic::catch_unwind(AssertUnwindSafe(move || {
+        let mut decoder = reader.into_decoder().map_err(map_error)?;
+        let (width, height) = decoder.dimensions();
+        if width == 0
+            || height == 0
+            || width > MAX_SIDE
+            || height > MAX_SIDE
+            || u64::from(width) * u64::from(height) > MAX_PIXELS
+        {
+            return Err(DecodeError::TooLarge { width, height });
+        }
+        // A damaged EXIF block should not cost the photo: upright is the best guess then.
+        let orientation = decoder
+            .orientation()
+            .unwrap_or(image::metadata::Orientation::NoTransforms);
+        let img = DynamicImage::from_decoder(decoder).map_err(map_error)?;
+        Ok((img, orientation))
+    }));
+    let (mut img, orientation) = decoded.unwrap_or_else(|_| {
+        Err(DecodeError::Corrupt(
+            "the image decoder failed on this file".to_owned(),
+        ))
+    })?;
     img.apply_orientation(orientation);
     to_luma(img)
 }

@@ -9,8 +9,12 @@
 //! - [`decode_luma`]: pixels already decoded (what the benchmark times).
 //! - [`decode_frame`]: a camera preview luma plane, centre first.
 //! - [`parse_payload`]: the meaning of a payload, with no image involved.
+//! - [`encode`](mod@encode): labels to print (QR, Data Matrix, Code 128, EAN-13; GS1 too) as
+//!   SVG or PNG, and A4 label sheets.
 
+mod binarize;
 mod decode;
+pub mod encode;
 mod error;
 mod frame;
 mod linear;

@@ -22,6 +22,7 @@ pub(crate) struct Vote {
 }
 
 /// The vote: readings grouped by content; a group is reported when at least `min_lines`
+/// (one more for short symbols, see [`needed_lines`])
 /// distinct lines read it and no rival reading of the same spot is nearly as strong.
 pub(crate) fn vote(hits: &[LineHit], min_lines: usize) -> Vote {
     struct Group<'a> {
@@ -61,7 +62,7 @@ pub(crate) fn vote(hits: &[LineHit], min_lines: usize) -> Vote {
     let mut out = Vote::default();
     let mut accepted_boxes = Vec::new();
     for (i, g) in groups.iter().enumerate() {
-        if g.lines.len() < min_lines {
+        if g.lines.len() < needed_lines(g.first.hit.symbology, min_lines) {
             continue;
         }
         // A rival in the same place with a third of our votes or more makes both doubtful.
@@ -84,9 +85,10 @@ pub(crate) fn vote(hits: &[LineHit], min_lines: usize) -> Vote {
         out.short |= short;
         out.accepted.push(hit);
     }
-    out.unsettled |= groups
-        .iter()
-        .any(|g| g.lines.len() < min_lines && !accepted_boxes.iter().any(|&b| overlaps(b, g.bbox)));
+    out.unsettled |= groups.iter().any(|g| {
+        g.lines.len() < needed_lines(g.first.hit.symbology, min_lines)
+            && !accepted_boxes.iter().any(|&b| overlaps(b, g.bbox))
+    });
     out
 }
 
@@ -113,6 +115,18 @@ pub(crate) fn outline(hits: &[LineHit], like: &LineHit) -> Vec<Point> {
             y: s * d.1 + t * n.1,
         })
         .collect()
+}
+
+/// Lines a reading needs. Neighbouring lines see nearly the same pixels, so two of them
+/// agreeing on noise is not rare, and an EAN-8 or UPC-E has only a check digit and 8 digits
+/// to refuse it with: on a blurred EAN-13 turned 30°, two lines once read an EAN-8 that
+/// was not there. Short symbols therefore need one line more.
+fn needed_lines(s: Symbology, min_lines: usize) -> usize {
+    if is_short(s) {
+        min_lines + 1
+    } else {
+        min_lines
+    }
 }
 
 /// Symbols short enough to hide inside an EAN-13.

@@ -1,0 +1,150 @@
+//! Scan-line profiles to bars: one threshold per line (ZXing's histogram) or a local mean,
+//! on profiles resampled to sub-pixel resolution.
+//!
+//! Edges found as peaks of the slope were tried for blurred codes and dropped: where blur
+//! is as wide as a module, the peaks of a narrow bar's edges move outwards, consistently on
+//! every line, and a blurred EAN-13 then reads as another valid number on dozens of lines,
+//! which no vote can catch.
+
+use rxing::common::BitArray;
+
+/// How to turn a grey line into bars and spaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Binarize {
+    /// One threshold per line from its histogram, after a light sharpen (ZXing's row
+    /// binarizer): good on evenly lit codes.
+    Histogram,
+    /// Threshold at the local mean: copes with shadows and gradients along the line.
+    LocalMean,
+}
+
+/// Bars as set bits; `None` if the line has too little contrast or too few edges to hold a
+/// code (the quick exit that keeps blank lines cheap).
+pub(crate) fn binarize(
+    p: &[u8],
+    method: Binarize,
+    upsample: usize,
+    min_transitions: usize,
+) -> Option<BitArray> {
+    let n = p.len();
+    if n < 3 {
+        return None;
+    }
+    let k = upsample.max(1);
+    let black: Vec<bool> = match method {
+        Binarize::Histogram => {
+            let mut buckets = [0u32; 32];
+            for &v in p {
+                buckets[(v >> 3) as usize] += 1;
+            }
+            let bp = black_point(&buckets)? as f32;
+            // The -1 4 -1 sharpen of ZXing's row binarizer, at pixel resolution.
+            let mut sharp = vec![0f32; n];
+            sharp[0] = f32::from(p[0]);
+            sharp[n - 1] = f32::from(p[n - 1]);
+            for x in 1..n - 1 {
+                let (l, c, r) = (f32::from(p[x - 1]), f32::from(p[x]), f32::from(p[x + 1]));
+                sharp[x] = (c * 4.0 - l - r) / 2.0;
+            }
+            interpolate(&sharp, k).into_iter().map(|v| v < bp).collect()
+        }
+        Binarize::LocalMean => {
+            let (min, max) = p
+                .iter()
+                .fold((255u8, 0u8), |(a, b), &v| (a.min(v), b.max(v)));
+            if max - min < 24 {
+                return None;
+            }
+            let r = (n / 24).clamp(6, 48);
+            let mut prefix = vec![0u32; n + 1];
+            for (i, &v) in p.iter().enumerate() {
+                prefix[i + 1] = prefix[i] + u32::from(v);
+            }
+            // A floor on the local contrast keeps flat paper from turning into noise bars.
+            let floor = (f32::from(max - min) / 8.0).min(8.0);
+            let means: Vec<f32> = (0..n)
+                .map(|x| {
+                    let (a, b) = (x.saturating_sub(r), (x + r + 1).min(n));
+                    (prefix[b] - prefix[a]) as f32 / (b - a) as f32 - floor
+                })
+                .collect();
+            let vals: Vec<f32> = p.iter().map(|&v| f32::from(v)).collect();
+            interpolate(&vals, k)
+                .into_iter()
+                .zip(interpolate(&means, k))
+                .map(|(v, m)| v < m)
+                .collect()
+        }
+    };
+    let transitions = black.windows(2).filter(|w| w[0] != w[1]).count();
+    if transitions < min_transitions {
+        return None;
+    }
+    let mut bits = BitArray::with_size(black.len());
+    for (x, &b) in black.iter().enumerate() {
+        if b {
+            bits.set(x);
+        }
+    }
+    Some(bits)
+}
+
+/// Linear interpolation to `k` samples per input sample. With `k` = 2 every other sample
+/// falls on a pixel boundary, where a one-pixel bar's edge reads as either colour; `k` = 3
+/// keeps samples off the boundaries, which is why the dense level uses it (a label drawn
+/// at one pixel per module reads there). Centring the samples for `k` = 2 as well was
+/// tried: it read labels at one pixel per module in the quick pass, but lost codes at 1.5
+/// pixels per module, the common case in downscaled camera frames.
+fn interpolate(v: &[f32], k: usize) -> Vec<f32> {
+    if k <= 1 {
+        return v.to_vec();
+    }
+    let mut out = Vec::with_capacity(v.len() * k);
+    for i in 0..v.len() {
+        let a = v[i];
+        let b = *v.get(i + 1).unwrap_or(&a);
+        for j in 0..k {
+            out.push(a + (b - a) * j as f32 / k as f32);
+        }
+    }
+    out
+}
+
+/// ZXing's black point from a 32-bucket histogram: the valley between the two main peaks.
+fn black_point(buckets: &[u32; 32]) -> Option<u32> {
+    let (mut first, mut first_size, mut max_count) = (0usize, 0u32, 0u32);
+    for (x, &b) in buckets.iter().enumerate() {
+        if b > first_size {
+            first = x;
+            first_size = b;
+        }
+        max_count = max_count.max(b);
+    }
+    let (mut second, mut second_score) = (0usize, 0u64);
+    for (x, &b) in buckets.iter().enumerate() {
+        let d = x.abs_diff(first) as u64;
+        let score = u64::from(b) * d * d;
+        if score > second_score {
+            second = x;
+            second_score = score;
+        }
+    }
+    let (lo, hi) = if first > second {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    if hi - lo <= 2 {
+        return None;
+    }
+    let (mut best, mut best_score) = (hi - 1, -1i64);
+    for x in (lo + 1..=hi).rev() {
+        let from_lo = (x - lo) as i64;
+        let score = from_lo * from_lo * (hi - x) as i64 * i64::from(max_count - buckets[x]);
+        if score > best_score {
+            best = x;
+            best_score = score;
+        }
+    }
+    Some((best as u32) << 3)
+}
