@@ -100,3 +100,18 @@ impl Db {
 pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
+
+/// The text a keyword search matches, as stored in a `search` column.
+pub fn search_text<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut s = String::new();
+    for p in parts {
+        let p = p.trim();
+        if !p.is_empty() {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(&p.to_lowercase());
+        }
+    }
+    s
+}

@@ -3,7 +3,8 @@
 use super::AppState;
 use super::error::ApiError;
 use crate::auth::token_hash;
-use crate::db::{self, Account};
+use crate::db::{self, Account, Role};
+use suyuan_core::model::EnterpriseId;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -37,5 +38,37 @@ impl FromRequestParts<AppState> for Caller {
             account,
             token_hash: hash,
         })
+    }
+}
+
+impl Caller {
+    /// The enterprise of an enterprise account (any of its roles); anyone else is refused.
+    pub fn enterprise(&self) -> Result<EnterpriseId, ApiError> {
+        self.account.enterprise_id.ok_or(ApiError::Forbidden)
+    }
+
+    /// The enterprise of an account that may write its records (admin or clerk); read-only
+    /// staff, regulators and the platform admin are refused.
+    pub fn writer(&self) -> Result<EnterpriseId, ApiError> {
+        match self.account.role {
+            Role::EnterpriseAdmin | Role::Clerk => self.enterprise(),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// The enterprise of its admin, who manages staff and the profile.
+    pub fn admin(&self) -> Result<EnterpriseId, ApiError> {
+        match self.account.role {
+            Role::EnterpriseAdmin => self.enterprise(),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// The region of a regulator account.
+    pub fn regulator_region(&self) -> Result<&str, ApiError> {
+        match (self.account.role, self.account.region_code.as_deref()) {
+            (Role::Regulator, Some(region)) => Ok(region),
+            _ => Err(ApiError::Forbidden),
+        }
     }
 }

@@ -4,6 +4,7 @@ mod accounts;
 mod caller;
 pub mod error;
 mod health;
+pub mod list;
 pub mod json;
 
 pub use caller::Caller;
