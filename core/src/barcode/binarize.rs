@@ -31,7 +31,7 @@ pub(crate) fn binarize(
         return None;
     }
     let k = upsample.max(1);
-    let black: Vec<bool> = match method {
+    match method {
         Binarize::Histogram => {
             let mut buckets = [0u32; 32];
             for &v in p {
@@ -46,7 +46,7 @@ pub(crate) fn binarize(
                 let (l, c, r) = (f32::from(p[x - 1]), f32::from(p[x]), f32::from(p[x + 1]));
                 sharp[x] = (c * 4.0 - l - r) / 2.0;
             }
-            interpolate(&sharp, k).into_iter().map(|v| v < bp).collect()
+            threshold(&sharp, |_| bp, k, min_transitions)
         }
         Binarize::LocalMean => {
             let (min, max) = p
@@ -69,45 +69,64 @@ pub(crate) fn binarize(
                 })
                 .collect();
             let vals: Vec<f32> = p.iter().map(|&v| f32::from(v)).collect();
-            interpolate(&vals, k)
-                .into_iter()
-                .zip(interpolate(&means, k))
-                .map(|(v, m)| v < m)
-                .collect()
+            threshold(&vals, |x| means[x], k, min_transitions)
         }
-    };
-    let transitions = black.windows(2).filter(|w| w[0] != w[1]).count();
+    }
+}
+
+/// Bars where `v`, interpolated to `k` samples per pixel, lies below the threshold `t`,
+/// interpolated alike. Between two pixels both run straight, so the colour changes at most
+/// once there, and the count of changes is known from the pixels alone: lines that cannot
+/// hold a code are dropped before anything is upsampled, and the bits go straight into
+/// words.
+///
+/// With `k` = 2 every other sample falls on a pixel boundary, where a one-pixel bar's edge
+/// reads as either colour; `k` = 3 keeps samples off the boundaries, which is why the dense
+/// level uses it (a label drawn at one pixel per module reads there). Centring the samples
+/// for `k` = 2 as well was tried: it read labels at one pixel per module in the quick pass,
+/// but lost codes at 1.5 pixels per module, the common case in downscaled camera frames.
+fn threshold(
+    v: &[f32],
+    t: impl Fn(usize) -> f32,
+    k: usize,
+    min_transitions: usize,
+) -> Option<BitArray> {
+    let n = v.len();
+    let mut transitions = 0;
+    let mut was = v[0] < t(0);
+    for (x, &vx) in v.iter().enumerate().skip(1) {
+        let black = vx < t(x);
+        transitions += usize::from(black != was);
+        was = black;
+    }
     if transitions < min_transitions {
         return None;
     }
-    let mut bits = BitArray::with_size(black.len());
-    for (x, &b) in black.iter().enumerate() {
-        if b {
-            bits.set(x);
+    let mut bits = BitArray::with_size(n * k);
+    let (mut word, mut filled, mut at) = (0usize, 0, 0);
+    for x in 0..n {
+        let (a, ta) = (v[x], t(x));
+        let (b, tb) = if x + 1 < n {
+            (v[x + 1], t(x + 1))
+        } else {
+            (a, ta)
+        };
+        for j in 0..k {
+            let (j, k) = (j as f32, k as f32);
+            if a + (b - a) * j / k < ta + (tb - ta) * j / k {
+                word |= 1 << filled;
+            }
+            filled += 1;
+            if filled == usize::BITS as usize {
+                bits.setBulk(at, word);
+                (word, filled, at) = (0, 0, at + usize::BITS as usize);
+            }
         }
+    }
+    if filled > 0 {
+        bits.setBulk(at, word);
     }
     Some(bits)
-}
-
-/// Linear interpolation to `k` samples per input sample. With `k` = 2 every other sample
-/// falls on a pixel boundary, where a one-pixel bar's edge reads as either colour; `k` = 3
-/// keeps samples off the boundaries, which is why the dense level uses it (a label drawn
-/// at one pixel per module reads there). Centring the samples for `k` = 2 as well was
-/// tried: it read labels at one pixel per module in the quick pass, but lost codes at 1.5
-/// pixels per module, the common case in downscaled camera frames.
-fn interpolate(v: &[f32], k: usize) -> Vec<f32> {
-    if k <= 1 {
-        return v.to_vec();
-    }
-    let mut out = Vec::with_capacity(v.len() * k);
-    for i in 0..v.len() {
-        let a = v[i];
-        let b = *v.get(i + 1).unwrap_or(&a);
-        for j in 0..k {
-            out.push(a + (b - a) * j as f32 / k as f32);
-        }
-    }
-    out
 }
 
 /// ZXing's black point from a 32-bucket histogram: the valley between the two main peaks.
