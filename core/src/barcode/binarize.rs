@@ -37,16 +37,17 @@ pub(crate) fn binarize(
             for &v in p {
                 buckets[(v >> 3) as usize] += 1;
             }
-            let bp = black_point(&buckets)? as f32;
-            // The -1 4 -1 sharpen of ZXing's row binarizer, at pixel resolution.
-            let mut sharp = vec![0f32; n];
-            sharp[0] = f32::from(p[0]);
-            sharp[n - 1] = f32::from(p[n - 1]);
-            for x in 1..n - 1 {
-                let (l, c, r) = (f32::from(p[x - 1]), f32::from(p[x]), f32::from(p[x + 1]));
-                sharp[x] = (c * 4.0 - l - r) / 2.0;
+            let bp = black_point(&buckets)? as i32;
+            // The -1 4 -1 sharpen of ZXing's row binarizer, at pixel resolution, doubled so
+            // it stays in integers (the ends are the pixels themselves, doubled alike).
+            let mut sharp = vec![0i32; n];
+            sharp[0] = 2 * i32::from(p[0]);
+            sharp[n - 1] = 2 * i32::from(p[n - 1]);
+            for (s, w) in sharp[1..n - 1].iter_mut().zip(p.windows(3)) {
+                let (l, c, r) = (i32::from(w[0]), i32::from(w[1]), i32::from(w[2]));
+                *s = 4 * c - l - r;
             }
-            threshold(&sharp, |_| bp, k, min_transitions)
+            sharp_bits(&sharp, 2 * bp, k, min_transitions)
         }
         Binarize::LocalMean => {
             let (min, max) = p
@@ -71,6 +72,61 @@ pub(crate) fn binarize(
             let vals: Vec<f32> = p.iter().map(|&v| f32::from(v)).collect();
             threshold(&vals, |x| means[x], k, min_transitions)
         }
+    }
+}
+
+/// [`threshold`] for the histogram method, in integers: sample `j` of pixel `x` is black
+/// when `k·s[x] + j·(s[x+1] − s[x]) < k·t`, exactly what the interpolated comparison says.
+fn sharp_bits(s: &[i32], t: i32, k: usize, min_transitions: usize) -> Option<BitArray> {
+    let transitions = s.windows(2).filter(|w| (w[0] < t) != (w[1] < t)).count();
+    if transitions < min_transitions {
+        return None;
+    }
+    let mut out = Packer::new(s.len() * k);
+    let ki = k as i32;
+    for (x, &a) in s.iter().enumerate() {
+        let b = s.get(x + 1).copied().unwrap_or(a);
+        let (base, step) = (ki * (a - t), b - a);
+        for j in 0..ki {
+            out.push(base + step * j < 0);
+        }
+    }
+    Some(out.finish())
+}
+
+/// Bits pushed one at a time into a [`BitArray`], a word at a time.
+struct Packer {
+    bits: BitArray,
+    word: usize,
+    filled: usize,
+    at: usize,
+}
+
+impl Packer {
+    fn new(size: usize) -> Packer {
+        Packer {
+            bits: BitArray::with_size(size),
+            word: 0,
+            filled: 0,
+            at: 0,
+        }
+    }
+
+    fn push(&mut self, black: bool) {
+        self.word |= usize::from(black) << self.filled;
+        self.filled += 1;
+        if self.filled == usize::BITS as usize {
+            self.bits.setBulk(self.at, self.word);
+            self.at += self.filled;
+            (self.word, self.filled) = (0, 0);
+        }
+    }
+
+    fn finish(mut self) -> BitArray {
+        if self.filled > 0 {
+            self.bits.setBulk(self.at, self.word);
+        }
+        self.bits
     }
 }
 
@@ -102,8 +158,7 @@ fn threshold(
     if transitions < min_transitions {
         return None;
     }
-    let mut bits = BitArray::with_size(n * k);
-    let (mut word, mut filled, mut at) = (0usize, 0, 0);
+    let mut out = Packer::new(n * k);
     for x in 0..n {
         let (a, ta) = (v[x], t(x));
         let (b, tb) = if x + 1 < n {
@@ -113,20 +168,10 @@ fn threshold(
         };
         for j in 0..k {
             let (j, k) = (j as f32, k as f32);
-            if a + (b - a) * j / k < ta + (tb - ta) * j / k {
-                word |= 1 << filled;
-            }
-            filled += 1;
-            if filled == usize::BITS as usize {
-                bits.setBulk(at, word);
-                (word, filled, at) = (0, 0, at + usize::BITS as usize);
-            }
+            out.push(a + (b - a) * j / k < ta + (tb - ta) * j / k);
         }
     }
-    if filled > 0 {
-        bits.setBulk(at, word);
-    }
-    Some(bits)
+    Some(out.finish())
 }
 
 /// ZXing's black point from a 32-bucket histogram: the valley between the two main peaks.
