@@ -31,22 +31,23 @@ pub(crate) fn binarize(
         return None;
     }
     let k = upsample.max(1);
-    let black: Vec<bool> = match method {
+    match method {
         Binarize::Histogram => {
             let mut buckets = [0u32; 32];
             for &v in p {
                 buckets[(v >> 3) as usize] += 1;
             }
-            let bp = black_point(&buckets)? as f32;
-            // The -1 4 -1 sharpen of ZXing's row binarizer, at pixel resolution.
-            let mut sharp = vec![0f32; n];
-            sharp[0] = f32::from(p[0]);
-            sharp[n - 1] = f32::from(p[n - 1]);
-            for x in 1..n - 1 {
-                let (l, c, r) = (f32::from(p[x - 1]), f32::from(p[x]), f32::from(p[x + 1]));
-                sharp[x] = (c * 4.0 - l - r) / 2.0;
+            let bp = black_point(&buckets)? as i32;
+            // The -1 4 -1 sharpen of ZXing's row binarizer, at pixel resolution, doubled so
+            // it stays in integers (the ends are the pixels themselves, doubled alike).
+            let mut sharp = vec![0i32; n];
+            sharp[0] = 2 * i32::from(p[0]);
+            sharp[n - 1] = 2 * i32::from(p[n - 1]);
+            for (s, w) in sharp[1..n - 1].iter_mut().zip(p.windows(3)) {
+                let (l, c, r) = (i32::from(w[0]), i32::from(w[1]), i32::from(w[2]));
+                *s = 4 * c - l - r;
             }
-            interpolate(&sharp, k).into_iter().map(|v| v < bp).collect()
+            sharp_bits(&sharp, 2 * bp, k, min_transitions)
         }
         Binarize::LocalMean => {
             let (min, max) = p
@@ -69,45 +70,108 @@ pub(crate) fn binarize(
                 })
                 .collect();
             let vals: Vec<f32> = p.iter().map(|&v| f32::from(v)).collect();
-            interpolate(&vals, k)
-                .into_iter()
-                .zip(interpolate(&means, k))
-                .map(|(v, m)| v < m)
-                .collect()
+            threshold(&vals, |x| means[x], k, min_transitions)
         }
-    };
-    let transitions = black.windows(2).filter(|w| w[0] != w[1]).count();
+    }
+}
+
+/// [`threshold`] for the histogram method, in integers: sample `j` of pixel `x` is black
+/// when `k·s[x] + j·(s[x+1] − s[x]) < k·t`, exactly what the interpolated comparison says.
+fn sharp_bits(s: &[i32], t: i32, k: usize, min_transitions: usize) -> Option<BitArray> {
+    let transitions = s.windows(2).filter(|w| (w[0] < t) != (w[1] < t)).count();
     if transitions < min_transitions {
         return None;
     }
-    let mut bits = BitArray::with_size(black.len());
-    for (x, &b) in black.iter().enumerate() {
-        if b {
-            bits.set(x);
+    let mut out = Packer::new(s.len() * k);
+    let ki = k as i32;
+    for (x, &a) in s.iter().enumerate() {
+        let b = s.get(x + 1).copied().unwrap_or(a);
+        let (base, step) = (ki * (a - t), b - a);
+        for j in 0..ki {
+            out.push(base + step * j < 0);
         }
     }
-    Some(bits)
+    Some(out.finish())
 }
 
-/// Linear interpolation to `k` samples per input sample. With `k` = 2 every other sample
-/// falls on a pixel boundary, where a one-pixel bar's edge reads as either colour; `k` = 3
-/// keeps samples off the boundaries, which is why the dense level uses it (a label drawn
-/// at one pixel per module reads there). Centring the samples for `k` = 2 as well was
-/// tried: it read labels at one pixel per module in the quick pass, but lost codes at 1.5
-/// pixels per module, the common case in downscaled camera frames.
-fn interpolate(v: &[f32], k: usize) -> Vec<f32> {
-    if k <= 1 {
-        return v.to_vec();
-    }
-    let mut out = Vec::with_capacity(v.len() * k);
-    for i in 0..v.len() {
-        let a = v[i];
-        let b = *v.get(i + 1).unwrap_or(&a);
-        for j in 0..k {
-            out.push(a + (b - a) * j as f32 / k as f32);
+/// Bits pushed one at a time into a [`BitArray`], a word at a time.
+struct Packer {
+    bits: BitArray,
+    word: usize,
+    filled: usize,
+    at: usize,
+}
+
+impl Packer {
+    fn new(size: usize) -> Packer {
+        Packer {
+            bits: BitArray::with_size(size),
+            word: 0,
+            filled: 0,
+            at: 0,
         }
     }
-    out
+
+    fn push(&mut self, black: bool) {
+        self.word |= usize::from(black) << self.filled;
+        self.filled += 1;
+        if self.filled == usize::BITS as usize {
+            self.bits.setBulk(self.at, self.word);
+            self.at += self.filled;
+            (self.word, self.filled) = (0, 0);
+        }
+    }
+
+    fn finish(mut self) -> BitArray {
+        if self.filled > 0 {
+            self.bits.setBulk(self.at, self.word);
+        }
+        self.bits
+    }
+}
+
+/// Bars where `v`, interpolated to `k` samples per pixel, lies below the threshold `t`,
+/// interpolated alike. Between two pixels both run straight, so the colour changes at most
+/// once there, and the count of changes is known from the pixels alone: lines that cannot
+/// hold a code are dropped before anything is upsampled, and the bits go straight into
+/// words.
+///
+/// With `k` = 2 every other sample falls on a pixel boundary, where a one-pixel bar's edge
+/// reads as either colour; `k` = 3 keeps samples off the boundaries, which is why the dense
+/// level uses it (a label drawn at one pixel per module reads there). Centring the samples
+/// for `k` = 2 as well was tried: it read labels at one pixel per module in the quick pass,
+/// but lost codes at 1.5 pixels per module, the common case in downscaled camera frames.
+fn threshold(
+    v: &[f32],
+    t: impl Fn(usize) -> f32,
+    k: usize,
+    min_transitions: usize,
+) -> Option<BitArray> {
+    let n = v.len();
+    let mut transitions = 0;
+    let mut was = v[0] < t(0);
+    for (x, &vx) in v.iter().enumerate().skip(1) {
+        let black = vx < t(x);
+        transitions += usize::from(black != was);
+        was = black;
+    }
+    if transitions < min_transitions {
+        return None;
+    }
+    let mut out = Packer::new(n * k);
+    for x in 0..n {
+        let (a, ta) = (v[x], t(x));
+        let (b, tb) = if x + 1 < n {
+            (v[x + 1], t(x + 1))
+        } else {
+            (a, ta)
+        };
+        for j in 0..k {
+            let (j, k) = (j as f32, k as f32);
+            out.push(a + (b - a) * j / k < ta + (tb - ta) * j / k);
+        }
+    }
+    Some(out.finish())
 }
 
 /// ZXing's black point from a 32-bucket histogram: the valley between the two main peaks.

@@ -8,6 +8,7 @@ use super::matrix::{MatrixPlan, RawHit, read_matrix};
 use super::parse::GS1_IDENTIFIERS;
 use super::vote::{Vote, bars_beyond_ends, grow_across_bars, vote};
 use super::{DecodedCode, Point, Symbology, parse_payload};
+use std::borrow::Cow;
 
 /// What to look for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,19 +199,24 @@ impl Session {
         // Bars look like finder patterns to the 2D detectors and cost them dearly, so the
         // codes already read are painted out first.
         let accepted = self.vote().accepted;
-        let masked;
-        let for_2d = if accepted.is_empty() {
-            img
+        // Once a linear code is read the user has been served; a second, 2D code in the
+        // same photo is looked for at half size, which still holds the usual label QR. The
+        // bars are painted out of that smaller copy, not of a full-size one.
+        let half = !accepted.is_empty() && img.w().min(img.h()) >= 320;
+        let (mut for_2d, map_2d, margin) = if half {
+            let map2 = Mapping {
+                scale: map.scale * 2.0,
+                ..map
+            };
+            (Cow::Owned(img.downscale(2)), map2, 2.0)
         } else {
-            let mut m = img.clone();
-            for hit in &accepted {
-                let grown = grow_across_bars(img, &map, &hit.corners);
-                let quad: Vec<Point> = grown.iter().map(|&p| map.invert(p)).collect();
-                m.blank(&quad, 4.0);
-            }
-            masked = m;
-            &masked
+            (Cow::Borrowed(img), map, 4.0)
         };
+        for hit in &accepted {
+            let grown = grow_across_bars(img, &map, &hit.corners);
+            let quad: Vec<Point> = grown.iter().map(|&p| map_2d.invert(p)).collect();
+            for_2d.to_mut().blank(&quad, margin);
+        }
         // Data Matrix's second detector is slow on busy photos; it waits for `thorough`.
         let plan = MatrixPlan {
             qr: self.qr,
@@ -218,18 +224,7 @@ impl Session {
             try_harder: false,
             inverted: false,
         };
-        // Once a linear code is read the user has been served; a second, 2D code in the
-        // same photo is looked for at half size, which still holds the usual label QR.
-        if !accepted.is_empty() && for_2d.w().min(for_2d.h()) >= 400 {
-            let half = for_2d.downscale(2);
-            let map2 = Mapping {
-                scale: map.scale * 2.0,
-                ..map
-            };
-            self.matrix_plan(&half, map2, plan);
-        } else {
-            self.matrix_plan(for_2d, map, plan);
-        }
+        self.matrix_plan(&for_2d, map_2d, plan);
     }
 
     /// Harder and harder looks, stopping at the first that finds something: dense lines,

@@ -118,7 +118,45 @@ impl LumaImage {
             return self.clone();
         }
         let (w, h) = (self.w() / factor, self.h() / factor);
-        let (w, h) = (w.max(1), h.max(1));
+        if w == 0 || h == 0 {
+            return self.downscale_partial(factor);
+        }
+        // Every block is whole here, so the loops run over exact chunks, which the compiler
+        // vectorises: this runs on every photo with a linear code, before the 2D readers.
+        let area = (factor * factor) as u32;
+        let mut sums = vec![0u32; w];
+        let mut data = Vec::with_capacity(w * h);
+        for oy in 0..h {
+            sums.iter_mut().for_each(|s| *s = 0);
+            for y in oy * factor..(oy + 1) * factor {
+                let row = &self.row(y)[..w * factor];
+                if factor == 2 {
+                    for (s, px) in sums.iter_mut().zip(row.chunks_exact(2)) {
+                        *s += u32::from(px[0]) + u32::from(px[1]);
+                    }
+                } else {
+                    for (s, px) in sums.iter_mut().zip(row.chunks_exact(factor)) {
+                        *s += px.iter().map(|&p| u32::from(p)).sum::<u32>();
+                    }
+                }
+            }
+            if factor == 2 {
+                data.extend(sums.iter().map(|&s| (s >> 2) as u8));
+            } else {
+                data.extend(sums.iter().map(|&s| (s / area) as u8));
+            }
+        }
+        LumaImage {
+            width: w as u32,
+            height: h as u32,
+            data,
+        }
+    }
+
+    /// [`downscale`](Self::downscale) of an image smaller than one block on some side: a
+    /// single row or column of averaged, partial blocks.
+    fn downscale_partial(&self, factor: usize) -> LumaImage {
+        let (w, h) = ((self.w() / factor).max(1), (self.h() / factor).max(1));
         let mut sums = vec![0u32; w];
         let mut data = Vec::with_capacity(w * h);
         let area = (factor * factor) as u32;
@@ -253,26 +291,42 @@ impl LumaImage {
             .max(0.0) as usize)
             .min(self.h());
         let w = self.w();
-        // Inside a convex polygon the cross products with every edge share one sign.
-        let inside = |x: f32, y: f32| {
-            let mut sign = 0.0f32;
+        // Twice the signed area: which side of each edge the inside lies on.
+        let area: f32 = (0..4)
+            .map(|i| {
+                let (a, b) = (q[i], q[(i + 1) % 4]);
+                a.0 * b.1 - b.0 * a.1
+            })
+            .sum();
+        if area.abs() < 1e-3 {
+            return;
+        }
+        let sign = area.signum();
+        // Each row meets a convex polygon in one run of pixels, found edge by edge: testing
+        // every pixel of the bounding box cost as much as the 2D readers that follow.
+        for y in y0..y1 {
+            let (mut lo, mut hi) = (x0 as f32, x1 as f32 - 1.0);
             for i in 0..4 {
                 let (a, b) = (q[i], q[(i + 1) % 4]);
-                let c = (b.0 - a.0) * (y - a.1) - (b.1 - a.1) * (x - a.0);
-                if c != 0.0 {
-                    if sign != 0.0 && c.signum() != sign {
-                        return false;
+                // Cross product (b - a) × (p - a) = k - d·x on this row.
+                let d = b.1 - a.1;
+                let k = (b.0 - a.0) * (y as f32 - a.1) + d * a.0;
+                if d == 0.0 {
+                    if sign * k < 0.0 {
+                        hi = lo - 1.0;
                     }
-                    sign = c.signum();
+                } else if sign * d > 0.0 {
+                    hi = hi.min(k / d);
+                } else {
+                    lo = lo.max(k / d);
                 }
             }
-            true
-        };
-        for y in y0..y1 {
-            for x in x0..x1 {
-                if inside(x as f32, y as f32) {
-                    self.data[y * w + x] = 255;
-                }
+            if hi < lo {
+                continue;
+            }
+            let (from, to) = (lo.ceil() as usize, (hi.floor() as usize + 1).min(x1));
+            if from < to {
+                self.data[y * w + from..y * w + to].fill(255);
             }
         }
     }

@@ -1,10 +1,10 @@
 //! 2D codes (QR, Data Matrix) through rxing's readers. Their Reed–Solomon error correction
 //! already rules out misreads, so a single successful decode is trusted.
 
+use super::hybrid::Hybrid;
 use super::luma::LumaImage;
 use super::parse::GS;
 use super::{Point, Symbology};
-use rxing::common::HybridBinarizer;
 use rxing::datamatrix::DataMatrixReader;
 use rxing::multi::MultipleBarcodeReader;
 use rxing::qrcode::QRCodeReader;
@@ -91,7 +91,7 @@ pub(crate) fn read_matrix(img: &LumaImage, plan: MatrixPlan) -> Vec<RawHit> {
     let Ok(source) = Luma8Source::new_with_slice(img.pixels(), img.width(), img.height()) else {
         return hits;
     };
-    let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+    let mut bitmap = BinaryBitmap::new(Hybrid::new(source));
     if plan.inverted {
         bitmap.invert();
     }
@@ -104,7 +104,10 @@ pub(crate) fn read_matrix(img: &LumaImage, plan: MatrixPlan) -> Vec<RawHit> {
         if let Ok(found) = QrReader.decode_multiple_with_hints(&mut bitmap, &hints) {
             hits.extend(found.iter().filter_map(RawHit::from_rxing));
         }
+        // ZXing's older QR detector reads little the newer one misses and costs as much
+        // again on every photo with no QR code in it, so only the harder pass runs it.
         if hits.is_empty()
+            && plan.try_harder
             && let Ok(r) = QRCodeReader.decode_with_hints(&mut bitmap, &hints)
         {
             hits.extend(RawHit::from_rxing(&r));

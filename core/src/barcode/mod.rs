@@ -17,6 +17,7 @@ mod decode;
 pub mod encode;
 mod error;
 mod frame;
+mod hybrid;
 mod linear;
 mod load;
 mod luma;
