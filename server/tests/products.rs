@@ -139,6 +139,46 @@ on_both_databases!(product_crud_with_derived_status_and_audit, |db| {
         .await
         .unwrap();
 
+    // So does a submitted document line naming it.
+    let doc = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO transactions (id, enterprise_id, kind, number, doc_date, status, counterparty_name, search, body, created_at, updated_at) \
+         VALUES ($1, $2, 'finished_goods_inbound', 'RK-001', '2026-03-01', 'submitted', '', '', '{}', 'x', 'x')",
+    )
+    .bind(&doc)
+    .bind(&a_id)
+    .execute(&state.db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO transaction_lines (transaction_id, line_no, enterprise_id, kind, doc_date, product_id, batch, quantity, unit, counterparty_name) \
+         VALUES ($1, 1, $2, 'finished_goods_inbound', '2026-03-01', $3, 'B1', 10, '支', '')",
+    )
+    .bind(&doc)
+    .bind(&a_id)
+    .bind(&id)
+    .execute(&state.db.pool)
+    .await
+    .unwrap();
+    let (status, refused) = call(&state, "DELETE", &path, Some(&a), None, None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        has_problem(&refused, "id", "referenced.transaction"),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["errors"][0]["message"],
+        "该记录已被已提交的单据引用，不能删除"
+    );
+    sqlx::query("DELETE FROM transaction_lines")
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM transactions")
+        .execute(&state.db.pool)
+        .await
+        .unwrap();
+
     let (status, _) = call(&state, "DELETE", &path, Some(&a), None, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = call(&state, "GET", &path, Some(&a), None, None).await;
@@ -329,6 +369,19 @@ on_both_databases!(keyword_search_filters_sorting_and_pages, |db| {
         p3["items"][0]["product"]["generic_name"],
         *names.first().unwrap(),
         "asc page 3 ends where desc starts"
+    );
+    let (status, err) = call(
+        &state,
+        "GET",
+        "/api/v1/products?per_page=many",
+        Some(&a),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, err["errors"][0]["rule"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("query.format"))
     );
     let (status, err) = call(
         &state,

@@ -12,6 +12,7 @@ pub mod list;
 mod partners;
 mod products;
 mod profile;
+mod query;
 
 pub use caller::Caller;
 
