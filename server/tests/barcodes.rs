@@ -406,4 +406,20 @@ on_both_databases!(recognize_reads_a_png_and_prefills_a_barcode, |db| {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A form whose file is over the limit is refused the same way.
+    let mut form = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"big.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
+    form.resize(form.len() + 11 * 1024 * 1024, 0);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (status, _, body) = raw(
+        &state,
+        "POST",
+        "/api/v1/barcodes/recognize",
+        Some(&a),
+        Some(&format!("multipart/form-data; boundary={boundary}")),
+        form,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(json_of(&body)["errors"][0]["field"], "image");
 });

@@ -206,6 +206,21 @@ on_both_databases!(partner_validation_and_expiry_warnings, |db| {
         Value::Null,
         "no registered enterprise has this USCC"
     );
+    // When that enterprise registers, the record links to it.
+    let (_, b_id) = register(&state, USCC_B, "兰州美源化妆品批发有限公司").await;
+    let id = saved["partner"]["id"].as_str().unwrap().to_owned();
+    let (_, linked) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/suppliers/{id}"),
+        Some(&a),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(linked["partner"]["enterprise_id"], b_id.as_str());
+    let trail = db::audit_trail(&state.db, "partner", &id).await.unwrap();
+    assert_eq!(trail.last().map(|e| e.action.as_str()), Some("link"));
 });
 
 on_both_databases!(partner_lists_search_filter_sort_and_page, |db| {

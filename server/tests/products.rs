@@ -37,6 +37,9 @@ on_both_databases!(profile_is_read_by_staff_and_edited_by_its_admin, |db| {
         .await
         .unwrap();
     assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "update");
+    assert_eq!(trail[0].enterprise_id.as_deref(), Some(a_id.as_str()));
+    assert!(trail[0].account_id.is_some(), "who wrote is logged");
     assert!(trail[0].before.as_deref().unwrap().contains("庆阳路1号"));
     assert!(trail[0].after.as_deref().unwrap().contains("庆阳路2号"));
 

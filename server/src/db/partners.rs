@@ -224,3 +224,49 @@ pub async fn list_partners(
     }
     list_bodies(db, &window.over("partners", &f)).await
 }
+
+/// Links every partner record carrying `uscc` to the enterprise that just registered with
+/// it, so documents already addressed to it reach its reconciliation inbox from now on.
+pub(super) async fn link_partners(
+    conn: &mut sqlx::AnyConnection,
+    enterprise: EnterpriseId,
+    uscc: &str,
+    at: &str,
+) -> Result<(), DbError> {
+    let rows =
+        sqlx::query("SELECT id, body FROM partners WHERE uscc = $1 AND enterprise_id IS NULL")
+            .bind(uscc.trim())
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let before: String = row.try_get("body")?;
+        let mut partner: Partner = serde_json::from_str(&before)?;
+        partner.enterprise_id = Some(enterprise);
+        let after = serde_json::to_string(&partner)?;
+        sqlx::query(
+            "UPDATE partners SET enterprise_id = $1, body = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(enterprise.to_string())
+        .bind(&after)
+        .bind(at)
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+        audit(
+            conn,
+            &super::AuditEntry {
+                at,
+                account_id: None,
+                enterprise_id: Some(partner.owner),
+                action: "link",
+                entity: "partner",
+                entity_id: &id,
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
