@@ -22,7 +22,7 @@ use serde_json::json;
 use suyuan_core::Problem;
 use suyuan_core::barcode::{CodeMeaning, DecodeError, DecodedCode, decode_image};
 use suyuan_core::model::{
-    Attachment, Barcode, BarcodeId, EnterpriseId, PackagingLevel, ProductId, RecordStatus,
+    Barcode, BarcodeId, EnterpriseId, PackagingLevel, ProductId, RecordStatus,
 };
 use suyuan_core::rules::lifecycle::{self, Action};
 use suyuan_core::validate::{check_gtin, validate_barcode};
@@ -106,12 +106,10 @@ async fn checked(
         }
     }
     if let Some(photo) = b.photo.as_mut() {
-        let mut one: [Attachment; 1] = [photo.clone()];
-        for mut p in resolve_attachments(state, owner, &mut one).await? {
+        for mut p in resolve_attachments(state, owner, std::slice::from_mut(photo)).await? {
             p.field = "photo".into();
             problems.push(p);
         }
-        *photo = one[0].clone();
     }
     refuse_blocking(&problems, ack)?;
     Ok(product_name)
