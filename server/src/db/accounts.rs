@@ -130,6 +130,7 @@ pub async fn register_enterprise(
     let at = timestamp(now);
     super::enterprises::insert_enterprise_on(&mut tx, e, &at).await?;
     insert_account(&mut tx, admin, Some(e.id), &at).await?;
+    super::partners::link_partners(&mut tx, e.id, &e.uscc, &at).await?;
     tx.commit().await?;
     Ok(())
 }

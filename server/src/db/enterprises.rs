@@ -54,3 +54,43 @@ pub async fn get_enterprise(db: &Db, id: EnterpriseId) -> Result<Option<Enterpri
         None => Ok(None),
     }
 }
+
+/// Replaces an enterprise's profile (the USCC stays as registered; the caller checks it).
+pub async fn update_enterprise(
+    db: &Db,
+    e: &Enterprise,
+    actor: &super::Actor,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let at = timestamp(now);
+    let id = e.id.to_string();
+    let mut tx = db.pool.begin().await?;
+    let Some(before) = sqlx::query("SELECT body FROM enterprises WHERE id = $1")
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let before: String = before.try_get("body")?;
+    let body = serde_json::to_string(e)?;
+    sqlx::query(
+        "UPDATE enterprises SET name = $1, kind = $2, region_code = $3, body = $4, updated_at = $5 \
+         WHERE id = $6",
+    )
+    .bind(&e.name)
+    .bind(kind_code(e.kind)?)
+    .bind(&e.region_code)
+    .bind(&body)
+    .bind(&at)
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
+    super::audit(
+        &mut tx,
+        &actor.entry(&at, "update", "enterprise", &id, Some(&before), Some(&body)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

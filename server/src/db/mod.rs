@@ -2,10 +2,22 @@
 //! driver: portable SQL, `$N` placeholders, ids and timestamps as text, JSON bodies as text.
 
 mod accounts;
+mod attachments;
+mod audit;
+mod barcodes;
 mod enterprises;
+mod listing;
+mod partners;
+mod products;
 
 pub use accounts::*;
+pub use attachments::*;
+pub use audit::*;
+pub use barcodes::*;
 pub use enterprises::*;
+pub use listing::{Filter, ListQuery, Stamped, Window, list_bodies};
+pub use partners::*;
+pub use products::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;

@@ -26,6 +26,10 @@ pub enum ApiError {
     Forbidden,
     /// No such record visible to the caller: 404.
     NotFound,
+    /// The upload is larger than allowed: 413.
+    TooLarge(Problem),
+    /// The upload is not of a type allowed here: 415.
+    UnsupportedType(Problem),
     /// Too many failed attempts: 429.
     TooManyRequests,
     /// Something broke on our side: 500; the cause is logged.
@@ -86,6 +90,16 @@ impl IntoResponse for ApiError {
             ApiError::Conflict(p) => (
                 StatusCode::CONFLICT,
                 ("与已有记录冲突", "Conflicts with an existing record"),
+                vec![p],
+            ),
+            ApiError::TooLarge(p) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ("上传的文件过大", "The upload is too large"),
+                vec![p],
+            ),
+            ApiError::UnsupportedType(p) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ("不支持的文件类型", "Unsupported file type"),
                 vec![p],
             ),
             ApiError::Unauthorized => (

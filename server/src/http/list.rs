@@ -1,7 +1,9 @@
 //! What every list endpoint shares: keyword, sorting and pagination parameters, and the page
 //! it answers with.
 
+use super::error::ApiError;
 use serde::{Deserialize, Serialize};
+use suyuan_core::Problem;
 
 /// Most rows one page may hold.
 pub const MAX_PER_PAGE: u32 = 500;
@@ -72,4 +74,58 @@ pub struct Page<T> {
     pub page: u32,
     /// Rows a page.
     pub per_page: u32,
+}
+
+impl ListParams {
+    /// The requested sort column if `allowed` has it (the first is the default); any other
+    /// is a 422, so no user text ever reaches the SQL.
+    pub fn sort_column(&self, allowed: &[&'static str]) -> Result<&'static str, ApiError> {
+        match self
+            .sort
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(allowed[0]),
+            Some(s) => allowed.iter().copied().find(|a| *a == s).ok_or_else(|| {
+                ApiError::Validation(vec![Problem::error(
+                    "sort",
+                    "sort.unknown",
+                    format!("不能按 {s} 排序，可选：{}", allowed.join("、")),
+                    format!("Cannot sort by {s}; choose one of {}", allowed.join(", ")),
+                )])
+            }),
+        }
+    }
+
+    /// Order and page as the database layer takes them. Times sort newest first and names
+    /// alphabetically unless `order` says otherwise.
+    pub fn db_window(&self, allowed: &[&'static str]) -> Result<crate::db::Window, ApiError> {
+        let sort = self.sort_column(allowed)?;
+        let default = if sort.ends_with("_at") {
+            SortOrder::Desc
+        } else {
+            SortOrder::Asc
+        };
+        let (limit, offset) = self.window();
+        Ok(crate::db::Window {
+            sort,
+            descending: self.order.unwrap_or(default) == SortOrder::Desc,
+            limit,
+            offset,
+        })
+    }
+}
+
+impl<T> Page<T> {
+    /// A page of `items` out of `total`, as `params` asked for it.
+    pub fn of(items: Vec<T>, total: u64, params: &ListParams) -> Self {
+        let (per_page, offset) = params.window();
+        Page {
+            items,
+            total,
+            page: offset / per_page + 1,
+            per_page,
+        }
+    }
 }

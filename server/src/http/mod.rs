@@ -1,11 +1,18 @@
 //! The HTTP surface: one router per resource, assembled by [`app`].
 
 mod accounts;
+mod attachments;
+mod barcodes;
 mod caller;
 pub mod error;
 mod health;
-pub mod list;
+mod input;
 pub mod json;
+pub mod list;
+mod partners;
+mod products;
+mod profile;
+mod query;
 
 pub use caller::Caller;
 
@@ -38,6 +45,11 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(accounts::router())
+        .merge(profile::router())
+        .merge(products::router())
+        .merge(barcodes::router())
+        .merge(partners::router())
+        .merge(attachments::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .with_state(state)
 }

@@ -1,0 +1,257 @@
+//! `/api/v1/suppliers` and `/api/v1/customers`: one enterprise's partners (供应商 / 销售客户),
+//! one table with the role fixed by the route. Another enterprise's partner answers 404.
+
+use super::AppState;
+use super::attachments::resolve_attachments;
+use super::caller::Caller;
+use super::error::ApiError;
+use super::input::{RecordBody, blank, parse_id, refuse_blocking, today, writer};
+use super::list::{ListParams, Page};
+use super::query::Query;
+use crate::db::{self, PartnerQuery, Removal, Stamped};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use suyuan_core::Problem;
+use suyuan_core::model::{Partner, PartnerId, PartnerRole, PartnerState, RecordStatus};
+use suyuan_core::rules::lifecycle::{self, Action};
+use suyuan_core::validate::validate_partner;
+
+const SUPPLIER: u8 = 0;
+const CUSTOMER: u8 = 1;
+
+fn role<const R: u8>() -> PartnerRole {
+    if R == SUPPLIER {
+        PartnerRole::Supplier
+    } else {
+        PartnerRole::Customer
+    }
+}
+
+/// A partner as answered, with its times.
+#[derive(Debug, Serialize)]
+struct PartnerView {
+    partner: Partner,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<Stamped<Partner>> for PartnerView {
+    fn from(s: Stamped<Partner>) -> Self {
+        PartnerView {
+            partner: s.record,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PartnerFilters {
+    state: Option<String>,
+    region_code: Option<String>,
+}
+
+fn filter_problem(field: &str, zh: &str, en: &str) -> ApiError {
+    ApiError::Validation(vec![Problem::error(
+        field,
+        &format!("{field}.filter"),
+        zh,
+        en,
+    )])
+}
+
+async fn list<const R: u8>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+    Query(filters): Query<PartnerFilters>,
+) -> Result<Json<Page<PartnerView>>, ApiError> {
+    let owner = caller.enterprise()?;
+    let partner_state = match filters.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some("normal") => Some(PartnerState::Normal),
+        Some("disabled") => Some(PartnerState::Disabled),
+        Some(_) => {
+            return Err(filter_problem(
+                "state",
+                "状态只能是 normal 或 disabled",
+                "state is normal or disabled",
+            ));
+        }
+    };
+    let region_prefix = filters.region_code.filter(|r| !r.is_empty());
+    if let Some(r) = &region_prefix
+        && (r.len() > 6 || !r.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(filter_problem(
+            "region_code",
+            "地区代码前缀应为 1 至 6 位数字",
+            "region_code is a prefix of 1 to 6 digits",
+        ));
+    }
+    let query = PartnerQuery {
+        owner,
+        role: role::<R>(),
+        keyword: params.keyword(),
+        state: partner_state,
+        region_prefix,
+    };
+    let window = params.db_window(&db::PARTNER_SORTS)?;
+    let (rows, total) = db::list_partners(&state.db, &query, &window).await?;
+    let items = rows.into_iter().map(PartnerView::from).collect();
+    Ok(Json(Page::of(items, total, &params)))
+}
+
+fn partner_defaults() -> Vec<(&'static str, serde_json::Value)> {
+    let mut d = blank(&[
+        "name",
+        "uscc",
+        "contact",
+        "phone",
+        "region_code",
+        "address",
+        "legal_representative",
+        "remittance_account",
+    ]);
+    d.extend([("state", json!("normal")), ("attachments", json!([]))]);
+    d
+}
+
+/// Checks a partner about to be written and links it to the enterprise its USCC belongs to.
+async fn checked(state: &AppState, p: &mut Partner, ack: &[String]) -> Result<(), ApiError> {
+    p.uscc = p.uscc.trim().to_owned();
+    p.region_code = p.region_code.trim().to_owned();
+    let mut problems = validate_partner(p, today());
+    problems.extend(resolve_attachments(state, p.owner, &mut p.attachments).await?);
+    refuse_blocking(&problems, ack)?;
+    p.enterprise_id = db::enterprise_by_uscc(&state.db, &p.uscc).await?;
+    Ok(())
+}
+
+fn map_unique(e: db::DbError) -> ApiError {
+    if db::violates_unique(&e, "partners_owner_role_uscc_key", "partners.uscc") {
+        ApiError::Conflict(Problem::error(
+            "uscc",
+            "uscc.taken",
+            "已有使用该统一社会信用代码的记录",
+            "A record with this unified social credit code already exists",
+        ))
+    } else {
+        e.into()
+    }
+}
+
+async fn create<const R: u8>(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: RecordBody,
+) -> Result<(StatusCode, Json<PartnerView>), ApiError> {
+    let actor = writer(&caller)?;
+    let (mut partner, ack): (Partner, _) = body.into_record(
+        &partner_defaults(),
+        &[
+            ("id", json!(PartnerId::random())),
+            ("owner", json!(actor.enterprise_id)),
+            ("role", json!(role::<R>())),
+            ("enterprise_id", json!(null)),
+            ("status", json!(RecordStatus::Draft)),
+        ],
+    )?;
+    checked(&state, &mut partner, &ack).await?;
+    db::insert_partner(&state.db, &partner, &actor, Utc::now())
+        .await
+        .map_err(map_unique)?;
+    let stored = db::get_partner(&state.db, partner.id, role::<R>(), actor.enterprise_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(stored.into())))
+}
+
+async fn get_one<const R: u8>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<PartnerView>, ApiError> {
+    let owner = caller.enterprise()?;
+    let row = db::get_partner(&state.db, parse_id(&id)?, role::<R>(), owner)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(row.into()))
+}
+
+async fn update<const R: u8>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: RecordBody,
+) -> Result<Json<PartnerView>, ApiError> {
+    let actor = writer(&caller)?;
+    let current = db::get_partner(&state.db, parse_id(&id)?, role::<R>(), actor.enterprise_id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .record;
+    let (edited, ack): (Partner, _) = body.into_record(
+        &partner_defaults(),
+        &[
+            ("id", json!(current.id)),
+            ("owner", json!(current.owner)),
+            ("role", json!(current.role)),
+            ("enterprise_id", json!(null)),
+            ("status", json!(current.status)),
+        ],
+    )?;
+    let mut partner = lifecycle::edit(&current, edited).map_err(ApiError::Conflict)?;
+    checked(&state, &mut partner, &ack).await?;
+    if !db::update_partner(&state.db, &partner, &actor, Utc::now())
+        .await
+        .map_err(map_unique)?
+    {
+        return Err(ApiError::NotFound);
+    }
+    let stored = db::get_partner(&state.db, partner.id, role::<R>(), actor.enterprise_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(stored.into()))
+}
+
+async fn delete<const R: u8>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let actor = writer(&caller)?;
+    let current = db::get_partner(&state.db, parse_id(&id)?, role::<R>(), actor.enterprise_id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .record;
+    lifecycle::check(&current.status, Action::Delete).map_err(ApiError::Conflict)?;
+    match db::delete_partner(&state.db, current.id, role::<R>(), &actor, Utc::now()).await? {
+        Removal::Deleted => Ok(StatusCode::NO_CONTENT),
+        Removal::NotFound => Err(ApiError::NotFound),
+        Removal::Referenced(_) => Err(ApiError::Conflict(Problem::error(
+            "id",
+            "referenced.document",
+            "该记录已被单据引用，不能删除；可将其状态改为停用",
+            "Documents refer to this record, so it cannot be deleted; set its state to disabled instead",
+        ))),
+    }
+}
+
+fn routes<const R: u8>(base: &str) -> Router<AppState> {
+    Router::new()
+        .route(base, get(list::<R>).post(create::<R>))
+        .route(
+            &format!("{base}/{{id}}"),
+            get(get_one::<R>).put(update::<R>).delete(delete::<R>),
+        )
+}
+
+/// Routes of this resource.
+pub(super) fn router() -> Router<AppState> {
+    routes::<SUPPLIER>("/api/v1/suppliers").merge(routes::<CUSTOMER>("/api/v1/customers"))
+}
