@@ -3,9 +3,11 @@
 
 mod accounts;
 mod enterprises;
+mod staff;
 
 pub use accounts::*;
 pub use enterprises::*;
+pub use staff::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
