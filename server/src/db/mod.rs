@@ -2,10 +2,12 @@
 //! driver: portable SQL, `$N` placeholders, ids and timestamps as text, JSON bodies as text.
 
 mod accounts;
+mod demo;
 mod enterprises;
 mod staff;
 
 pub use accounts::*;
+pub use demo::*;
 pub use enterprises::*;
 pub use staff::*;
 
