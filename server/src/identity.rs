@@ -104,7 +104,7 @@ pub async fn ensure_platform_admin(
                 region_code: None,
                 display_name: "平台管理员".to_owned(),
             };
-            db::create_account(db, &account, Utc::now()).await?;
+            db::create_account_audited(db, None, &account, None, Utc::now()).await?;
             tracing::info!(login, "platform admin created");
         }
     }

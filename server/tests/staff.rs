@@ -350,6 +350,41 @@ on_both_databases!(a_disabled_account_cannot_log_in_and_its_tokens_stop, |db| {
         login(&state, "clerk-wang", "another-pass-2").await.0,
         StatusCode::OK
     );
+
+    // Every change is in the audit log, as the admin's, without any password hash.
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT account_id, action, before_body, after_body FROM audit_log \
+         WHERE entity = 'account' AND entity_id = $1 ORDER BY id",
+    )
+    .bind(clerk["id"].as_str().unwrap())
+    .fetch_all(&state.db.pool)
+    .await
+    .unwrap();
+    let actions: Vec<String> = rows.iter().map(|r| r.try_get("action").unwrap()).collect();
+    assert_eq!(actions, ["create", "update", "update", "update"]);
+    let (_, me) = call(&state, "GET", "/api/v1/me", Some(&admin), None, None).await;
+    for r in &rows {
+        assert_eq!(
+            r.try_get::<Option<String>, _>("account_id")
+                .unwrap()
+                .as_deref(),
+            me["account"]["id"].as_str()
+        );
+        let after: String = r.try_get("after_body").unwrap();
+        assert!(!after.contains("argon2"), "{after}");
+    }
+    let disabled: Value =
+        serde_json::from_str(&rows[1].try_get::<String, _>("after_body").unwrap()).unwrap();
+    let before: Value =
+        serde_json::from_str(&rows[1].try_get::<String, _>("before_body").unwrap()).unwrap();
+    assert_eq!(
+        (before["disabled"].as_bool(), disabled["disabled"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let last: Value =
+        serde_json::from_str(&rows[3].try_get::<String, _>("after_body").unwrap()).unwrap();
+    assert_eq!(last["password_changed"], true);
 });
 
 on_both_databases!(nobody_reaches_another_enterprises_staff, |db| {

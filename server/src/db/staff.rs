@@ -7,15 +7,62 @@ use sqlx::Row;
 use suyuan_core::model::EnterpriseId;
 use uuid::Uuid;
 
-/// Creates an account of an enterprise (a staff member).
-pub async fn create_staff(
+/// Creates an account — of `enterprise` for staff, of none for a regulator or the platform
+/// admin — and logs who created it (`actor`; none for the service itself), in one transaction.
+pub async fn create_account_audited(
     db: &Db,
-    enterprise: EnterpriseId,
+    enterprise: Option<EnterpriseId>,
     a: &NewAccount,
+    actor: Option<Uuid>,
     now: DateTime<Utc>,
+) -> Result<Account, DbError> {
+    let at = timestamp(now);
+    let mut tx = db.pool.begin().await?;
+    insert_account(&mut tx, a, enterprise, &at).await?;
+    let created = account_on(&mut tx, a.id)
+        .await?
+        .ok_or_else(|| DbError::Invalid(format!("account {} vanished", a.id)))?;
+    let body = serde_json::to_string(&created)?;
+    audit_account(&mut tx, &at, actor, &created, "create", None, Some(&body)).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+async fn account_on(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<Option<Account>, DbError> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(account_of).transpose()
+}
+
+/// Appends an audit entry for an account. Bodies are the [`Account`] JSON, which never holds
+/// the password hash.
+// The shared audit module (db::audit) replaces this once both land; the columns are the same.
+async fn audit_account(
+    conn: &mut sqlx::AnyConnection,
+    at: &str,
+    actor: Option<Uuid>,
+    account: &Account,
+    action: &str,
+    before: Option<&str>,
+    after: Option<&str>,
 ) -> Result<(), DbError> {
-    let mut conn = db.pool.acquire().await?;
-    insert_account(&mut conn, a, Some(enterprise), &timestamp(now)).await
+    sqlx::query(
+        "INSERT INTO audit_log (at, account_id, enterprise_id, action, entity, entity_id, before_body, after_body) \
+         VALUES ($1, $2, $3, $4, 'account', $5, $6, $7)",
+    )
+    .bind(at)
+    .bind(actor.map(|a| a.to_string()))
+    .bind(account.enterprise_id.map(|e| e.to_string()))
+    .bind(action)
+    .bind(account.id.to_string())
+    .bind(before)
+    .bind(after)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// One account by id.
@@ -130,25 +177,23 @@ pub struct StaffChange {
     pub password_hash: Option<String>,
 }
 
-/// Applies a change to a staff member of `enterprise`, in one transaction; disabling the
-/// account or changing its password revokes every token it holds. `None` when the account is
-/// not of that enterprise.
+/// Applies a change to a staff member of `enterprise` and logs it as `actor`'s, in one
+/// transaction; disabling the account or changing its password revokes every token it holds.
+/// `None` when the account is not of that enterprise.
 pub async fn update_staff(
     db: &Db,
     enterprise: EnterpriseId,
     id: Uuid,
     change: &StaffChange,
+    actor: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Option<Account>, DbError> {
+    let at = timestamp(now);
     let mut tx = db.pool.begin().await?;
-    let found = sqlx::query("SELECT id FROM accounts WHERE id = $1 AND enterprise_id = $2")
-        .bind(id.to_string())
-        .bind(enterprise.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-    if found.is_none() {
-        return Ok(None);
-    }
+    let before = match account_on(&mut tx, id).await? {
+        Some(a) if a.enterprise_id == Some(enterprise) => a,
+        _ => return Ok(None),
+    };
     if let Some(name) = &change.display_name {
         sqlx::query("UPDATE accounts SET display_name = $1 WHERE id = $2")
             .bind(name.trim())
@@ -182,11 +227,28 @@ pub async fn update_staff(
         sqlx::query(
             "UPDATE tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
         )
-        .bind(timestamp(now))
+        .bind(&at)
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
     }
+    let after = account_on(&mut tx, id)
+        .await?
+        .ok_or_else(|| DbError::Invalid(format!("account {id} vanished")))?;
+    let mut after_body = serde_json::to_value(&after)?;
+    if change.password_hash.is_some() {
+        after_body["password_changed"] = serde_json::Value::Bool(true);
+    }
+    audit_account(
+        &mut tx,
+        &at,
+        Some(actor),
+        &after,
+        "update",
+        Some(&serde_json::to_string(&before)?),
+        Some(&after_body.to_string()),
+    )
+    .await?;
     tx.commit().await?;
-    get_account(db, id).await
+    Ok(Some(after))
 }

@@ -59,7 +59,7 @@ async fn add_regulator(
         region_code: Some(req.region_code.trim().to_owned()),
         display_name: req.display_name.trim().to_owned(),
     };
-    let created = create(&state, None, account, &req.password).await?;
+    let created = create(&state, &caller, None, account, &req.password).await?;
     Ok((StatusCode::CREATED, axum::Json(created)))
 }
 

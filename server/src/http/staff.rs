@@ -110,9 +110,10 @@ pub(super) fn new_account_problems(
     problems
 }
 
-/// Hashes a password and creates the account, mapping a taken login to 409.
+/// Hashes a password and creates the account as the caller's doing, mapping a taken login to 409.
 pub(super) async fn create(
     state: &AppState,
+    caller: &Caller,
     enterprise: Option<suyuan_core::model::EnterpriseId>,
     account: NewAccount,
     password: &str,
@@ -121,22 +122,21 @@ pub(super) async fn create(
         password_hash: hash_password(password).map_err(ApiError::Internal)?,
         ..account
     };
-    let created = match enterprise {
-        Some(e) => db::create_staff(&state.db, e, &account, Utc::now()).await,
-        None => db::create_account(&state.db, &account, Utc::now()).await,
-    };
-    if let Err(e) = created {
-        return Err(
-            if violates_unique(&e, "accounts_login_key", "accounts.login") {
-                login_taken()
-            } else {
-                e.into()
-            },
-        );
-    }
-    db::get_account(&state.db, account.id)
-        .await?
-        .ok_or(ApiError::NotFound)
+    db::create_account_audited(
+        &state.db,
+        enterprise,
+        &account,
+        Some(caller.account.id),
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| {
+        if violates_unique(&e, "accounts_login_key", "accounts.login") {
+            login_taken()
+        } else {
+            e.into()
+        }
+    })
 }
 
 /// Adds a staff member to the caller's enterprise.
@@ -167,7 +167,7 @@ async fn add_staff(
         region_code: None,
         display_name: req.display_name.trim().to_owned(),
     };
-    let created = create(&state, Some(enterprise), account, &req.password).await?;
+    let created = create(&state, &caller, Some(enterprise), account, &req.password).await?;
     Ok((StatusCode::CREATED, axum::Json(created)))
 }
 
@@ -312,10 +312,17 @@ async fn update_staff(
             .transpose()
             .map_err(ApiError::Internal)?,
     };
-    db::update_staff(&state.db, enterprise, id, &change, Utc::now())
-        .await?
-        .map(axum::Json)
-        .ok_or(ApiError::NotFound)
+    db::update_staff(
+        &state.db,
+        enterprise,
+        id,
+        &change,
+        caller.account.id,
+        Utc::now(),
+    )
+    .await?
+    .map(axum::Json)
+    .ok_or(ApiError::NotFound)
 }
 
 /// The paths of this module in the OpenAPI document.
