@@ -69,7 +69,8 @@ struct WebSession {
     account: Account,
 }
 
-/// Whether the client reached us over HTTPS (directly or through a proxy that says so).
+/// Whether the client reached us over HTTPS (through a proxy that says so; the service itself
+/// speaks plain HTTP). Trusting the header is safe: all it can do is add the Secure flag.
 fn over_https(headers: &HeaderMap) -> bool {
     let header = |name: &str| {
         headers
