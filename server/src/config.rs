@@ -17,6 +17,19 @@ pub struct Config {
     /// `postgres://…` to use PostgreSQL; without it, a SQLite file in the data folder.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Load demo enterprises, logins and products into an empty database.
+    #[arg(long, env = "SUYUAN_DEMO")]
+    pub demo: bool,
+    /// Login of the platform admin, created (or its password reset) at start when a password
+    /// is given.
+    #[arg(long, env = "SUYUAN_ADMIN_LOGIN", default_value = "admin")]
+    pub admin_login: String,
+    /// Password of the platform admin (at least 12 characters); no admin is set up without it.
+    #[arg(long, env = "SUYUAN_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Log one JSON object a line instead of text.
+    #[arg(long, env = "SUYUAN_LOG_JSON")]
+    pub log_json: bool,
 }
 
 impl Config {
@@ -45,5 +58,17 @@ mod tests {
         assert_eq!(c.database_url(), "sqlite:///tmp/x/suyuan.sqlite?mode=rwc");
         let c = Config::parse_from(["suyuan-server", "--database-url", "postgres://h/db"]);
         assert_eq!(c.database_url(), "postgres://h/db");
+        assert!(!c.demo && c.admin_password.is_none());
+        let c = Config::parse_from([
+            "suyuan-server",
+            "--demo",
+            "--admin-login",
+            "root",
+            "--admin-password",
+            "long-enough-secret",
+        ]);
+        assert!(c.demo);
+        assert_eq!(c.admin_login, "root");
+        assert_eq!(c.admin_password.as_deref(), Some("long-enough-secret"));
     }
 }

@@ -9,7 +9,7 @@ use suyuan_core::model::{Enterprise, EnterpriseId};
 use uuid::Uuid;
 
 /// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages its enterprise's records and staff.
@@ -36,7 +36,8 @@ impl Role {
         }
     }
 
-    fn from_code(code: &str) -> Option<Role> {
+    /// The role of a stored code.
+    pub fn from_code(code: &str) -> Option<Role> {
         [
             Role::EnterpriseAdmin,
             Role::Clerk,
@@ -50,7 +51,7 @@ impl Role {
 }
 
 /// A login of a person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Account {
     /// Identifier.
     pub id: Uuid,
@@ -59,6 +60,7 @@ pub struct Account {
     /// Role.
     pub role: Role,
     /// The enterprise of an enterprise role.
+    #[schema(value_type = Option<String>, format = Uuid)]
     pub enterprise_id: Option<EnterpriseId>,
     /// The region of a regulator (GB/T 2260).
     pub region_code: Option<String>,
@@ -96,7 +98,7 @@ pub fn violates_unique(e: &DbError, constraint: &str, column: &str) -> bool {
     }
 }
 
-fn account_of(row: &AnyRow) -> Result<Account, DbError> {
+pub(super) fn account_of(row: &AnyRow) -> Result<Account, DbError> {
     let role: String = row.try_get("role")?;
     let enterprise: Option<String> = row.try_get("enterprise_id")?;
     Ok(Account {
@@ -116,7 +118,7 @@ fn parse_uuid(s: &str) -> Result<Uuid, DbError> {
     Uuid::parse_str(s).map_err(|_| DbError::Invalid(format!("id {s}")))
 }
 
-const ACCOUNT_COLUMNS: &str =
+pub(super) const ACCOUNT_COLUMNS: &str =
     "a.id, a.login, a.role, a.enterprise_id, a.region_code, a.display_name, a.disabled";
 
 /// Creates an enterprise and its first (admin) account in one transaction.
@@ -141,7 +143,7 @@ pub async fn create_account(db: &Db, a: &NewAccount, now: DateTime<Utc>) -> Resu
     insert_account(&mut conn, a, None, &timestamp(now)).await
 }
 
-async fn insert_account(
+pub(super) async fn insert_account(
     conn: &mut sqlx::AnyConnection,
     a: &NewAccount,
     enterprise: Option<EnterpriseId>,
@@ -214,6 +216,97 @@ pub async fn account_for_token(
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(account_of).transpose()
+}
+
+/// What kind of credential a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A bearer token for the API and the phone.
+    Api,
+    /// A browser session cookie, paired with a CSRF token.
+    Session,
+}
+
+impl TokenKind {
+    fn code(self) -> &'static str {
+        match self {
+            TokenKind::Api => "api",
+            TokenKind::Session => "session",
+        }
+    }
+}
+
+/// A live token: whose it is, and for a session the hash of its CSRF token.
+#[derive(Debug, Clone)]
+pub struct LiveToken {
+    /// The enabled account it belongs to.
+    pub account: Account,
+    /// Bearer or session.
+    pub kind: TokenKind,
+    /// SHA-256 of the session's CSRF token.
+    pub csrf_hash: Option<String>,
+}
+
+/// Stores a browser session (by its hash) with the hash of its CSRF token.
+pub async fn insert_session(
+    db: &Db,
+    token_hash: &str,
+    csrf_hash: &str,
+    account: Uuid,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO tokens (token_hash, account_id, kind, csrf_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_hash)
+    .bind(account.to_string())
+    .bind(TokenKind::Session.code())
+    .bind(csrf_hash)
+    .bind(timestamp(now))
+    .bind(timestamp(expires))
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// The live (unexpired, unrevoked, of an enabled account) token of this hash and its kind.
+pub async fn live_token(
+    db: &Db,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<LiveToken>, DbError> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS}, t.kind, t.csrf_hash FROM tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.disabled = 0"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash)
+        .bind(timestamp(now))
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let kind: String = row.try_get("kind")?;
+    Ok(Some(LiveToken {
+        account: account_of(&row)?,
+        kind: match kind.as_str() {
+            "api" => TokenKind::Api,
+            "session" => TokenKind::Session,
+            other => return Err(DbError::Invalid(format!("token kind {other}"))),
+        },
+        csrf_hash: row.try_get("csrf_hash")?,
+    }))
+}
+
+/// Replaces an account's password hash.
+pub async fn set_password(db: &Db, account: Uuid, password_hash: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(account.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 /// Revokes a token.

@@ -5,19 +5,23 @@ mod accounts;
 mod attachments;
 mod audit;
 mod barcodes;
+mod demo;
 mod enterprises;
 mod listing;
 mod partners;
 mod products;
+mod staff;
 
 pub use accounts::*;
 pub use attachments::*;
 pub use audit::*;
 pub use barcodes::*;
+pub use demo::*;
 pub use enterprises::*;
 pub use listing::{Filter, ListQuery, Stamped, Window, list_bodies};
 pub use partners::*;
 pub use products::*;
+pub use staff::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;

@@ -4,7 +4,7 @@ use super::AppState;
 use super::caller::Caller;
 use super::error::ApiError;
 use super::json::Json;
-use crate::auth::{hash_password, new_token, token_hash, verify_password};
+use crate::auth::{hash_password, new_token, token_hash};
 use crate::db::{self, Account, NewAccount, Role, violates_unique};
 use axum::Router;
 use axum::extract::State;
@@ -16,6 +16,7 @@ use suyuan_core::Problem;
 use suyuan_core::model::{Enterprise, EnterpriseId};
 use suyuan_core::problem::blocking;
 use suyuan_core::validate::validate_enterprise;
+use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 /// How long a bearer token lives.
@@ -23,9 +24,10 @@ const TOKEN_DAYS: i64 = 30;
 const MIN_PASSWORD_CHARS: usize = 8;
 
 /// Registration by an enterprise's legal person (法人注册).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct RegisterRequest {
-    /// The profile: every field of [`Enterprise`] but its id, which the service assigns.
+    /// The profile: every field of the enterprise but its id, which the service assigns.
+    #[schema(value_type = Object)]
     enterprise: serde_json::Map<String, serde_json::Value>,
     /// Login name; the USCC when omitted.
     login: Option<String>,
@@ -35,15 +37,16 @@ struct RegisterRequest {
     acknowledge: Vec<String>,
 }
 
-/// A fresh token and whose it is.
-#[derive(Debug, Serialize)]
+/// A fresh bearer token and whose it is.
+#[derive(Debug, Serialize, ToSchema)]
 struct Session {
     token: String,
     expires_at: DateTime<Utc>,
     account: Account,
 }
 
-fn password_problems(password: &str) -> Vec<Problem> {
+/// A too-short password as a problem.
+pub(super) fn password_problems(password: &str) -> Vec<Problem> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         vec![Problem::error(
             "password",
@@ -76,6 +79,14 @@ async fn issue_token(state: &AppState, account: Account) -> Result<Session, ApiE
     })
 }
 
+/// An enterprise's legal person registers it and becomes its admin.
+#[utoipa::path(post, path = "/api/v1/enterprises/register", tag = "accounts",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered; a bearer token for its admin", body = Session),
+        (status = 409, description = "USCC or login taken"),
+        (status = 422, description = "Every problem with the profile or password"),
+    ))]
 async fn register(
     State(state): State<AppState>,
     Json(req): Json<RegisterRequest>,
@@ -139,29 +150,31 @@ async fn register(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct LoginRequest {
-    login: String,
-    password: String,
+/// A login name and password.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(super) struct LoginRequest {
+    /// Login name.
+    pub(super) login: String,
+    /// Password.
+    pub(super) password: String,
 }
 
-async fn login(
-    State(state): State<AppState>,
-    Json(req): Json<LoginRequest>,
-) -> Result<axum::Json<Session>, ApiError> {
+/// Checks credentials through the identity provider, under the failed-login limit.
+pub(super) async fn authenticate(
+    state: &AppState,
+    req: &LoginRequest,
+) -> Result<Account, ApiError> {
     if !state.limiter.allows(&req.login) {
         return Err(ApiError::TooManyRequests);
     }
-    let found = db::account_for_login(&state.db, &req.login).await?;
-    // Verify even for an unknown login so both cases take the time of one Argon2 hash.
-    let (hash, account) = match found {
-        Some((a, h)) => (h, Some(a)),
-        None => (DUMMY_HASH.to_owned(), None),
-    };
-    match account.filter(|a| verify_password(&req.password, &hash) && !a.disabled) {
+    match state
+        .identity
+        .authenticate(&req.login, &req.password)
+        .await?
+    {
         Some(account) => {
             state.limiter.succeeded(&req.login);
-            Ok(axum::Json(issue_token(&state, account).await?))
+            Ok(account)
         }
         None => {
             state.limiter.failed(&req.login);
@@ -170,20 +183,44 @@ async fn login(
     }
 }
 
-/// An Argon2id hash of a random string, verified against when the login is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$w2YIXwX6qn3+s7Mq9kH4QQ$/FRPHpPPw5OMbJL3inwXPhaBNjCoIOTA2MyGJeR3INI";
+/// Logs in for a bearer token (API, phone).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A bearer token valid 30 days", body = Session),
+        (status = 401, description = "Unknown login, wrong password or disabled account"),
+        (status = 429, description = "Too many failed attempts for this login"),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<axum::Json<Session>, ApiError> {
+    let account = authenticate(&state, &req).await?;
+    Ok(axum::Json(issue_token(&state, account).await?))
+}
 
+/// Revokes the token used.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Revoked"), (status = 401, description = "No valid token")))]
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     db::revoke_token(&state.db, &caller.token_hash, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
+/// The caller: account (role, region of a regulator) and enterprise.
+#[derive(Debug, Serialize, ToSchema)]
 struct Me {
     account: Account,
+    /// The enterprise profile of an enterprise account.
+    #[schema(value_type = Option<Object>)]
     enterprise: Option<Enterprise>,
 }
 
+/// Who the caller is.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The caller", body = Me), (status = 401, description = "No valid token")))]
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<Me>, ApiError> {
     let enterprise = match caller.account.enterprise_id {
         Some(id) => db::get_enterprise(&state.db, id).await?,
@@ -194,6 +231,11 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<
         enterprise,
     }))
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(register, login, logout, me))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {

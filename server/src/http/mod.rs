@@ -1,6 +1,8 @@
-//! The HTTP surface: one router per resource, assembled by [`app`].
+//! The HTTP surface: one router per resource, assembled by [`app`], and one OpenAPI document
+//! to which each resource module contributes its paths.
 
 mod accounts;
+mod admin;
 mod attachments;
 mod barcodes;
 mod caller;
@@ -9,16 +11,24 @@ mod health;
 mod input;
 pub mod json;
 pub mod list;
+mod openapi;
 mod partners;
 mod products;
 mod profile;
 mod query;
+mod sessions;
+mod staff;
 
-pub use caller::Caller;
+pub use caller::{CSRF_HEADER, Caller, Credential, SESSION_COOKIE};
+pub use openapi::openapi;
 
 use crate::auth::LoginLimiter;
 use crate::db::Db;
+use crate::identity::{IdentityProvider, LocalAccounts};
 use axum::Router;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use std::sync::Arc;
 
 /// What every handler can reach.
@@ -28,16 +38,42 @@ pub struct AppState {
     pub db: Db,
     /// Failed-login counter.
     pub limiter: Arc<LoginLimiter>,
+    /// Who checks logins and passwords.
+    pub identity: Arc<dyn IdentityProvider>,
 }
 
 impl AppState {
-    /// State over a database, with the default login limit.
+    /// State over a database, with the default login limit and local accounts.
     pub fn new(db: Db) -> Self {
         Self {
+            identity: Arc::new(LocalAccounts::new(db.clone())),
             db,
             limiter: Arc::new(LoginLimiter::default()),
         }
     }
+
+    /// The same state with another identity provider (e.g. a provincial single sign-on).
+    pub fn with_identity(mut self, identity: Arc<dyn IdentityProvider>) -> Self {
+        self.identity = identity;
+        self
+    }
+}
+
+/// Logs each request's method, path, status and duration (never its query or body, which may
+/// carry personal data).
+async fn log_requests(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    tracing::info!(
+        %method,
+        %path,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    res
 }
 
 /// The service's router, apart from serving, so tests send requests through it without a socket.
@@ -50,6 +86,11 @@ pub fn app(state: AppState) -> Router {
         .merge(barcodes::router())
         .merge(partners::router())
         .merge(attachments::router())
+        .merge(sessions::router())
+        .merge(staff::router())
+        .merge(admin::router())
+        .merge(openapi::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
+        .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)
 }
