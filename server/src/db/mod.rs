@@ -2,10 +2,30 @@
 //! driver: portable SQL, `$N` placeholders, ids and timestamps as text, JSON bodies as text.
 
 mod accounts;
+mod chain;
 mod enterprises;
+mod inbox;
+mod journal;
+mod products_min;
+mod reconciliation;
+mod stock;
+mod submit;
+mod transactions;
 
 pub use accounts::*;
+pub use chain::{ChainReport, canonical_json, chain_hash, sha256_hex, verify_chain};
 pub use enterprises::*;
+pub use inbox::{ConfirmInput, ConfirmedItem, confirm_item, dispute_item};
+pub use journal::{IdempotencyKey, StoredAnswer, idempotent_answer};
+pub use products_min::insert_product;
+pub use reconciliation::{get_item, list_inbox, reconciliation_kind_code, state_code};
+pub use stock::{StockFilter, StockLine, list_stock};
+pub use submit::{SubmitOptions, submit_transaction};
+pub use transactions::{
+    DocError, StoredDocument, TRANSACTION_SORTS, TransactionFilter, Written, china_today,
+    create_draft, default_number, delete_draft, get_transaction, kind_code, list_transactions,
+    submitted_problem, update_draft,
+};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;

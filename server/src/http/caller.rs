@@ -4,10 +4,10 @@ use super::AppState;
 use super::error::ApiError;
 use crate::auth::token_hash;
 use crate::db::{self, Account, Role};
-use suyuan_core::model::EnterpriseId;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use suyuan_core::model::EnterpriseId;
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]

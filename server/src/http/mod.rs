@@ -4,8 +4,12 @@ mod accounts;
 mod caller;
 pub mod error;
 mod health;
-pub mod list;
+mod idempotency;
 pub mod json;
+pub mod list;
+mod reconciliation;
+mod stock;
+mod transactions;
 
 pub use caller::Caller;
 
@@ -38,6 +42,9 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(accounts::router())
+        .merge(transactions::router())
+        .merge(reconciliation::router())
+        .merge(stock::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .with_state(state)
 }
