@@ -167,11 +167,10 @@ pub(super) async fn check_draft(
     let mut problems = Vec::new();
     for (i, line) in doc.lines.iter_mut().enumerate() {
         match products.get(&line.product_id) {
-            Some(p) => {
-                if line.product_name.trim().is_empty() {
-                    line.product_name = p.generic_name.clone();
-                }
+            Some(p) if line.product_name.trim().is_empty() => {
+                line.product_name = p.generic_name.clone();
             }
+            Some(_) => {}
             None if !line.product_id.0.is_nil() => problems.push(Problem::error(
                 format!("lines[{i}].product_id"),
                 "product.unknown",
