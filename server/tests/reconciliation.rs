@@ -291,3 +291,116 @@ on_both_databases!(only_the_addressee_sees_or_acts_on_an_item, |db| {
     assert_eq!(item["state"]["state"], "pending", "nothing changed");
     assert_eq!(held(&state, &c, cream, "C1").await, 0);
 });
+
+on_both_databases!(
+    a_buyer_s_own_inbound_matches_and_an_unmatched_one_reaches_the_seller,
+    |db| {
+        let state = AppState::new(db.clone());
+        let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+        let b = register(&state, 2, "城关区丽人化妆品店").await;
+        let cream = product(&db, a.id, "舒唯雅皮肤身体护肤霜").await;
+        save_and_submit(
+            &state,
+            &a,
+            draft("finished_goods_inbound", None, vec![line(cream, "C1", 20)]),
+        )
+        .await;
+        save_and_submit(
+            &state,
+            &a,
+            draft(
+                "sales_outbound",
+                Some(b.counterparty()),
+                vec![line(cream, "C1", 6)],
+            ),
+        )
+        .await;
+        let feed_b = |db: suyuan_server::db::Db, id: String| async move {
+            use sqlx::Row;
+            sqlx::query("SELECT COUNT(*) AS n FROM change_feed WHERE enterprise_id = $1")
+                .bind(id)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+                .try_get::<i64, _>("n")
+                .unwrap()
+        };
+        assert_eq!(
+            feed_b(db.clone(), b.id.to_string()).await,
+            1,
+            "the buyer's feed has the new item"
+        );
+
+        // B records the same purchase inbound itself: the item is confirmed without differences.
+        save_and_submit(
+            &state,
+            &b,
+            draft(
+                "purchase_inbound",
+                Some(a.counterparty()),
+                vec![line(cream, "C1", 6)],
+            ),
+        )
+        .await;
+        assert!(inbox(&state, &b, "?state=pending").await.is_empty());
+        let confirmed = inbox(&state, &b, "?state=confirmed").await;
+        assert_eq!(confirmed[0]["state"]["differences"], json!([]));
+
+        // An inbound A never sent lands in A's inbox as unmatched.
+        save_and_submit(
+            &state,
+            &b,
+            draft(
+                "purchase_inbound",
+                Some(a.counterparty()),
+                vec![line(cream, "C1", 2)],
+            ),
+        )
+        .await;
+        let items = inbox(&state, &a, "?state=pending").await;
+        assert_eq!(
+            (items.len(), items[0]["kind"].as_str()),
+            (1, Some("unmatched_inbound"))
+        );
+        assert_eq!(held(&state, &b, cream, "C1").await, 8);
+    }
+);
+
+on_both_databases!(a_corrected_sale_supersedes_its_item, |db| {
+    let state = AppState::new(db.clone());
+    let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+    let b = register(&state, 2, "城关区丽人化妆品店").await;
+    let cream = product(&db, a.id, "舒唯雅皮肤身体护肤霜").await;
+    save_and_submit(
+        &state,
+        &a,
+        draft("finished_goods_inbound", None, vec![line(cream, "C1", 20)]),
+    )
+    .await;
+    let sale = save_and_submit(
+        &state,
+        &a,
+        draft(
+            "sales_outbound",
+            Some(b.counterparty()),
+            vec![line(cream, "C1", 6)],
+        ),
+    )
+    .await;
+    let mut fix = draft(
+        "sales_outbound",
+        Some(b.counterparty()),
+        vec![line(cream, "C1", 5)],
+    );
+    fix["corrects"] = json!(sale);
+    let fix = save_and_submit(&state, &a, fix).await;
+    assert_eq!(held(&state, &a, cream, "C1").await, 15);
+    let pending = inbox(&state, &b, "?state=pending").await;
+    assert_eq!(
+        (pending.len(), pending[0]["source"].as_str()),
+        (1, Some(fix.as_str()))
+    );
+    let old = inbox(&state, &b, "?state=superseded").await;
+    assert_eq!(old[0]["source"], json!(sale));
+    assert_eq!(old[0]["state"]["by"], pending[0]["id"]);
+});

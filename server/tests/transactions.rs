@@ -468,3 +468,94 @@ on_both_databases!(
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 );
+
+on_both_databases!(concurrent_submits_never_sell_the_same_stock_twice, |db| {
+    let state = AppState::new(db.clone());
+    let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+    let cream = product(&db, a.id, "舒唯雅皮肤身体护肤霜").await;
+    save_and_submit(
+        &state,
+        &a,
+        draft("finished_goods_inbound", None, vec![line(cream, "B1", 5)]),
+    )
+    .await;
+    let mut ids = vec![];
+    for _ in 0..8 {
+        let customer = json!({"name": "城关区丽人化妆品店"});
+        ids.push(
+            save(
+                &state,
+                &a,
+                draft("sales_outbound", Some(customer), vec![line(cream, "B1", 1)]),
+            )
+            .await,
+        );
+    }
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
+            let (state, token) = (state.clone(), a.token.clone());
+            tokio::spawn(async move {
+                let path = format!("/api/v1/transactions/{id}/submit");
+                call(&state, "POST", &path, Some(&token), None, None)
+                    .await
+                    .0
+            })
+        })
+        .collect();
+    let mut statuses = vec![];
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert_eq!((ok, refused), (5, 3), "{statuses:?}");
+    assert_eq!(held(&state, &a, cream, "B1").await, 0);
+    let (_, report) = call(
+        &state,
+        "GET",
+        "/api/v1/chain/verify",
+        Some(&a.token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (report["ok"].as_bool(), report["checked"].as_u64()),
+        (Some(true), Some(6))
+    );
+});
+
+on_both_databases!(a_correction_must_name_one_of_my_documents, |db| {
+    let state = AppState::new(db.clone());
+    let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+    let b = register(&state, 2, "城关区丽人化妆品店").await;
+    let cream = product(&db, a.id, "舒唯雅皮肤身体护肤霜").await;
+    let theirs = save_and_submit(
+        &state,
+        &b,
+        draft("finished_goods_inbound", None, vec![line(cream, "B1", 5)]),
+    )
+    .await;
+    for original in [json!(theirs), json!(uuid::Uuid::new_v4())] {
+        let mut fix = draft("finished_goods_inbound", None, vec![line(cream, "B1", 4)]);
+        fix["corrects"] = original;
+        let (status, err) = call(
+            &state,
+            "POST",
+            "/api/v1/transactions",
+            Some(&a.token),
+            None,
+            Some(fix),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(
+            fields(&err),
+            [("corrects".to_owned(), "correction.unknown".to_owned())]
+        );
+    }
+});

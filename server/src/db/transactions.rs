@@ -194,6 +194,18 @@ pub(super) async fn check_draft(
             ));
         }
     }
+    if let Some(original) = doc.corrects
+        && fetch_doc(&mut *conn, doc.enterprise_id, original)
+            .await?
+            .is_none()
+    {
+        problems.push(Problem::error(
+            "corrects",
+            "correction.unknown",
+            "要更正的原单据不存在",
+            "The document to correct does not exist",
+        ));
+    }
     let shelf = |p| products.get(&p).and_then(|x| x.shelf_life_months);
     problems.extend(validate_transaction(doc, &shelf, today));
     Ok(problems)
