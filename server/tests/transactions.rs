@@ -466,6 +466,19 @@ on_both_databases!(
         );
         let (status, _) = call(&state, "GET", "/api/v1/transactions", None, None, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, err) = call(
+            &state,
+            "GET",
+            "/api/v1/transactions/not-an-id",
+            Some(&a.token),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, err["message"].as_str()),
+            (StatusCode::NOT_FOUND, Some("记录不存在"))
+        );
     }
 );
 

@@ -7,6 +7,7 @@ mod health;
 mod idempotency;
 pub mod json;
 pub mod list;
+mod path_id;
 mod reconciliation;
 mod stock;
 mod transactions;

@@ -7,16 +7,16 @@ use super::caller::Caller;
 use super::error::ApiError;
 use super::json::Json;
 use super::list::{ListParams, Page};
+use super::path_id::PathId;
 use super::transactions::{LineInput, lines_of};
 use crate::db::{self, ConfirmInput, ConfirmedItem, SubmitOptions};
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use suyuan_core::Problem;
 use suyuan_core::model::{ReconciliationItem, ReconciliationItemId, ReconciliationKind};
-use uuid::Uuid;
 
 /// Filters of the inbox.
 #[derive(Debug, Deserialize)]
@@ -58,7 +58,7 @@ async fn inbox(
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
 ) -> Result<axum::Json<ReconciliationItem>, ApiError> {
     let me = caller.enterprise()?;
     db::get_item(&state.db, me, ReconciliationItemId(id))
@@ -86,7 +86,7 @@ struct ConfirmBody {
 async fn confirm(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
     Json(body): Json<ConfirmBody>,
 ) -> Result<axum::Json<ConfirmedItem>, ApiError> {
     let me = caller.writer()?;
@@ -123,7 +123,7 @@ struct DisputeBody {
 async fn dispute(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
     Json(body): Json<DisputeBody>,
 ) -> Result<axum::Json<ReconciliationItem>, ApiError> {
     let me = caller.writer()?;

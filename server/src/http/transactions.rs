@@ -6,12 +6,13 @@ use super::error::ApiError;
 use super::idempotency::{key_of, replay};
 use super::json::Json;
 use super::list::{ListParams, Page};
+use super::path_id::PathId;
 use crate::db::{
     self, DocError, StoredDocument, SubmitOptions, TRANSACTION_SORTS, TransactionFilter, Written,
 };
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -245,7 +246,7 @@ async fn list(
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
 ) -> Result<axum::Json<StoredDocument>, ApiError> {
     let enterprise = caller.enterprise()?;
     db::get_transaction(&state.db, enterprise, TransactionId(id))
@@ -257,7 +258,7 @@ async fn read(
 async fn edit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
     Json(input): Json<DraftInput>,
 ) -> Result<axum::Json<StoredDocument>, ApiError> {
     let enterprise = caller.writer()?;
@@ -281,7 +282,7 @@ async fn edit(
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
 ) -> Result<StatusCode, ApiError> {
     let enterprise = caller.writer()?;
     db::delete_draft(
@@ -306,7 +307,7 @@ struct SubmitInput {
 async fn submit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    PathId(id): PathId,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
