@@ -270,13 +270,55 @@ on_both_databases!(a_correction_replaces_the_original_in_stock, |db| {
     )
     .await;
     assert_eq!(old["corrected_by"], json!(fix));
-    // The original can be corrected only once.
-    let mut again = draft("finished_goods_inbound", None, vec![line(cream, "B1", 7)]);
-    again["corrects"] = json!(first);
-    let id = save(&state, &a, again).await;
-    let (status, err) = submit(&state, &a, &id, None).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&err)[0].1, "correction.already_corrected");
+    // The original can be corrected only once, a draft not at all (it is edited instead), and
+    // only by a document of its kind.
+    let pending = save(
+        &state,
+        &a,
+        draft("finished_goods_inbound", None, vec![line(cream, "B9", 1)]),
+    )
+    .await;
+    for (original, kind, rule) in [
+        (
+            &first,
+            "finished_goods_inbound",
+            "correction.already_corrected",
+        ),
+        (
+            &pending,
+            "finished_goods_inbound",
+            "correction.original_draft",
+        ),
+        (&fix, "purchase_inbound", "correction.mismatch"),
+    ] {
+        let mut again = draft(kind, None, vec![line(cream, "B1", 7)]);
+        again["corrects"] = json!(original);
+        let (status, err) = call(
+            &state,
+            "POST",
+            "/api/v1/transactions",
+            Some(&a.token),
+            None,
+            Some(again),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert!(
+            fields(&err).contains(&("corrects".to_owned(), rule.to_owned())),
+            "{err}"
+        );
+    }
+    // Drafts stay deletable: nothing can point at them.
+    let (status, _) = call(
+        &state,
+        "DELETE",
+        &format!("/api/v1/transactions/{pending}"),
+        Some(&a.token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 });
 
 on_both_databases!(a_retried_submit_or_save_changes_nothing, |db| {

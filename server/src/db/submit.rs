@@ -22,7 +22,7 @@ use suyuan_core::model::{
     EnterpriseId, NonconformingRecord, ProductId, Recall, RecordStatus, Transaction, TransactionId,
 };
 use suyuan_core::problem::blocking;
-use suyuan_core::rules::lifecycle::{self, check_correction};
+use suyuan_core::rules::lifecycle;
 use suyuan_core::rules::reconciliation::on_submit;
 use suyuan_core::rules::status::Blocks;
 use suyuan_core::rules::submit::{SubmitContext, check_submit};
@@ -95,15 +95,6 @@ pub async fn submit_transaction(
     Ok(Written::Done(answer))
 }
 
-fn unknown_original() -> Problem {
-    Problem::error(
-        "corrects",
-        "correction.unknown",
-        "要更正的原单据不存在",
-        "The document to correct does not exist",
-    )
-}
-
 /// Loads the bodies of a table's rows about `products` (recalls, nonconforming listings).
 async fn rows_for_products<T: DeserializeOwned>(
     conn: &mut sqlx::AnyConnection,
@@ -169,21 +160,13 @@ pub(super) async fn submit_on(
 ) -> Result<(Transaction, String), DocError> {
     let me = draft.enterprise_id;
     let before = stored.then(|| serde_json::to_string(&draft)).transpose()?;
-    let corrected = match draft.corrects {
-        Some(old_id) => {
-            let old = fetch_doc(&mut *conn, me, old_id)
-                .await?
-                .ok_or_else(|| DocError::Invalid(vec![unknown_original()]))?;
-            let problems = check_correction(&draft, &old.document, old.corrected_by.is_some());
-            if !problems.is_empty() {
-                return Err(DocError::Invalid(problems));
-            }
-            Some(old.document)
-        }
+    let mut doc = draft;
+    // Correction problems (unknown, mismatched or already corrected original) come from here.
+    let all = check_draft(&mut *conn, &mut doc, china_today(now)).await?;
+    let corrected = match doc.corrects {
+        Some(old_id) => fetch_doc(&mut *conn, me, old_id).await?.map(|o| o.document),
         None => None,
     };
-    let mut doc = draft;
-    let all = check_draft(&mut *conn, &mut doc, china_today(now)).await?;
     let acknowledged: Vec<&str> = options.acknowledge.iter().map(String::as_str).collect();
     let mut problems: Vec<Problem> = blocking(&all, &acknowledged).into_iter().cloned().collect();
 

@@ -14,6 +14,7 @@ use sqlx::any::AnyRow;
 use suyuan_core::Problem;
 use suyuan_core::model::{EnterpriseId, Transaction, TransactionId, TransactionKind};
 use suyuan_core::problem::Severity;
+use suyuan_core::rules::lifecycle::check_correction;
 use suyuan_core::validate::validate_transaction;
 use uuid::Uuid;
 
@@ -194,17 +195,20 @@ pub(super) async fn check_draft(
             ));
         }
     }
-    if let Some(original) = doc.corrects
-        && fetch_doc(&mut *conn, doc.enterprise_id, original)
-            .await?
-            .is_none()
-    {
-        problems.push(Problem::error(
-            "corrects",
-            "correction.unknown",
-            "要更正的原单据不存在",
-            "The document to correct does not exist",
-        ));
+    // Only a submitted document can be corrected, so a draft is never the target of another
+    // document's `corrects` and stays deletable.
+    if let Some(original) = doc.corrects {
+        match fetch_doc(&mut *conn, doc.enterprise_id, original).await? {
+            Some(o) => {
+                problems.extend(check_correction(doc, &o.document, o.corrected_by.is_some()))
+            }
+            None => problems.push(Problem::error(
+                "corrects",
+                "correction.unknown",
+                "要更正的原单据不存在",
+                "The document to correct does not exist",
+            )),
+        }
     }
     let shelf = |p| products.get(&p).and_then(|x| x.shelf_life_months);
     problems.extend(validate_transaction(doc, &shelf, today));
