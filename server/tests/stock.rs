@@ -197,3 +197,79 @@ on_both_databases!(the_chain_detects_a_body_changed_behind_the_service, |db| {
         json!({"ok": false, "checked": 2, "first_bad": null})
     );
 });
+
+on_both_databases!(a_recalled_batch_is_not_sold_but_may_go_back, |db| {
+    use suyuan_core::model::*;
+    let state = AppState::new(db.clone());
+    let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+    let b = register(&state, 2, "城关区丽人化妆品店").await;
+    let cream = product(&db, a.id, "舒唯雅皮肤身体护肤霜").await;
+    save_and_submit(
+        &state,
+        &b,
+        draft(
+            "purchase_inbound",
+            Some(a.counterparty()),
+            vec![line(cream, "R1", 5), line(cream, "OK", 5)],
+        ),
+    )
+    .await;
+    // A regulator's recall of batch R1, stored as the recalls module will store it.
+    let recall = Recall {
+        id: RecallId::random(),
+        initiator: RecallInitiator::Regulator {
+            region_code: "620102".into(),
+        },
+        product_id: cream,
+        product_name: "舒唯雅皮肤身体护肤霜".into(),
+        batches: vec!["R1".into()],
+        level: RecallLevel::Two,
+        reason: "微生物超标".into(),
+        start_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        deadline: None,
+        completed_on: None,
+        scope: "甘肃省".into(),
+        status: RecallStatus::Active,
+        progress: vec![],
+    };
+    sqlx::query(
+        "INSERT INTO recalls (id, product_id, status, initiator_region_code, search, body, created_at, updated_at) \
+         VALUES ($1, $2, 'active', '620102', '', $3, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
+    )
+    .bind(recall.id.to_string())
+    .bind(cream.to_string())
+    .bind(serde_json::to_string(&recall).unwrap())
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let customer = json!({"name": "个人消费者"});
+    let id = save(
+        &state,
+        &b,
+        draft(
+            "sales_outbound",
+            Some(customer),
+            vec![line(cream, "OK", 1), line(cream, "R1", 1)],
+        ),
+    )
+    .await;
+    let (status, err) = submit(&state, &b, &id, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(
+        fields(&err),
+        [("lines[1].batch".to_owned(), "sale.recalled".to_owned())]
+    );
+    // Returning the recalled batch to the supplier is what the recall asks for.
+    save_and_submit(
+        &state,
+        &b,
+        draft(
+            "purchase_return",
+            Some(a.counterparty()),
+            vec![line(cream, "R1", 5)],
+        ),
+    )
+    .await;
+    assert_eq!(held(&state, &b, cream, "R1").await, 0);
+    assert_eq!(held(&state, &b, cream, "OK").await, 5);
+});
