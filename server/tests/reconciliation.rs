@@ -404,3 +404,52 @@ on_both_databases!(a_corrected_sale_supersedes_its_item, |db| {
     assert_eq!(old[0]["source"], json!(sale));
     assert_eq!(old[0]["state"]["by"], pending[0]["id"]);
 });
+
+on_both_databases!(a_retried_confirmation_changes_nothing, |db| {
+    let state = AppState::new(db.clone());
+    let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+    let b = register(&state, 2, "城关区丽人化妆品店").await;
+    let cream = product(&db, a.id, "舒唯雅皮肤身体护肤霜").await;
+    save_and_submit(
+        &state,
+        &a,
+        draft("finished_goods_inbound", None, vec![line(cream, "C1", 20)]),
+    )
+    .await;
+    save_and_submit(
+        &state,
+        &a,
+        draft(
+            "sales_outbound",
+            Some(b.counterparty()),
+            vec![line(cream, "C1", 6)],
+        ),
+    )
+    .await;
+    let id = inbox(&state, &b, "").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/reconciliation/inbox/{id}/confirm");
+    let key = [("idempotency-key", "confirm-1")];
+    let body = json!({"date": "2026-11-03"});
+    let (s1, first, _) = call_with(&state, "POST", &path, &b.token, &key, Some(body.clone())).await;
+    let rows = (
+        count(&db, "transactions").await,
+        count(&db, "change_feed").await,
+        count(&db, "audit_log").await,
+    );
+    let (s2, second, headers) = call_with(&state, "POST", &path, &b.token, &key, Some(body)).await;
+    assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK), "{second}");
+    assert_eq!(first, second);
+    assert_eq!(headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(
+        rows,
+        (
+            count(&db, "transactions").await,
+            count(&db, "change_feed").await,
+            count(&db, "audit_log").await
+        )
+    );
+    assert_eq!(held(&state, &b, cream, "C1").await, 6);
+});

@@ -2,10 +2,12 @@
 //! which records differences) submits one's own document through the same submit path in the
 //! same transaction; disputing it records the reason.
 
-use super::journal::{Audit, append_feed, audit, lock_enterprises};
+use super::journal::{
+    Audit, IdempotencyKey, append_feed, audit, idempotent_answer, lock_enterprises, store_answer,
+};
 use super::reconciliation::{fetch_item, update_item};
 use super::submit::{SubmitOptions, submit_on};
-use super::transactions::{DocError, StoredDocument, china_today, default_number};
+use super::transactions::{DocError, StoredDocument, Written, china_today, default_number};
 use super::{Db, timestamp};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
@@ -91,16 +93,23 @@ async fn counterparty_of(
     })
 }
 
-/// Confirms an item of `me`'s inbox (确认/差异确认).
+/// Confirms an item of `me`'s inbox (确认/差异确认). With a key, a retry answers the first
+/// answer and writes nothing.
 pub async fn confirm_item(
     db: &Db,
     me: EnterpriseId,
     id: ReconciliationItemId,
     input: ConfirmInput,
     account: Uuid,
+    idempotency: Option<&IdempotencyKey>,
     now: DateTime<Utc>,
-) -> Result<ConfirmedItem, DocError> {
+) -> Result<Written<ConfirmedItem>, DocError> {
     let (mut tx, item) = locked_item(db, me, id).await?;
+    if let Some(key) = idempotency
+        && let Some(first) = idempotent_answer(&mut tx, key).await?
+    {
+        return Ok(Written::Replayed(first));
+    }
     let document_id = TransactionId::random();
     let date = input.date.unwrap_or_else(|| china_today(now));
     let number = input
@@ -133,15 +142,19 @@ pub async fn confirm_item(
     .await?;
     let at = timestamp(now);
     record_item_change(&mut tx, &item, &confirmed.item, account, "confirm", &at).await?;
-    tx.commit().await?;
-    Ok(ConfirmedItem {
+    let answer = ConfirmedItem {
         item: confirmed.item,
         document: StoredDocument {
             document: doc,
             content_hash: Some(hash),
             corrected_by: None,
         },
-    })
+    };
+    if let Some(key) = idempotency {
+        store_answer(&mut tx, key, 200, &serde_json::to_string(&answer)?, &at).await?;
+    }
+    tx.commit().await?;
+    Ok(Written::Done(answer))
 }
 
 /// Disputes an item of `me`'s inbox (异议).

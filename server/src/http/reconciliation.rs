@@ -5,13 +5,17 @@
 use super::AppState;
 use super::caller::Caller;
 use super::error::ApiError;
+use super::idempotency::{key_of, replay};
 use super::json::Json;
 use super::list::{ListParams, Page};
 use super::path_id::PathId;
-use super::transactions::{LineInput, lines_of};
-use crate::db::{self, ConfirmInput, ConfirmedItem, SubmitOptions};
+use super::transactions::{LineInput, lines_of, parse_body};
+use crate::db::{self, ConfirmInput, SubmitOptions, Written};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -87,9 +91,14 @@ async fn confirm(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
-    Json(body): Json<ConfirmBody>,
-) -> Result<axum::Json<ConfirmedItem>, ApiError> {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let me = caller.writer()?;
+    let key = key_of(&headers, me, &method, uri.path(), &body)?;
+    let body: ConfirmBody = parse_body(&body)?;
     let input = ConfirmInput {
         number: body.number,
         date: body.date,
@@ -102,16 +111,21 @@ async fn confirm(
             acknowledge: body.acknowledge,
         },
     };
-    let done = db::confirm_item(
+    let written = db::confirm_item(
         &state.db,
         me,
         ReconciliationItemId(id),
         input,
         caller.account.id,
+        key.as_ref(),
         Utc::now(),
     )
     .await?;
-    Ok(axum::Json(done))
+    match (written, key) {
+        (Written::Done(done), _) => Ok(axum::Json(done).into_response()),
+        (Written::Replayed(first), Some(key)) => replay(&key, first),
+        (Written::Replayed(_), None) => Err(ApiError::Internal("replay without a key".into())),
+    }
 }
 
 #[derive(Debug, Deserialize)]
