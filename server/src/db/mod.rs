@@ -5,23 +5,42 @@ mod accounts;
 mod attachments;
 mod audit;
 mod barcodes;
+mod chain;
 mod demo;
 mod enterprises;
+mod inbox;
+mod journal;
 mod listing;
 mod partners;
+mod product_refs;
 mod products;
+mod reconciliation;
 mod staff;
+mod stock;
+mod submit;
+mod transactions;
 
 pub use accounts::*;
 pub use attachments::*;
 pub use audit::*;
 pub use barcodes::*;
+pub use chain::{ChainReport, canonical_json, chain_hash, sha256_hex, verify_chain};
 pub use demo::*;
 pub use enterprises::*;
+pub use inbox::{ConfirmInput, ConfirmedItem, confirm_item, dispute_item};
+pub use journal::{IdempotencyKey, StoredAnswer, idempotent_answer};
 pub use listing::{Filter, ListQuery, Stamped, Window, list_bodies};
 pub use partners::*;
 pub use products::*;
+pub use reconciliation::{get_item, list_inbox, reconciliation_kind_code, state_code};
 pub use staff::*;
+pub use stock::{StockFilter, StockLine, list_stock};
+pub use submit::{SubmitOptions, submit_transaction};
+pub use transactions::{
+    DocError, StoredDocument, TRANSACTION_SORTS, TransactionFilter, Written, china_today,
+    create_draft, default_number, delete_draft, get_transaction, kind_code, list_transactions,
+    submitted_problem, update_draft,
+};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;

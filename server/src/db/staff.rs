@@ -39,7 +39,6 @@ async fn account_on(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<Option<A
 
 /// Appends an audit entry for an account. Bodies are the [`Account`] JSON, which never holds
 /// the password hash.
-// The shared audit module (db::audit) replaces this once both land; the columns are the same.
 async fn audit_account(
     conn: &mut sqlx::AnyConnection,
     at: &str,
@@ -49,20 +48,21 @@ async fn audit_account(
     before: Option<&str>,
     after: Option<&str>,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, account_id, enterprise_id, action, entity, entity_id, before_body, after_body) \
-         VALUES ($1, $2, $3, $4, 'account', $5, $6, $7)",
+    let id = account.id.to_string();
+    super::audit::audit(
+        conn,
+        &super::AuditEntry {
+            at,
+            account_id: actor,
+            enterprise_id: account.enterprise_id,
+            action,
+            entity: "account",
+            entity_id: &id,
+            before,
+            after,
+        },
     )
-    .bind(at)
-    .bind(actor.map(|a| a.to_string()))
-    .bind(account.enterprise_id.map(|e| e.to_string()))
-    .bind(action)
-    .bind(account.id.to_string())
-    .bind(before)
-    .bind(after)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// One account by id.

@@ -8,16 +8,21 @@ mod barcodes;
 mod caller;
 pub mod error;
 mod health;
+mod idempotency;
 mod input;
 pub mod json;
 pub mod list;
 mod openapi;
 mod partners;
+mod path_id;
 mod products;
 mod profile;
 mod query;
+mod reconciliation;
 mod sessions;
 mod staff;
+mod stock;
+mod transactions;
 
 pub use caller::{CSRF_HEADER, Caller, Credential, SESSION_COOKIE};
 pub use openapi::openapi;
@@ -90,6 +95,9 @@ pub fn app(state: AppState) -> Router {
         .merge(staff::router())
         .merge(admin::router())
         .merge(openapi::router())
+        .merge(transactions::router())
+        .merge(reconciliation::router())
+        .merge(stock::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

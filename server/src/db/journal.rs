@@ -1,0 +1,159 @@
+//! What every document write leaves behind in the same transaction: the enterprise row lock,
+//! change-feed rows, audit rows and idempotent answers.
+
+use super::DbError;
+use sqlx::Row;
+use suyuan_core::model::EnterpriseId;
+use uuid::Uuid;
+
+/// Locks the rows of `enterprises` in id order, so two writers touching the same pair
+/// (a seller's submit, the buyer's confirm) queue instead of deadlocking. It must be the first
+/// statement of the transaction: on SQLite the write lock is then taken at once, never upgraded
+/// from a read lock.
+pub(super) async fn lock_enterprises(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[EnterpriseId],
+) -> Result<(), DbError> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        sqlx::query("UPDATE enterprises SET feed_seq = feed_seq WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Appends a change-feed row for `enterprise`, numbered from its own counter.
+pub(super) async fn append_feed(
+    conn: &mut sqlx::AnyConnection,
+    enterprise: EnterpriseId,
+    entity: &str,
+    entity_id: &str,
+    at: &str,
+) -> Result<(), DbError> {
+    let row = sqlx::query(
+        "UPDATE enterprises SET feed_seq = feed_seq + 1 WHERE id = $1 RETURNING feed_seq",
+    )
+    .bind(enterprise.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    let seq: i64 = row.try_get("feed_seq")?;
+    sqlx::query(
+        "INSERT INTO change_feed (enterprise_id, seq, entity, entity_id, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(enterprise.to_string())
+    .bind(seq)
+    .bind(entity)
+    .bind(entity_id)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One audited write.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Audit<'a> {
+    pub account: Uuid,
+    pub enterprise: EnterpriseId,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+/// Writes an audit row.
+pub(super) async fn audit(
+    conn: &mut sqlx::AnyConnection,
+    a: Audit<'_>,
+    at: &str,
+) -> Result<(), DbError> {
+    super::audit::audit(
+        conn,
+        &super::AuditEntry {
+            at,
+            account_id: Some(a.account),
+            enterprise_id: Some(a.enterprise),
+            action: a.action,
+            entity: a.entity,
+            entity_id: a.entity_id,
+            before: a.before,
+            after: a.after,
+        },
+    )
+    .await
+}
+
+/// The key of an idempotent call: who (`scope`, the enterprise), which key, and a hash of the
+/// request so a reused key with another body is told apart from a retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The enterprise the key belongs to.
+    pub scope: String,
+    /// The client's `Idempotency-Key`.
+    pub key: String,
+    /// SHA-256 of method, path and body.
+    pub request_hash: String,
+}
+
+/// The first answer to an idempotent call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// Hash of the request that got it.
+    pub request_hash: String,
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub response: String,
+}
+
+/// The stored answer for a key, if the call was made before.
+pub async fn idempotent_answer(
+    conn: &mut sqlx::AnyConnection,
+    k: &IdempotencyKey,
+) -> Result<Option<StoredAnswer>, DbError> {
+    let row = sqlx::query(
+        "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
+    )
+    .bind(&k.scope)
+    .bind(&k.key)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let status: i64 = r.try_get("status")?;
+        Ok(StoredAnswer {
+            request_hash: r.try_get("request_hash")?,
+            status: u16::try_from(status)
+                .map_err(|_| DbError::Invalid(format!("status {status}")))?,
+            response: r.try_get("response")?,
+        })
+    })
+    .transpose()
+}
+
+/// Keeps the answer of a call made with a key.
+pub(super) async fn store_answer(
+    conn: &mut sqlx::AnyConnection,
+    k: &IdempotencyKey,
+    status: u16,
+    response: &str,
+    at: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&k.scope)
+    .bind(&k.key)
+    .bind(&k.request_hash)
+    .bind(i64::from(status))
+    .bind(response)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! The stock ledger table (库存台账): loaded row by row for a submit, written back in the same
+//! transaction, and listed by product and batch.
+
+use super::{Db, DbError};
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use suyuan_core::model::{EnterpriseId, ProductId};
+use suyuan_core::rules::ledger::{Balance, Ledger};
+
+fn count(row: &AnyRow, column: &str) -> Result<u64, DbError> {
+    let v: i64 = row.try_get(column)?;
+    u64::try_from(v).map_err(|_| DbError::Invalid(format!("{column} {v}")))
+}
+
+fn date(s: Option<String>) -> Result<Option<NaiveDate>, DbError> {
+    s.map(|s| s.parse().map_err(|_| DbError::Invalid(format!("date {s}"))))
+        .transpose()
+}
+
+fn balance_of(row: &AnyRow) -> Result<Balance, DbError> {
+    Ok(Balance {
+        inbound: count(row, "inbound")?,
+        outbound: count(row, "outbound")?,
+        opening: count(row, "opening")?,
+        expiry: date(row.try_get("expiry_date")?)?,
+    })
+}
+
+/// A ledger holding only the stored rows of `keys` (product and batch) of one enterprise.
+pub(super) async fn load_ledger(
+    conn: &mut sqlx::AnyConnection,
+    enterprise: EnterpriseId,
+    keys: &[(ProductId, String)],
+) -> Result<Ledger, DbError> {
+    let mut ledger = Ledger::new();
+    for (product, batch) in keys {
+        let row = sqlx::query(
+            "SELECT inbound, outbound, opening, expiry_date FROM stock \
+             WHERE enterprise_id = $1 AND product_id = $2 AND batch = $3",
+        )
+        .bind(enterprise.to_string())
+        .bind(product.to_string())
+        .bind(batch.clone())
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = row {
+            ledger.insert_balance(enterprise, *product, batch, balance_of(&row)?);
+        }
+    }
+    Ok(ledger)
+}
+
+fn as_i64(v: u64) -> Result<i64, DbError> {
+    i64::try_from(v).map_err(|_| DbError::Invalid(format!("quantity {v}")))
+}
+
+/// Writes the ledger's rows for `keys` back to the table.
+pub(super) async fn store_ledger(
+    conn: &mut sqlx::AnyConnection,
+    enterprise: EnterpriseId,
+    keys: &[(ProductId, String)],
+    ledger: &Ledger,
+    at: &str,
+) -> Result<(), DbError> {
+    for (product, batch) in keys {
+        let Some(b) = ledger.balance(enterprise, *product, batch) else {
+            continue;
+        };
+        sqlx::query(
+            "INSERT INTO stock (enterprise_id, product_id, batch, inbound, outbound, opening, expiry_date, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (enterprise_id, product_id, batch) DO UPDATE SET inbound = excluded.inbound, \
+             outbound = excluded.outbound, opening = excluded.opening, expiry_date = excluded.expiry_date, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(enterprise.to_string())
+        .bind(product.to_string())
+        .bind(batch.clone())
+        .bind(as_i64(b.inbound)?)
+        .bind(as_i64(b.outbound)?)
+        .bind(as_i64(b.opening)?)
+        .bind(b.expiry.map(|d| d.to_string()))
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One row of the stock list.
+#[derive(Debug, Clone, Serialize)]
+pub struct StockLine {
+    /// The product.
+    pub product_id: String,
+    /// Its generic name, when the product is in the library.
+    pub product_name: Option<String>,
+    /// Batch (批号).
+    pub batch: String,
+    /// Σ inbound.
+    pub inbound: u64,
+    /// Σ outbound.
+    pub outbound: u64,
+    /// Σ opening balances (期初库存).
+    pub opening: u64,
+    /// Held now.
+    pub held: i64,
+    /// Expiry of the batch as inbound documents state it.
+    pub expiry_date: Option<NaiveDate>,
+    /// Last change.
+    pub updated_at: String,
+}
+
+/// Filters of the stock list.
+#[derive(Debug, Clone, Default)]
+pub struct StockFilter {
+    /// Keyword over the product's names and numbers, lower-cased.
+    pub keyword: Option<String>,
+    /// One product.
+    pub product_id: Option<ProductId>,
+    /// One batch.
+    pub batch: Option<String>,
+    /// Batches expiring before this day.
+    pub expiring_before: Option<NaiveDate>,
+}
+
+/// One page of an enterprise's stock, by product name and batch, and the total row count.
+pub async fn list_stock(
+    db: &Db,
+    enterprise: EnterpriseId,
+    f: &StockFilter,
+    (limit, offset): (u32, u32),
+) -> Result<(Vec<StockLine>, u64), DbError> {
+    let mut binds = vec![enterprise.to_string()];
+    let mut wheres = vec!["s.enterprise_id = $1".to_owned()];
+    let mut push = |cond: &str, value: String| {
+        binds.push(value);
+        wheres.push(cond.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(k) = &f.keyword {
+        push("p.search LIKE ?", format!("%{k}%"));
+    }
+    if let Some(p) = f.product_id {
+        push("s.product_id = ?", p.to_string());
+    }
+    if let Some(b) = &f.batch {
+        push("s.batch = ?", b.clone());
+    }
+    if let Some(d) = f.expiring_before {
+        push("s.expiry_date < ?", d.to_string());
+    }
+    let from = format!(
+        "FROM stock s LEFT JOIN products p ON p.id = s.product_id WHERE {}",
+        wheres.join(" AND ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n {from}")));
+    for b in &binds {
+        q = q.bind(b.clone());
+    }
+    let total = count(&q.fetch_one(&db.pool).await?, "n")?;
+    let sql = format!(
+        "SELECT s.product_id, p.generic_name, s.batch, s.inbound, s.outbound, s.opening, s.expiry_date, s.updated_at \
+         {from} ORDER BY p.generic_name, s.product_id, s.batch LIMIT {limit} OFFSET {offset}"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in &binds {
+        q = q.bind(b.clone());
+    }
+    let mut lines = Vec::new();
+    for row in q.fetch_all(&db.pool).await? {
+        let b = balance_of(&row)?;
+        lines.push(StockLine {
+            product_id: row.try_get("product_id")?,
+            product_name: row.try_get("generic_name")?,
+            batch: row.try_get("batch")?,
+            inbound: b.inbound,
+            outbound: b.outbound,
+            opening: b.opening,
+            held: b.held(),
+            expiry_date: b.expiry,
+            updated_at: row.try_get("updated_at")?,
+        });
+    }
+    Ok((lines, total))
+}
