@@ -2,17 +2,18 @@
 //!
 //! Built for large histories, where a read from far away in memory costs more than the work
 //! done with it. One pass over the movements, in order, interns the parties (a fast hasher keyed
-//! by the enterprise id as integers), collects the candidate display names and keeps a small
-//! [`Rec`] of each movement. Two stable counting sorts of the records, by receiver then by
-//! sender, group the documents by pair of parties; each pass reads the records in order and
-//! writes them out of order, which costs far less than the reverse. A pair's few documents are
-//! then put in date order where they lie. A movement is read again only when documents of one
-//! pair share a day, and for the output.
+//! by the enterprise id as integers), collects the candidate display names and keeps a
+//! one-cache-line [`Rec`] of each movement, holding all the output needs of it. Two stable
+//! counting sorts of the records, by receiver then by sender, group the documents by pair of
+//! parties; each pass reads the records in order and writes them out of order, which costs far
+//! less than the reverse. A pair's few documents are then put in date order where they lie. The
+//! movements are not read again, unless a party's latest names are all blank.
 
 use super::graph::{Edge, Flows, Graph, PRODUCTION, Rec, day_key, is_return, recorded_by};
 use super::scratch::{Scratch, recycle, zeroed};
 use super::{CounterpartyKey, EdgeKind, Movement, RecordedBy};
-use crate::model::{EnterpriseId, TransactionKind};
+use crate::model::{EnterpriseId, TransactionId, TransactionKind};
+use chrono::NaiveDate;
 use foldhash::{HashMap, HashMapExt};
 
 struct Interner<'a> {
@@ -169,15 +170,9 @@ fn day_numbers(rec: &mut [Rec], (lo, hi): (u32, u32)) -> (u32, usize) {
 
 /// Orders the documents of one pair of parties by [`Rec::edge_order`], then number and id.
 /// A pair mostly has a few, so they are sorted by insertion unless there are many.
-fn order_pair(docs: &mut [Rec], movements: &[Movement<'_>]) {
+fn order_pair(docs: &mut [Rec<'_>]) {
     let order = |a: &Rec, b: &Rec| {
-        a.edge_order().cmp(&b.edge_order()).then_with(|| {
-            let (x, y) = (
-                &movements[a.movement as usize],
-                &movements[b.movement as usize],
-            );
-            (x.number, x.document).cmp(&(y.number, y.document))
-        })
+        (a.edge_order().cmp(&b.edge_order())).then_with(|| (a.number, a.id).cmp(&(b.number, b.id)))
     };
     if docs.len() > 16 {
         docs.sort_unstable_by(order);
@@ -204,7 +199,7 @@ struct Read<'a> {
 
 /// The one pass over the movements, in order: the parties, their names and a record of each
 /// movement (into `rec`).
-fn read<'a>(movements: &[Movement<'a>], rec: &mut Vec<Rec>, scratch: &mut Scratch) -> Read<'a> {
+fn read<'a>(movements: &[Movement<'a>], rec: &mut Vec<Rec<'a>>, scratch: &mut Scratch) -> Read<'a> {
     let mut interner = Interner {
         enterprises: std::mem::take(&mut scratch.enterprises),
         usccs: HashMap::new(),
@@ -220,8 +215,11 @@ fn read<'a>(movements: &[Movement<'a>], rec: &mut Vec<Rec>, scratch: &mut Scratc
         let day = day_key(m.date);
         (lo, hi) = (lo.min(day), hi.max(day));
         let mut r = Rec {
+            id: m.document,
+            number: m.number,
             qty: m.quantity,
-            movement: rec.len() as u32,
+            date: m.date,
+            kind: m.kind,
             from: x,
             to: PRODUCTION,
             day,
@@ -305,15 +303,14 @@ fn ranks(keys: &[CounterpartyKey<'_>]) -> Vec<u32> {
 }
 
 /// Renumbers the records' parties by `rank` and their days from `first_day`, then sorts the
-/// edge documents by (sender, receiver) into `docs`, by two stable counting sorts, which leave
-/// a pair's documents in input order; returns the 成品入库, in input order.
-fn sort_documents(
-    rec: &mut [Rec],
+/// edge documents by (sender, receiver) into `rec` by two stable counting sorts, which leave a
+/// pair's documents in input order; returns the 成品入库, in input order.
+fn sort_documents<'a>(
+    rec: &mut Vec<Rec<'a>>,
     rank: &[u32],
     first_day: u32,
-    docs: &mut Vec<Rec>,
     scratch: &mut Scratch,
-) -> Vec<Rec> {
+) -> Vec<Rec<'a>> {
     let [by_to, by_from, _] = &mut scratch.counts;
     zeroed(by_to, rank.len());
     zeroed(by_from, rank.len());
@@ -335,8 +332,7 @@ fn sort_documents(
     // Both passes move the records themselves: reading them in order and writing them out of
     // order is much faster than the reverse.
     let transfers = rec.len() - produced;
-    let mut by_receiver = std::mem::take(&mut scratch.sorting);
-    by_receiver.clear();
+    let mut by_receiver: Vec<Rec<'a>> = recycle(std::mem::take(&mut scratch.sorting));
     by_receiver.resize(transfers, NO_REC);
     let mut prod = Vec::with_capacity(produced);
     for r in rec.iter() {
@@ -348,21 +344,23 @@ fn sort_documents(
             *slot += 1;
         }
     }
-    docs.clear();
-    docs.resize(transfers, NO_REC);
+    rec.truncate(transfers);
     for r in &by_receiver {
         let slot = &mut by_from[r.from as usize];
-        docs[*slot as usize] = *r;
+        rec[*slot as usize] = *r;
         *slot += 1;
     }
-    scratch.sorting = by_receiver;
+    scratch.sorting = recycle(by_receiver);
     prod
 }
 
 /// A placeholder for slots about to be overwritten.
-const NO_REC: Rec = Rec {
+const NO_REC: Rec<'static> = Rec {
+    id: TransactionId(uuid::Uuid::nil()),
+    number: "",
     qty: 0,
-    movement: 0,
+    date: NaiveDate::MIN,
+    kind: TransactionKind::FinishedGoodsInbound,
     from: 0,
     to: 0,
     day: 0,
@@ -372,16 +370,15 @@ const NO_REC: Rec = Rec {
 
 /// Whether two records of one pair are movements of one document. Those share their day and
 /// kind, so only then are the documents compared.
-fn same_document(a: &Rec, b: &Rec, movements: &[Movement<'_>]) -> bool {
-    (a.day, a.ret, a.by_sender) == (b.day, b.ret, b.by_sender)
-        && movements[a.movement as usize].document == movements[b.movement as usize].document
+fn same_document(a: &Rec, b: &Rec) -> bool {
+    (a.day, a.ret, a.by_sender) == (b.day, b.ret, b.by_sender) && a.id == b.id
 }
 
 /// Folds the documents, sorted by (sender, receiver), into edges. A pair's documents, mostly
 /// a few, are ordered by kind (sales first) and day, then by number and id so that the order
 /// never depends on the input order; the movements of one document meet there and are summed,
 /// leaving one record per document in `docs`.
-fn fold_edges(movements: &[Movement<'_>], docs: &mut Vec<Rec>, edges: &mut Vec<Edge>) {
+fn fold_edges(docs: &mut Vec<Rec<'_>>, edges: &mut Vec<Edge>) {
     let mut kept = 0;
     let mut start = 0;
     while start < docs.len() {
@@ -393,7 +390,7 @@ fn fold_edges(movements: &[Movement<'_>], docs: &mut Vec<Rec>, edges: &mut Vec<E
                 .take_while(|r| (r.from, r.to) == (from, to))
                 .count();
         if end - start > 1 {
-            order_pair(&mut docs[start..end], movements);
+            order_pair(&mut docs[start..end]);
         }
         for k in start..end {
             let r = docs[k];
@@ -419,7 +416,7 @@ fn fold_edges(movements: &[Movement<'_>], docs: &mut Vec<Rec>, edges: &mut Vec<E
             } else {
                 e.received += r.qty;
             }
-            if k > start && same_document(&docs[kept - 1], &r, movements) {
+            if k > start && same_document(&docs[kept - 1], &r) {
                 docs[kept - 1].qty += r.qty;
             } else {
                 docs[kept] = r;
@@ -434,14 +431,12 @@ fn fold_edges(movements: &[Movement<'_>], docs: &mut Vec<Rec>, edges: &mut Vec<E
 
 /// Orders the 成品入库 by producer, day, number and id, summing the movements of one document;
 /// returns where each node's start.
-fn order_production(movements: &[Movement<'_>], prod: &mut Vec<Rec>, nodes: usize) -> Vec<u32> {
-    let key = |r: &Rec| {
-        let m = &movements[r.movement as usize];
-        (r.from, r.day, m.number, m.document)
-    };
-    prod.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+fn order_production(prod: &mut Vec<Rec<'_>>, nodes: usize) -> Vec<u32> {
+    prod.sort_unstable_by(|a, b| {
+        (a.from, a.day, a.number, a.id).cmp(&(b.from, b.day, b.number, b.id))
+    });
     prod.dedup_by(|later, kept| {
-        let same = kept.from == later.from && same_document(kept, later, movements);
+        let same = kept.from == later.from && same_document(kept, later);
         if same {
             kept.qty += later.qty;
         }
@@ -521,12 +516,12 @@ fn flows(prod: &[Rec], edges: &[Edge], nodes: usize) -> Vec<Flows> {
     flows
 }
 
-impl<'m, 'a> Graph<'m, 'a> {
+impl<'a> Graph<'a> {
     /// The graph of the movements (see [`Movement`] for what they must be), in buffers taken
     /// from `scratch`; [`Graph::give_back`] returns them.
-    pub(super) fn build(movements: &'m [Movement<'a>], scratch: &mut Scratch) -> Self {
-        let mut rec = std::mem::take(&mut scratch.rec);
-        let read = read(movements, &mut rec, scratch);
+    pub(super) fn build(movements: &[Movement<'a>], scratch: &mut Scratch) -> Self {
+        let mut docs = recycle(std::mem::take(&mut scratch.rec));
+        let read = read(movements, &mut docs, scratch);
         let n = read.keys.len();
         let rank = ranks(&read.keys);
         let mut keys = read.keys.clone();
@@ -536,14 +531,12 @@ impl<'m, 'a> Graph<'m, 'a> {
             names[new as usize] = read.names[old];
         }
         scratch.keys = recycle(read.keys);
-        let (first_day, days) = day_numbers(&mut rec, read.days);
-        let mut docs = std::mem::take(&mut scratch.docs);
-        let mut prod = sort_documents(&mut rec, &rank, first_day, &mut docs, scratch);
+        let (first_day, days) = day_numbers(&mut docs, read.days);
+        let mut prod = sort_documents(&mut docs, &rank, first_day, scratch);
         drop(rank);
-        scratch.rec = rec;
         let mut edges = std::mem::take(&mut scratch.edges);
-        fold_edges(movements, &mut docs, &mut edges);
-        let prod_start = order_production(movements, &mut prod, n);
+        fold_edges(&mut docs, &mut edges);
+        let prod_start = order_production(&mut prod, n);
         let (mut out, mut inn) = (
             std::mem::take(&mut scratch.out),
             std::mem::take(&mut scratch.inn),
@@ -555,7 +548,6 @@ impl<'m, 'a> Graph<'m, 'a> {
             .collect();
 
         Graph {
-            movements,
             docs,
             prod,
             prod_start,
@@ -573,7 +565,7 @@ impl<'m, 'a> Graph<'m, 'a> {
 
     /// Returns the graph's buffers to `scratch`.
     pub(super) fn give_back(self, scratch: &mut Scratch) {
-        scratch.docs = self.docs;
+        scratch.rec = recycle(self.docs);
         scratch.edges = self.edges;
         scratch.out = self.out;
         scratch.inn = self.inn;

@@ -22,10 +22,10 @@ pub(super) struct Scratch {
     pub enterprises: HashMap<(u64, u64), u32>,
     pub keys: Vec<CounterpartyKey<'static>>,
     pub offers: Vec<(u32, u32, &'static str)>,
-    pub rec: Vec<Rec>,
-    pub docs: Vec<Rec>,
+    /// The records, then the edge documents, which the second sorting pass writes there.
+    pub rec: Vec<Rec<'static>>,
     /// The records between the two sorting passes.
-    pub sorting: Vec<Rec>,
+    pub sorting: Vec<Rec<'static>>,
     /// Two buffers of movement indices for the sorting passes.
     pub pass: [Vec<u32>; 2],
     /// Counts and cursors of the sorting passes.
@@ -57,7 +57,6 @@ impl Scratch {
         keep(&mut self.keys);
         keep(&mut self.offers);
         keep(&mut self.rec);
-        keep(&mut self.docs);
         keep(&mut self.sorting);
         self.pass.iter_mut().for_each(keep);
         self.counts.iter_mut().for_each(keep);
