@@ -1,7 +1,8 @@
-//! The batch graph: parties as indices in key order, documents folded into edges, adjacency
-//! lists in tree order, and the walks over them. [`build`](super::build) makes it.
+//! The batch graph: parties as indices in key order, documents as movement indices grouped into
+//! edges, adjacency lists in tree order, and the walks over them. [`build`](super::build) makes
+//! it.
 
-use super::{CounterpartyKey, DocumentRef, EdgeKind, RecordedBy, TraceNode};
+use super::{CounterpartyKey, DocumentRef, EdgeKind, RecordedBy};
 use crate::model::{TransactionId, TransactionKind};
 use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
@@ -9,39 +10,59 @@ use std::borrow::Cow;
 /// Depth of a node the walk did not reach.
 pub(super) const UNSEEN: u32 = u32::MAX;
 
-/// One counted document as the graph keeps it: what the output needs, and its receiver. Copied
-/// from the movement in order, so that nothing reads a movement out of order later.
+/// The receiver of a 成品入库, which has none.
+pub(super) const PRODUCTION: u32 = u32::MAX;
+
+/// What the trace keeps of a movement: all the output needs, in one cache line, so that the
+/// sorting passes move whole lines and the output is copied in order, never reading a movement
+/// again.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Doc<'a> {
+#[repr(align(64))]
+pub(super) struct Rec<'a> {
     pub id: TransactionId,
     pub number: &'a str,
+    /// The movement's quantity; a document given in several movements has their sum once it is
+    /// in the graph.
     pub qty: u64,
     pub date: NaiveDate,
-    /// The receiving node (the producer for a 成品入库).
-    pub to: u32,
     pub kind: TransactionKind,
+    pub from: u32,
+    /// [`PRODUCTION`] for a 成品入库.
+    pub to: u32,
+    /// [`day_key`] while the movements are read; after the build, the day's rank from the first
+    /// day of the batch (an order-preserving number small enough to count by).
+    pub day: u32,
+    /// The sender recorded the document (not the receiver or producer): [`recorded_by`].
+    pub by_sender: bool,
+    /// A return rather than a sale or production: [`is_return`].
+    pub ret: bool,
 }
 
-impl<'a> Doc<'a> {
-    /// A placeholder for slots about to be overwritten.
-    pub(super) const NONE: Doc<'static> = Doc {
-        id: TransactionId(uuid::Uuid::nil()),
-        number: "",
-        qty: 0,
-        date: NaiveDate::MIN,
-        to: 0,
-        kind: TransactionKind::FinishedGoodsInbound,
-    };
-
-    pub(super) fn to_ref(self) -> DocumentRef<'a> {
-        DocumentRef {
-            id: self.id,
-            number: Cow::Borrowed(self.number),
-            kind: self.kind,
-            date: self.date,
-            quantity: self.qty,
-            recorded_by: recorded_by(self.kind),
+impl Rec<'_> {
+    /// The party the movement names as its counterparty, unless it is a 成品入库 or names its
+    /// holder.
+    pub(super) fn named(&self) -> Option<u32> {
+        if self.to == PRODUCTION || self.from == self.to {
+            None
+        } else if self.by_sender {
+            Some(self.to)
+        } else {
+            Some(self.from)
         }
+    }
+
+    /// Which end recorded the document.
+    pub(super) fn recorded_by(&self) -> RecordedBy {
+        if self.by_sender {
+            RecordedBy::Sender
+        } else {
+            RecordedBy::Receiver
+        }
+    }
+
+    /// The order of documents on an edge, before their number: sales first, then by day.
+    pub(super) fn edge_order(&self) -> u64 {
+        u64::from(self.ret) << 32 | u64::from(self.day)
     }
 }
 
@@ -53,9 +74,18 @@ pub(super) fn recorded_by(kind: TransactionKind) -> RecordedBy {
     }
 }
 
-/// A date as an unsigned integer with the same order; 0 is below every date.
+pub(super) fn is_return(kind: TransactionKind) -> bool {
+    matches!(
+        kind,
+        TransactionKind::PurchaseReturn | TransactionKind::SalesReturn
+    )
+}
+
+/// A date as a nonzero integer with the same order. Unlike a day count, it only takes the
+/// year and day of year as `NaiveDate` stores them, so it costs two shifts.
 pub(super) fn day_key(date: NaiveDate) -> u32 {
-    (date.num_days_from_ce() as u32) ^ 0x8000_0000
+    // chrono's years lie in -2^18..2^18, so the key fits 28 bits; day of year is at least 1.
+    (((date.year() + (1 << 18)) as u32) << 9) | date.ordinal()
 }
 
 /// All documents between two parties of one kind.
@@ -66,7 +96,7 @@ pub(super) struct Edge {
     pub kind: EdgeKind,
     pub sent: u64,
     pub received: u64,
-    /// [`day_key`] of the first document's date, which orders the tree.
+    /// The first document's day (see [`Rec::day`]), which orders the tree.
     pub first: u32,
     /// The edge's documents are `Graph::docs[start..end]`.
     pub start: u32,
@@ -102,10 +132,11 @@ impl Seeds {
 }
 
 pub(super) struct Graph<'a> {
-    /// The edge documents, by sender; each edge's are a range of them, by date.
-    pub docs: Vec<Doc<'a>>,
+    /// The edge documents, by edge then date; one per document.
+    pub docs: Vec<Rec<'a>>,
     /// The 成品入库, by node then date; `prod_start` indexes them by node.
-    pub prod: Vec<Doc<'a>>,
+    pub prod: Vec<Rec<'a>>,
+    pub prod_start: Vec<u32>,
     /// Node keys, sorted, so node indices do not depend on the order of the movements.
     pub keys: Vec<CounterpartyKey<'a>>,
     /// The latest name others wrote for the party.
@@ -113,7 +144,6 @@ pub(super) struct Graph<'a> {
     pub flows: Vec<Flows>,
     /// Producers and externals: a backward walk ends there.
     pub origin: Vec<bool>,
-    pub prod_start: Vec<u32>,
     /// Sorted by (from, to, kind).
     pub edges: Vec<Edge>,
     pub out_start: Vec<u32>,
@@ -139,12 +169,25 @@ impl<'a> Graph<'a> {
     }
 
     /// The documents of an edge, by date.
-    pub(super) fn edge_docs(&self, e: &Edge) -> &[Doc<'a>] {
+    pub(super) fn edge_docs(&self, e: &Edge) -> &[Rec<'a>] {
         &self.docs[e.start as usize..e.end as usize]
     }
 
-    fn production(&self, node: usize) -> &[Doc<'a>] {
+    /// The 成品入库 of a node, by date.
+    pub(super) fn production(&self, node: usize) -> &[Rec<'a>] {
         &self.prod[self.prod_start[node] as usize..self.prod_start[node + 1] as usize]
+    }
+
+    /// The document of a record.
+    pub(super) fn document(r: &Rec<'a>) -> DocumentRef<'a> {
+        DocumentRef {
+            id: r.id,
+            number: Cow::Borrowed(r.number),
+            kind: r.kind,
+            date: r.date,
+            quantity: r.qty,
+            recorded_by: r.recorded_by(),
+        }
     }
 
     /// Seeds of a whole-network walk. Forward: the roots (producers, and parties nobody sold the
@@ -158,10 +201,7 @@ impl<'a> Graph<'a> {
                 .adjacent(node, forward)
                 .first()
                 .map(|&e| self.edges[e as usize].first);
-            let own = self
-                .production(node as usize)
-                .first()
-                .map(|d| day_key(d.date));
+            let own = self.production(node as usize).first().map(|r| r.day);
             let f = &self.flows[node as usize];
             let is_root = if forward {
                 own.is_some() || !f.buys
@@ -225,27 +265,5 @@ impl<'a> Graph<'a> {
             }
         }
         depth
-    }
-
-    pub(super) fn node(&self, i: usize, fdepth: u32, bdepth: u32) -> TraceNode<'a> {
-        let f = self.flows[i];
-        let platform = self.keys[i].is_platform();
-        let held = i128::from(f.produced) + i128::from(f.received) + i128::from(f.returns_in)
-            - i128::from(f.passed_on)
-            - i128::from(f.returned_out);
-        let seen = |d: u32| (d != UNSEEN).then_some(d);
-        TraceNode {
-            party: self.keys[i].to_party(),
-            name: self.names[i].map(Cow::Borrowed),
-            produced: f.produced,
-            received: f.received,
-            passed_on: f.passed_on,
-            returned_out: f.returned_out,
-            returns_in: f.returns_in,
-            held: platform.then(|| held.clamp(i64::MIN.into(), i64::MAX.into()) as i64),
-            depth_forward: seen(fdepth),
-            depth_backward: seen(bdepth),
-            production: self.production(i).iter().map(|d| d.to_ref()).collect(),
-        }
     }
 }

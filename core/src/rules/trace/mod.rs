@@ -8,12 +8,17 @@
 //! lays the documents out as a date-ordered tree in the manner of Odoo's
 //! `stock.traceability.report` and ERPNext's "Serial No and Batch Traceability".
 //!
+//! The result keeps each document once, in [`BatchTrace::documents`]; edges, nodes and tree rows
+//! refer to it by index, so that a trace of a long history is a few large arrays rather than
+//! copies of its documents in small ones.
+//!
 //! [`trace_movements`] is the trace; [`trace_batch`] runs it on whole documents through
 //! [`movements_of`].
 
 mod build;
 mod graph;
 mod movement;
+mod report;
 mod scratch;
 mod tree;
 
@@ -26,6 +31,7 @@ use crate::model::{
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::ops::Range;
 
 pub use movement::{CounterpartyKey, Movement, movements_of};
 
@@ -159,13 +165,14 @@ pub struct TraceNode<'a> {
     pub depth_forward: Option<u32>,
     /// Sale steps upstream of the start (or of the network's ends for a whole trace).
     pub depth_backward: Option<u32>,
-    /// The 成品入库 documents, by date.
-    pub production: Vec<DocumentRef<'a>>,
+    /// The 成品入库 documents, by date: a range of [`BatchTrace::documents`] (see
+    /// [`BatchTrace::production`]).
+    pub production: Range<u32>,
 }
 
 /// Movements of the batch from one party to another, as recorded by either end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TraceEdge<'a> {
+pub struct TraceEdge {
     /// Index of the sending party in [`BatchTrace::nodes`].
     pub from: u32,
     /// Index of the receiving party in [`BatchTrace::nodes`].
@@ -176,35 +183,40 @@ pub struct TraceEdge<'a> {
     pub sent: u64,
     /// Quantity the receiver recorded as received.
     pub received: u64,
-    /// The documents of both ends, by date.
-    pub documents: Vec<DocumentRef<'a>>,
+    /// The documents of both ends, by date: a range of [`BatchTrace::documents`] (see
+    /// [`BatchTrace::edge_documents`]).
+    pub documents: Range<u32>,
 }
 
-/// One row of the traceability report: one document, indented under the party it leads from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TreeRow<'a> {
+/// One row of the traceability report: an edge, indented under the party it leads from. It
+/// stands for the edge's documents, one report line each (see [`BatchTrace::document_rows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeRow {
+    /// Indentation: 0 for the edges of the start (or of a root).
+    pub depth: u32,
+    /// Downstream or upstream tree.
+    pub direction: RowDirection,
+    /// Index of the edge in [`BatchTrace::edges`].
+    pub edge: u32,
+    /// The row leads to a party already expanded elsewhere in this tree (a cycle or a second
+    /// path), so nothing is listed beneath it.
+    pub repeat: bool,
+}
+
+/// One line of the traceability report: a document under the party it leads from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentRow<'t, 'a> {
     /// Indentation: 0 for the documents of the start (or of a root).
     pub depth: u32,
     /// Downstream or upstream tree.
     pub direction: RowDirection,
-    /// Document date.
-    pub date: NaiveDate,
-    /// The document.
-    pub document: TransactionId,
-    /// Its number (单号).
-    pub number: Cow<'a, str>,
-    /// Its type.
-    pub kind: TransactionKind,
     /// Index of the sending party in [`BatchTrace::nodes`].
     pub from: u32,
     /// Index of the receiving party in [`BatchTrace::nodes`].
     pub to: u32,
-    /// Quantity of the batch on the document.
-    pub quantity: u64,
-    /// Which end recorded it.
-    pub recorded_by: RecordedBy,
-    /// The row leads to a party already expanded elsewhere in this tree (a cycle or a second
-    /// path), so nothing is listed beneath it.
+    /// The document.
+    pub document: &'t DocumentRef<'a>,
+    /// As [`TreeRow::repeat`].
     pub repeat: bool,
 }
 
@@ -218,20 +230,50 @@ pub struct BatchTrace<'a> {
     /// The parties reached, ordered by [`Party`].
     pub nodes: Vec<TraceNode<'a>>,
     /// The movements between them, ordered by (from, to, kind).
-    pub edges: Vec<TraceEdge<'a>>,
+    pub edges: Vec<TraceEdge>,
+    /// Every document of the trace, once: the edges' documents, edge after edge, then the
+    /// nodes' production.
+    pub documents: Vec<DocumentRef<'a>>,
     /// The report: forward rows first, then backward rows.
-    pub tree: Vec<TreeRow<'a>>,
+    pub tree: Vec<TreeRow>,
 }
 
-impl BatchTrace<'_> {
-    /// A copy that no longer borrows the documents.
+impl<'a> BatchTrace<'a> {
+    /// The documents of a range, empty if it is not one of this trace's.
+    fn range(&self, range: &Range<u32>) -> &[DocumentRef<'a>] {
+        self.documents
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// The documents of an edge, by date.
+    pub fn edge_documents(&self, edge: &TraceEdge) -> &[DocumentRef<'a>] {
+        self.range(&edge.documents)
+    }
+
+    /// The 成品入库 documents of a node, by date.
+    pub fn production(&self, node: &TraceNode<'_>) -> &[DocumentRef<'a>] {
+        self.range(&node.production)
+    }
+
+    /// The report a document per line, as the tree's rows stand for them.
+    pub fn document_rows(&self) -> impl Iterator<Item = DocumentRow<'_, 'a>> {
+        self.tree.iter().flat_map(move |row| {
+            let edge = self.edges.get(row.edge as usize);
+            let documents = edge.map_or(&[][..], |e| self.edge_documents(e));
+            documents.iter().map(move |document| DocumentRow {
+                depth: row.depth,
+                direction: row.direction,
+                from: edge.map_or(u32::MAX, |e| e.from),
+                to: edge.map_or(u32::MAX, |e| e.to),
+                document,
+                repeat: row.repeat,
+            })
+        })
+    }
+
+    /// A copy that no longer borrows the movements.
     pub fn into_owned(self) -> BatchTrace<'static> {
-        fn doc(d: DocumentRef<'_>) -> DocumentRef<'static> {
-            DocumentRef {
-                number: Cow::Owned(d.number.into_owned()),
-                ..d
-            }
-        }
         BatchTrace {
             product_id: self.product_id,
             batch: self.batch,
@@ -240,26 +282,19 @@ impl BatchTrace<'_> {
                 .into_iter()
                 .map(|n| TraceNode {
                     name: n.name.map(|s| Cow::Owned(s.into_owned())),
-                    production: n.production.into_iter().map(doc).collect(),
                     ..n
                 })
                 .collect(),
-            edges: self
-                .edges
+            edges: self.edges,
+            documents: self
+                .documents
                 .into_iter()
-                .map(|e| TraceEdge {
-                    documents: e.documents.into_iter().map(doc).collect(),
-                    ..e
+                .map(|d| DocumentRef {
+                    number: Cow::Owned(d.number.into_owned()),
+                    ..d
                 })
                 .collect(),
-            tree: self
-                .tree
-                .into_iter()
-                .map(|r| TreeRow {
-                    number: Cow::Owned(r.number.into_owned()),
-                    ..r
-                })
-                .collect(),
+            tree: self.tree,
         }
     }
 }
@@ -300,127 +335,17 @@ pub fn trace_movements<'a>(
 ) -> BatchTrace<'a> {
     let mut scratch = scratch::Scratch::take();
     let g = graph::Graph::build(movements, &mut scratch);
-    let n = g.keys.len();
-    let (fwd_seeds, bwd_seeds) = match &start {
-        TraceStart::Whole => (g.whole_seeds(true), g.whole_seeds(false)),
-        TraceStart::From(party) => match g.find(CounterpartyKey::of_party(party)) {
-            Some(s) => (graph::Seeds::single(s), graph::Seeds::single(s)),
-            None => {
-                g.give_back(&mut scratch);
-                scratch.give_back();
-                return BatchTrace {
-                    product_id: product,
-                    batch: batch.to_owned(),
-                    nodes: Vec::new(),
-                    edges: Vec::new(),
-                    tree: Vec::new(),
-                };
-            }
-        },
-    };
-    let fdepth = if direction.forward() {
-        g.bfs(&fwd_seeds, true)
-    } else {
-        vec![graph::UNSEEN; n]
-    };
-    let bdepth = if direction.backward() {
-        g.bfs(&bwd_seeds, false)
-    } else {
-        vec![graph::UNSEEN; n]
-    };
-
-    let whole = matches!(start, TraceStart::Whole);
-    let in_set: Vec<bool> = if whole {
-        vec![true; n]
-    } else {
-        (0..n)
-            .map(|i| fdepth[i] != graph::UNSEEN || bdepth[i] != graph::UNSEEN)
-            .collect()
-    };
-    let included = |e: &graph::Edge| {
-        let (f, t) = (e.from as usize, e.to as usize);
-        whole
-            || match e.kind {
-                EdgeKind::Sale => {
-                    fdepth[f] != graph::UNSEEN || (bdepth[t] != graph::UNSEEN && !g.origin[t])
-                }
-                EdgeKind::Return => in_set[f] && in_set[t],
-            }
-    };
-
-    let mut out_index = vec![u32::MAX; n];
-    let mut kept = 0u32;
-    for (i, slot) in out_index.iter_mut().enumerate() {
-        if in_set[i] {
-            *slot = kept;
-            kept += 1;
-        }
-    }
-
-    let nodes = (0..n)
-        .filter(|&i| in_set[i])
-        .map(|i| g.node(i, fdepth[i], bdepth[i]))
-        .collect();
-    // `out_edge` maps a graph edge to its output edge. The output edges get their documents
-    // as the trees first reach them, so that each edge's documents are read once, for both.
-    let mut out_edge = vec![u32::MAX; g.edges.len()];
-    let mut edges = Vec::new();
-    // Each expanded party lists its included edges once, so this bounds the rows exactly
-    // enough to allocate once.
-    let (mut fwd_rows, mut bwd_rows) = (0, 0);
-    for (i, e) in g.edges.iter().enumerate() {
-        if !included(e) {
-            continue;
-        }
-        out_edge[i] = edges.len() as u32;
-        let docs = (e.end - e.start) as usize;
-        if whole || fdepth[e.from as usize] != graph::UNSEEN {
-            fwd_rows += docs;
-        }
-        if (whole || bdepth[e.to as usize] != graph::UNSEEN) && !g.origin[e.to as usize] {
-            bwd_rows += docs;
-        }
-        edges.push(TraceEdge {
-            from: out_index[e.from as usize],
-            to: out_index[e.to as usize],
-            kind: e.kind,
-            sent: e.sent,
-            received: e.received,
-            documents: Vec::new(),
-        });
-    }
-
-    let mut tree = Vec::with_capacity(
-        if direction.forward() { fwd_rows } else { 0 }
-            + if direction.backward() { bwd_rows } else { 0 },
-    );
-    let mut grower = tree::Grower {
-        graph: &g,
-        edges: &mut edges,
-        out_edge: &out_edge,
-    };
-    if direction.forward() {
-        grower.grow(&fwd_seeds, true, &mut tree);
-    }
-    if direction.backward() {
-        grower.grow(&bwd_seeds, false, &mut tree);
-    }
-    // An edge has documents, so an empty list is one no tree reached.
-    for (e, &o) in g.edges.iter().zip(&out_edge) {
-        if let Some(out) = edges.get_mut(o as usize)
-            && out.documents.is_empty()
-        {
-            out.documents = g.edge_docs(e).iter().map(|d| d.to_ref()).collect();
-        }
-    }
-
+    let mut out_edge = std::mem::take(&mut scratch.out_edge);
+    let report = report::Report::of(&g, &start, direction, &mut out_edge);
+    scratch.out_edge = out_edge;
     g.give_back(&mut scratch);
     scratch.give_back();
     BatchTrace {
         product_id: product,
         batch: batch.to_owned(),
-        nodes,
-        edges,
-        tree,
+        nodes: report.nodes,
+        edges: report.edges,
+        documents: report.documents,
+        tree: report.tree,
     }
 }

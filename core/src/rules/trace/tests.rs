@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::{Counterparty, RecordStatus, TransactionLine};
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -151,7 +151,11 @@ fn render(t: &BatchTrace<'_>) -> (Vec<String>, Vec<String>, Vec<String>) {
         .edges
         .iter()
         .map(|e| {
-            let docs: Vec<&str> = e.documents.iter().map(|d| d.number.as_ref()).collect();
+            let docs: Vec<&str> = t
+                .edge_documents(e)
+                .iter()
+                .map(|d| d.number.as_ref())
+                .collect();
             let kind = match e.kind {
                 EdgeKind::Sale => "sale",
                 EdgeKind::Return => "return",
@@ -167,8 +171,7 @@ fn render(t: &BatchTrace<'_>) -> (Vec<String>, Vec<String>, Vec<String>) {
         })
         .collect();
     let tree = t
-        .tree
-        .iter()
+        .document_rows()
         .map(|r| {
             let dir = match r.direction {
                 RowDirection::Forward => "F",
@@ -177,10 +180,10 @@ fn render(t: &BatchTrace<'_>) -> (Vec<String>, Vec<String>, Vec<String>) {
             format!(
                 "{}{dir} {} {}>{} {}{}",
                 "  ".repeat(r.depth as usize),
-                r.number,
+                r.document.number,
                 at(r.from),
                 at(r.to),
-                r.quantity,
+                r.document.quantity,
                 if r.repeat { " *" } else { "" }
             )
         })
@@ -588,13 +591,32 @@ fn production_documents_are_listed_on_the_node() {
     let mut docs = chain();
     docs.push(make("M0", 1, 0, 5));
     let t = trace_batch(&docs, product(), BATCH, from(1), TraceDirection::Forward);
-    let numbers: Vec<&str> = t.nodes[0]
-        .production
+    let numbers: Vec<&str> = t
+        .production(&t.nodes[0])
         .iter()
         .map(|d| d.number.as_ref())
         .collect();
     assert_eq!(numbers, ["M0", "M1"]);
     assert_eq!(t.nodes[0].produced, 105);
+}
+
+#[test]
+fn dates_centuries_apart_order_as_close_ones() {
+    // Far more days apart than there are documents: the build ranks the days instead of
+    // counting them; the order must come out as for the same documents on nearby days.
+    let close = chain();
+    let mut far = chain();
+    for d in &mut far {
+        d.date = NaiveDate::from_ymd_opt(1900 + 60 * d.date.day0() as i32, 3, 1).unwrap();
+    }
+    for start in [TraceStart::Whole, from(2)] {
+        let t = |docs: &[Transaction]| {
+            let t = trace_batch(docs, product(), BATCH, start.clone(), TraceDirection::Both);
+            check_shape(&t);
+            render(&t)
+        };
+        assert_eq!(t(&far), t(&close));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -759,16 +781,36 @@ fn check_shape(t: &BatchTrace<'_>) {
     );
     for e in &t.edges {
         assert!(e.from < n && e.to < n);
-        assert!(e.documents.windows(2).all(|w| w[0].date <= w[1].date));
-        let sent: u64 = e
-            .documents
+        let documents = t.edge_documents(e);
+        assert_eq!(
+            documents.len(),
+            e.documents.len(),
+            "a range of the documents"
+        );
+        assert!(!documents.is_empty());
+        assert!(documents.windows(2).all(|w| w[0].date <= w[1].date));
+        let sent: u64 = documents
             .iter()
             .filter(|d| d.recorded_by == RecordedBy::Sender)
             .map(|d| d.quantity)
             .sum();
         assert_eq!(sent, e.sent);
     }
+    for n in &t.nodes {
+        assert_eq!(
+            t.production(n).len(),
+            n.production.len(),
+            "a range of the documents"
+        );
+    }
+    // Each document is listed once, on its edge or its producer.
+    let listed = t.edges.iter().map(|e| e.documents.len()).sum::<usize>()
+        + t.nodes.iter().map(|n| n.production.len()).sum::<usize>();
+    assert_eq!(listed, t.documents.len());
     for r in &t.tree {
+        assert!((r.edge as usize) < t.edges.len());
+    }
+    for r in t.document_rows() {
         assert!(r.from < n && r.to < n);
     }
 }
@@ -789,13 +831,13 @@ fn tiered_network_keeps_its_invariants() {
     // Every counted document sits on exactly one edge, or on its producer.
     let on_edges: usize = whole.edges.iter().map(|e| e.documents.len()).sum();
     let produced: usize = whole.nodes.iter().map(|n| n.production.len()).sum();
+    assert_eq!(on_edges + produced, whole.documents.len());
     assert_eq!(on_edges + produced, docs.len());
     // The whole forward tree lists every edge document exactly once.
     let forward: Vec<TransactionId> = whole
-        .tree
-        .iter()
+        .document_rows()
         .filter(|r| r.direction == RowDirection::Forward)
-        .map(|r| r.document)
+        .map(|r| r.document.id)
         .collect();
     assert_eq!(forward.len(), on_edges);
     assert_eq!(forward.iter().collect::<BTreeSet<_>>().len(), on_edges);
@@ -950,7 +992,7 @@ proptest! {
     ) {
         let t = trace_batch(&docs, product(), BATCH, start.clone(), direction);
         check_shape(&t);
-        let wanted = |r: &TreeRow<'_>| match r.direction {
+        let wanted = |r: &TreeRow| match r.direction {
             RowDirection::Forward => direction.forward(),
             RowDirection::Backward => direction.backward(),
         };
