@@ -155,6 +155,7 @@ fn hex(bytes: &[u8]) -> String {
         (schemas::Binary = "application/pdf"),
         (schemas::Binary = "image/png"),
         (schemas::Binary = "image/jpeg"),
+        (schemas::Binary = "image/webp"),
     ), description = "The file's bytes"),
     responses(
         (status = 201, description = "Stored", body = schemas::Attachment),
