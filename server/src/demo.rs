@@ -1,6 +1,7 @@
 //! Demo data (`--demo`): a registrant-manufacturer in Guangzhou, a wholesaler and two beauty
-//! salons in Lanzhou, their logins, a regulator of Lanzhou, and the manufacturer's products
-//! with barcodes. Codes are computed with the core's validators so every USCC, GTIN and filing
+//! salons in Lanzhou, their logins, a regulator of Lanzhou, the manufacturer's products with
+//! barcodes, and a chain of submitted transfers from the manufacturer through the wholesaler to
+//! the salons, one of which still has a pending item in its reconciliation inbox. Codes are computed with the core's validators so every USCC, GTIN and filing
 //! number is well formed. Ids are derived from fixed names, so they are the same on every
 //! machine and database.
 
@@ -259,7 +260,36 @@ pub async fn load_demo(db: &Db) -> Result<DemoOutcome, DbError> {
     if db::enterprise_count(db).await? > 0 {
         return Ok(DemoOutcome::NotEmpty);
     }
+    let now = Utc::now();
     let hash = hash_password(DEMO_PASSWORD).map_err(DbError::Invalid)?;
-    db::insert_demo(db, &demo_records(Utc::now(), &hash), Utc::now()).await?;
+    let records = demo_records(now, &hash);
+    db::insert_demo(db, &records, now).await?;
+    // The catalog and the documents go through the API's own functions, so the demo shows
+    // exactly what users' records look like (audit entries, stock, chain, inbox).
+    let maker = actor(&records, 0);
+    for p in &records.products {
+        db::insert_product(db, p, &maker, now).await?;
+    }
+    for b in &records.barcodes {
+        let name = records
+            .products
+            .iter()
+            .find(|p| p.id == b.product_id)
+            .map_or("", |p| p.generic_name.as_str());
+        db::insert_barcode(db, b, name, &maker, now).await?;
+    }
+    transfers::load(db, &records, now)
+        .await
+        .map_err(|e| DbError::Invalid(format!("demo transfers: {e:?}")))?;
     Ok(DemoOutcome::Loaded)
 }
+
+/// The admin of the `i`-th demo enterprise, as the author of what the demo writes for it.
+fn actor(records: &DemoRecords, i: usize) -> db::Actor {
+    db::Actor {
+        account_id: Uuid::new_v5(&NAMESPACE, ENTERPRISES[i].login.as_bytes()),
+        enterprise_id: records.enterprises[i].id,
+    }
+}
+
+mod transfers;

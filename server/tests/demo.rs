@@ -10,7 +10,7 @@ use suyuan_core::validate::{
     parse_registration, validate_barcode, validate_enterprise, validate_product,
 };
 use suyuan_server::AppState;
-use suyuan_server::db::Db;
+use suyuan_server::db::{self, Db, DemoRecords, StockFilter};
 use suyuan_server::demo::{
     DEMO_CLERK, DEMO_PASSWORD, DEMO_REGULATOR, DemoOutcome, demo_logins, demo_records, load_demo,
 };
@@ -94,14 +94,21 @@ on_both_databases!(demo_data_loads_once_and_its_logins_work, |db| {
         count(&db, "accounts").await,
         count(&db, "products").await,
         count(&db, "barcodes").await,
+        count(&db, "transactions").await,
+        count(&db, "reconciliation_items").await,
+        count(&db, "audit_log").await,
     ];
-    assert_eq!(counts, [4, 6, 3, 6]);
+    // 1 finished-goods inbound, 3 sales, 2 confirmations; one item a sale.
+    assert_eq!(counts[..6], [4, 6, 3, 6, 6, 3]);
     assert_eq!(load_demo(&db).await.unwrap(), DemoOutcome::AlreadyLoaded);
     let again = [
         count(&db, "enterprises").await,
         count(&db, "accounts").await,
         count(&db, "products").await,
         count(&db, "barcodes").await,
+        count(&db, "transactions").await,
+        count(&db, "reconciliation_items").await,
+        count(&db, "audit_log").await,
     ];
     assert_eq!(again, counts, "a second start writes nothing");
 
@@ -167,4 +174,114 @@ on_both_databases!(demo_data_is_never_mixed_into_real_data, |db| {
     assert_eq!(load_demo(&db).await.unwrap(), DemoOutcome::NotEmpty);
     assert_eq!(count(&db, "enterprises").await, 1);
     assert_eq!(count(&db, "products").await, 0);
+});
+
+/// Each holder's stock as (product index, batch, on hand), sorted.
+async fn holdings(db: &Db, r: &DemoRecords, holder: usize) -> Vec<(usize, String, i64)> {
+    let (lines, _) = db::list_stock(
+        db,
+        r.enterprises[holder].id,
+        &StockFilter::default(),
+        (50, 0),
+    )
+    .await
+    .unwrap();
+    let mut out: Vec<(usize, String, i64)> = lines
+        .iter()
+        .map(|l| {
+            let product = r
+                .products
+                .iter()
+                .position(|p| p.id.to_string() == l.product_id)
+                .expect("a demo product");
+            (
+                product,
+                l.batch.clone(),
+                l.inbound as i64 - l.outbound as i64,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+on_both_databases!(demo_transfers_move_stock_along_the_chain, |db| {
+    assert_eq!(load_demo(&db).await.unwrap(), DemoOutcome::Loaded);
+    let r = demo_records(chrono::Utc::now(), "hash");
+    let (a, b) = ("SWY260105".to_owned(), "SWY260108".to_owned());
+    assert_eq!(
+        holdings(&db, &r, 0).await,
+        [(0, a.clone(), 120), (1, b.clone(), 72)],
+        "the manufacturer made 240 + 120 and sold 120 + 48"
+    );
+    assert_eq!(
+        holdings(&db, &r, 1).await,
+        [(0, a.clone(), 96), (1, b.clone(), 36)],
+        "the wholesaler confirmed 120 + 48 and sold 24 and 12"
+    );
+    assert_eq!(
+        holdings(&db, &r, 2).await,
+        [(0, a.clone(), 24)],
+        "悦容 confirmed"
+    );
+    assert_eq!(
+        holdings(&db, &r, 3).await,
+        [],
+        "雅姿 has not confirmed, so nothing is booked in"
+    );
+    for (i, e) in r.enterprises.iter().enumerate() {
+        let report = db::verify_chain(&db, e.id).await.unwrap();
+        assert!(report.ok, "{}: {report:?}", e.name);
+        assert_eq!(report.checked, [2, 3, 1, 0][i], "{}", e.name);
+    }
+    let pending = |i: usize| {
+        let db = db.clone();
+        let id = r.enterprises[i].id;
+        async move {
+            db::list_inbox(&db, id, Some("pending"), None, (50, 0))
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    assert!(pending(1).await.is_empty());
+    assert!(pending(2).await.is_empty());
+    let waiting = pending(3).await;
+    assert_eq!(waiting.len(), 1, "雅姿's inbox shows the wholesaler's sale");
+
+    // Through the API too: 雅姿 logs in and sees it, and can confirm it.
+    let state = AppState::new(db.clone());
+    let (_, s) = call(
+        &state,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        None,
+        Some(json!({"login": "demo-salon-anning", "password": DEMO_PASSWORD})),
+    )
+    .await;
+    let token = s["token"].as_str();
+    let (status, inbox) = call(
+        &state,
+        "GET",
+        "/api/v1/reconciliation/inbox?state=pending",
+        token,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(inbox["total"], 1);
+    let id = inbox["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = call(
+        &state,
+        "POST",
+        &format!("/api/v1/reconciliation/inbox/{id}/confirm"),
+        token,
+        None,
+        Some(json!({"contact": "李雅", "phone": "13919887766"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(holdings(&db, &r, 3).await, [(1, b, 12)]);
 });

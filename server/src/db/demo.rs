@@ -1,14 +1,12 @@
-//! Writes the demo data set in one transaction. Products and barcodes are written with minimal
-//! inserts of their own (the same columns and keyword text the catalogue module writes), so the
-//! demo does not wait for that module.
+//! Writes the demo's enterprises and logins in one transaction; its products, barcodes and
+//! documents then go through the same functions the API uses (see `crate::demo`).
 
 use super::accounts::insert_account;
 use super::enterprises::insert_enterprise_on;
-use super::{Db, DbError, NewAccount, search_text, timestamp};
+use super::{Db, DbError, NewAccount, timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use suyuan_core::model::{Barcode, Enterprise, EnterpriseId, Product};
-use suyuan_core::validate::to_gtin14;
 
 /// How many enterprises are registered.
 pub async fn enterprise_count(db: &Db) -> Result<u64, DbError> {
@@ -35,13 +33,13 @@ pub struct DemoRecords {
     pub enterprises: Vec<Enterprise>,
     /// Accounts, with the enterprise of enterprise roles.
     pub accounts: Vec<(Option<EnterpriseId>, NewAccount)>,
-    /// Products.
+    /// Products (written by `crate::demo` through the catalog's insert).
     pub products: Vec<Product>,
-    /// Barcodes.
+    /// Barcodes (likewise).
     pub barcodes: Vec<Barcode>,
 }
 
-/// Writes the demo records, all or nothing.
+/// Writes the demo enterprises and accounts, all or nothing.
 pub async fn insert_demo(db: &Db, r: &DemoRecords, now: DateTime<Utc>) -> Result<(), DbError> {
     let at = timestamp(now);
     let mut tx = db.pool.begin().await?;
@@ -50,54 +48,6 @@ pub async fn insert_demo(db: &Db, r: &DemoRecords, now: DateTime<Utc>) -> Result
     }
     for (enterprise, a) in &r.accounts {
         insert_account(&mut tx, a, *enterprise, &at).await?;
-    }
-    for p in &r.products {
-        sqlx::query(
-            "INSERT INTO products (id, owner_id, generic_name, brand, registration_number, search, body, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-        )
-        .bind(p.id.to_string())
-        .bind(p.owner.to_string())
-        .bind(&p.generic_name)
-        .bind(&p.brand)
-        .bind(p.registration_number.trim())
-        .bind(search_text([
-            p.generic_name.as_str(),
-            &p.brand,
-            &p.registration_number,
-            &p.registrant,
-            &p.manufacturer,
-        ]))
-        .bind(serde_json::to_string(p)?)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for b in &r.barcodes {
-        let product_name = r
-            .products
-            .iter()
-            .find(|p| p.id == b.product_id)
-            .map_or("", |p| p.generic_name.as_str());
-        sqlx::query(
-            "INSERT INTO barcodes (id, owner_id, product_id, gtin, search, body, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        )
-        .bind(b.id.to_string())
-        .bind(b.owner.to_string())
-        .bind(b.product_id.to_string())
-        // Stored as GTIN-14 so an EAN-13 and its 14-digit form are one key.
-        .bind(to_gtin14(&b.gtin).unwrap_or_else(|| b.gtin.clone()))
-        .bind(search_text([
-            b.gtin.as_str(),
-            &b.specification,
-            &b.package_specification,
-            product_name,
-        ]))
-        .bind(serde_json::to_string(b)?)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
     }
     tx.commit().await?;
     Ok(())

@@ -35,6 +35,7 @@ struct NewRegulator {
     security(("bearer" = []), ("session" = [])),
     request_body = NewRegulator,
     responses(
+        (status = 401, description = "Not logged in"),
         (status = 201, description = "Created", body = Account),
         (status = 403, description = "Not the platform admin"),
         (status = 409, description = "Login taken"),
@@ -72,6 +73,7 @@ async fn add_regulator(
         ("per_page" = Option<u32>, Query, description = "Rows a page (default 50, at most 500)"),
     ),
     responses(
+        (status = 401, description = "Not logged in"),
         (status = 200, description = "One page of regulators, by login", body = Page<Account>),
         (status = 403, description = "Not the platform admin"),
     ))]

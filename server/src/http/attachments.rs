@@ -6,6 +6,7 @@ use super::caller::Caller;
 use super::error::ApiError;
 use super::input::writer;
 use super::query::Query;
+use super::schemas;
 use crate::db;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -19,6 +20,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use suyuan_core::Problem;
 use suyuan_core::model::{Attachment, AttachmentId, AttachmentKind, EnterpriseId};
+use utoipa::OpenApi;
 
 /// Largest file accepted, in bytes (10 MiB).
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
@@ -142,6 +144,27 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Stores a file (licence scan, test report, ...) of the caller's enterprise; the body is the file.
+#[utoipa::path(post, path = "/api/v1/attachments", operation_id = "upload_attachment", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ("kind" = Option<String>, Query, description = "What the file is (default `other`)"),
+        ("file_name" = String, Query, description = "Original file name (at most 255 characters)"),
+    ),
+    request_body(content(
+        (schemas::Binary = "application/pdf"),
+        (schemas::Binary = "image/png"),
+        (schemas::Binary = "image/jpeg"),
+        (schemas::Binary = "image/webp"),
+    ), description = "The file's bytes"),
+    responses(
+        (status = 201, description = "Stored", body = schemas::Attachment),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 413, description = "File too large"),
+        (status = 415, description = "Type not allowed"),
+        (status = 422, description = "Bad kind or missing file name"),
+    ))]
 async fn upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -186,6 +209,15 @@ fn disposition(file_name: &str) -> String {
     format!("attachment; filename*=UTF-8''{encoded}")
 }
 
+/// The file, to the enterprise that uploaded it.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", operation_id = "download_attachment", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The file's bytes with its content type", content_type = "application/octet-stream", body = schemas::Binary),
+        (status = 401, description = "Not logged in"),
+        (status = 404, description = "No such file of the caller's enterprise"),
+    ))]
 async fn download(
     State(state): State<AppState>,
     caller: Caller,
@@ -235,6 +267,11 @@ pub(super) async fn resolve_attachments(
     }
     Ok(problems)
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(upload, download))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {

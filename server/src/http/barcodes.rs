@@ -10,6 +10,7 @@ use super::input::{RecordBody, blank, parse_id, refuse_blocking, writer};
 use super::list::{ListParams, Page};
 use super::products::{ProductView, owner_filter, views};
 use super::query::Query;
+use super::schemas::{self, ListQuery};
 use crate::db::{self, BarcodeQuery, Removal, Stamped};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
@@ -26,6 +27,7 @@ use suyuan_core::model::{
 };
 use suyuan_core::rules::lifecycle::{self, Action};
 use suyuan_core::validate::{check_gtin, validate_barcode};
+use utoipa::OpenApi;
 
 /// A barcode as answered, with its times.
 #[derive(Debug, Serialize)]
@@ -53,6 +55,22 @@ struct BarcodeFilters {
     gtin: Option<String>,
 }
 
+/// Lists barcodes; `q` matches names and numbers.
+#[utoipa::path(get, path = "/api/v1/barcodes", operation_id = "list_barcodes", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ListQuery,
+        ("sort" = Option<String>, Query, description = "`updated_at` (default), `gtin` or `created_at`"),
+        ("owner" = Option<String>, Query, description = "`me` (default) or `all` enterprises' barcodes"),
+        ("product_id" = Option<Uuid>, Query, description = "Only this product's barcodes"),
+        ("gtin" = Option<String>, Query, description = "Only this GTIN"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = Page<schemas::BarcodeView>),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Unknown sort column or filter value"),
+    ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -142,6 +160,17 @@ fn barcode_defaults() -> Vec<(&'static str, serde_json::Value)> {
     d
 }
 
+/// Adds a barcode owned by the caller's enterprise (admin or clerk).
+#[utoipa::path(post, path = "/api/v1/barcodes", operation_id = "create_barcode", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    request_body = schemas::BarcodeInput,
+    responses(
+        (status = 201, description = "Created", body = schemas::BarcodeView),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 409, description = "Duplicate of an existing record"),
+        (status = 422, description = "Invalid field or unacknowledged warning"),
+    ))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -166,6 +195,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(stored.into())))
 }
 
+/// One barcode. Any enterprise reads.
+#[utoipa::path(get, path = "/api/v1/barcodes/{id}", operation_id = "get_barcode", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The record", body = schemas::BarcodeView),
+        (status = 401, description = "Not logged in"),
+        (status = 404, description = "No such record visible to the caller"),
+    ))]
 async fn get_one(
     State(state): State<AppState>,
     _caller: Caller,
@@ -185,6 +223,19 @@ async fn own(state: &AppState, owner: EnterpriseId, id: &str) -> Result<Barcode,
         .ok_or(ApiError::NotFound)
 }
 
+/// Changes a barcode of the caller's enterprise.
+#[utoipa::path(put, path = "/api/v1/barcodes/{id}", operation_id = "update_barcode", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    request_body = schemas::BarcodeInput,
+    responses(
+        (status = 200, description = "The changed record", body = schemas::BarcodeView),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such record of the caller's enterprise"),
+        (status = 409, description = "Duplicate, or the record's state forbids the change"),
+        (status = 422, description = "Invalid field or unacknowledged warning"),
+    ))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -215,6 +266,17 @@ async fn update(
     Ok(Json(stored.into()))
 }
 
+/// Deletes a barcode of the caller's enterprise that no document refers to.
+#[utoipa::path(delete, path = "/api/v1/barcodes/{id}", operation_id = "delete_barcode", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such record of the caller's enterprise"),
+        (status = 409, description = "Referenced by other records; disable it instead"),
+    ))]
 async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -272,6 +334,15 @@ struct Lookup {
     matches: Vec<LookupHit>,
 }
 
+/// Every enterprise's barcodes of a scanned GTIN with their products, the caller's own first.
+#[utoipa::path(get, path = "/api/v1/barcodes/lookup", operation_id = "lookup_barcode", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("gtin" = String, Query, description = "GTIN-8/12/13/14 as scanned")),
+    responses(
+        (status = 200, description = "The matches (possibly none)", body = schemas::BarcodeLookup),
+        (status = 401, description = "Not logged in"),
+        (status = 422, description = "Missing GTIN or bad check digit"),
+    ))]
 async fn lookup(
     State(state): State<AppState>,
     caller: Caller,
@@ -402,6 +473,22 @@ fn decode_problem(e: &DecodeError) -> ApiError {
     }
 }
 
+/// Decodes the barcodes in a photo and pre-fills a barcode record from the first GTIN.
+#[utoipa::path(post, path = "/api/v1/barcodes/recognize", operation_id = "recognize_barcode", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    request_body(content(
+        (schemas::Binary = "image/png"),
+        (schemas::Binary = "image/jpeg"),
+        (Object = "multipart/form-data"),
+    ), description = "The image as the raw body, or the first file (or field `image`) of a form"),
+    responses(
+        (status = 200, description = "The codes found (possibly none)", body = schemas::Recognition),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 413, description = "Image too large"),
+        (status = 415, description = "Not an image"),
+        (status = 422, description = "Missing or undecodable image"),
+    ))]
 async fn recognize(
     State(state): State<AppState>,
     caller: Caller,
@@ -438,6 +525,11 @@ async fn recognize(
         matches,
     }))
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(list, create, get_one, update, delete, lookup, recognize))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {

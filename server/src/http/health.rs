@@ -1,11 +1,13 @@
 //! `/healthz`: the service is up and its database answers.
 
 use super::AppState;
+use super::schemas;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
+use utoipa::OpenApi;
 
 #[derive(Serialize)]
 struct Health {
@@ -14,6 +16,12 @@ struct Health {
     database: &'static str,
 }
 
+/// Liveness and database reachability; public.
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses(
+        (status = 200, description = "Up", body = schemas::Health),
+        (status = 503, description = "The database does not answer", body = schemas::Health),
+    ))]
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let ok = sqlx::query("SELECT 1")
         .execute(&state.db.pool)
@@ -34,6 +42,11 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     };
     (status, Json(health))
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(healthz))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {

@@ -19,6 +19,7 @@ mod products;
 mod profile;
 mod query;
 mod reconciliation;
+mod schemas;
 mod sessions;
 mod staff;
 mod stock;

@@ -8,6 +8,7 @@ use super::error::ApiError;
 use super::input::{RecordBody, blank, parse_id, refuse_blocking, today, writer};
 use super::list::{ListParams, Page};
 use super::query::Query;
+use super::schemas::{self, ListQuery};
 use crate::db::{self, PartnerQuery, Removal, Stamped};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,6 +21,7 @@ use suyuan_core::Problem;
 use suyuan_core::model::{Partner, PartnerId, PartnerRole, PartnerState, RecordStatus};
 use suyuan_core::rules::lifecycle::{self, Action};
 use suyuan_core::validate::validate_partner;
+use utoipa::OpenApi;
 
 const SUPPLIER: u8 = 0;
 const CUSTOMER: u8 = 1;
@@ -65,6 +67,21 @@ fn filter_problem(field: &str, zh: &str, en: &str) -> ApiError {
     )])
 }
 
+/// Lists the caller's suppliers; `q` matches name, USCC, contact and phone.
+#[utoipa::path(get, path = "/api/v1/suppliers", operation_id = "list_suppliers", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ListQuery,
+        ("sort" = Option<String>, Query, description = "`updated_at` (default), `name`, `uscc`, `region_code` or `created_at`"),
+        ("state" = Option<String>, Query, description = "`normal` or `disabled`"),
+        ("region_code" = Option<String>, Query, description = "Region code prefix (up to 6 digits)"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = Page<schemas::PartnerView>),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Unknown sort column or filter value"),
+    ))]
 async fn list<const R: u8>(
     State(state): State<AppState>,
     caller: Caller,
@@ -146,6 +163,17 @@ fn map_unique(e: db::DbError) -> ApiError {
     }
 }
 
+/// Adds a supplier of the caller's enterprise (admin or clerk).
+#[utoipa::path(post, path = "/api/v1/suppliers", operation_id = "create_supplier", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    request_body = schemas::PartnerInput,
+    responses(
+        (status = 201, description = "Created", body = schemas::PartnerView),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 409, description = "The USCC is already a partner of this kind"),
+        (status = 422, description = "Invalid field or unacknowledged warning"),
+    ))]
 async fn create<const R: u8>(
     State(state): State<AppState>,
     caller: Caller,
@@ -172,6 +200,15 @@ async fn create<const R: u8>(
     Ok((StatusCode::CREATED, Json(stored.into())))
 }
 
+/// One supplier of the caller's enterprise.
+#[utoipa::path(get, path = "/api/v1/suppliers/{id}", operation_id = "get_supplier", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The record", body = schemas::PartnerView),
+        (status = 401, description = "Not logged in"),
+        (status = 404, description = "No such record of the caller's enterprise"),
+    ))]
 async fn get_one<const R: u8>(
     State(state): State<AppState>,
     caller: Caller,
@@ -184,6 +221,19 @@ async fn get_one<const R: u8>(
     Ok(Json(row.into()))
 }
 
+/// Changes a supplier of the caller's enterprise.
+#[utoipa::path(put, path = "/api/v1/suppliers/{id}", operation_id = "update_supplier", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    request_body = schemas::PartnerInput,
+    responses(
+        (status = 200, description = "The changed record", body = schemas::PartnerView),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such record of the caller's enterprise"),
+        (status = 409, description = "Duplicate USCC, or the record's state forbids the change"),
+        (status = 422, description = "Invalid field or unacknowledged warning"),
+    ))]
 async fn update<const R: u8>(
     State(state): State<AppState>,
     caller: Caller,
@@ -219,6 +269,17 @@ async fn update<const R: u8>(
     Ok(Json(stored.into()))
 }
 
+/// Deletes a supplier that no document refers to.
+#[utoipa::path(delete, path = "/api/v1/suppliers/{id}", operation_id = "delete_supplier", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such record of the caller's enterprise"),
+        (status = 409, description = "Referenced by documents; disable it instead"),
+    ))]
 async fn delete<const R: u8>(
     State(state): State<AppState>,
     caller: Caller,
@@ -241,6 +302,12 @@ async fn delete<const R: u8>(
         ))),
     }
 }
+
+/// The paths of this module in the OpenAPI document, written for suppliers; the document
+/// repeats them for customers (see `openapi::customers_like_suppliers`).
+#[derive(OpenApi)]
+#[openapi(paths(list, create, get_one, update, delete))]
+pub(super) struct Api;
 
 fn routes<const R: u8>(base: &str) -> Router<AppState> {
     Router::new()

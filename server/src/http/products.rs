@@ -8,6 +8,7 @@ use super::error::ApiError;
 use super::input::{RecordBody, blank, parse_id, refuse_blocking, writer};
 use super::list::{ListParams, Page};
 use super::query::Query;
+use super::schemas::{self, ListQuery};
 use crate::db::{self, ProductQuery, Removal, Stamped};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,6 +22,7 @@ use suyuan_core::model::{Product, ProductId, RecordStatus};
 use suyuan_core::rules::lifecycle::{self, Action};
 use suyuan_core::rules::status::{Blocks, ProductStatus};
 use suyuan_core::validate::validate_product;
+use utoipa::OpenApi;
 
 /// A product as answered: the record, its derived status (有效/不合格/召回) and its times.
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +91,21 @@ pub(super) fn owner_filter(
     }
 }
 
+/// Lists products; `q` matches names and numbers.
+#[utoipa::path(get, path = "/api/v1/products", operation_id = "list_products", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ListQuery,
+        ("sort" = Option<String>, Query, description = "`updated_at` (default), `generic_name` or `created_at`"),
+        ("owner" = Option<String>, Query, description = "`me` (default) or `all` enterprises' products"),
+        ("registration_number" = Option<String>, Query, description = "Exact registration or filing number"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = Page<schemas::ProductView>),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Unknown sort column or filter value"),
+    ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -119,6 +136,17 @@ fn product_defaults() -> Vec<(&'static str, serde_json::Value)> {
     d
 }
 
+/// Adds a product owned by the caller's enterprise (admin or clerk).
+#[utoipa::path(post, path = "/api/v1/products", operation_id = "create_product", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    request_body = schemas::ProductInput,
+    responses(
+        (status = 201, description = "Created", body = schemas::ProductView),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 409, description = "Duplicate of an existing record"),
+        (status = 422, description = "Invalid field or unacknowledged warning"),
+    ))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -144,6 +172,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(view(&state, stored).await?)))
 }
 
+/// One product. Any enterprise reads.
+#[utoipa::path(get, path = "/api/v1/products/{id}", operation_id = "get_product", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The record", body = schemas::ProductView),
+        (status = 401, description = "Not logged in"),
+        (status = 404, description = "No such record visible to the caller"),
+    ))]
 async fn get_one(
     State(state): State<AppState>,
     _caller: Caller,
@@ -168,6 +205,19 @@ async fn own(
         .ok_or(ApiError::NotFound)
 }
 
+/// Changes a product of the caller's enterprise.
+#[utoipa::path(put, path = "/api/v1/products/{id}", operation_id = "update_product", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    request_body = schemas::ProductInput,
+    responses(
+        (status = 200, description = "The changed record", body = schemas::ProductView),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such record of the caller's enterprise"),
+        (status = 409, description = "Duplicate, or the record's state forbids the change"),
+        (status = 422, description = "Invalid field or unacknowledged warning"),
+    ))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -198,6 +248,17 @@ async fn update(
     Ok(Json(view(&state, stored).await?))
 }
 
+/// Deletes a product of the caller's enterprise that no document refers to.
+#[utoipa::path(delete, path = "/api/v1/products/{id}", operation_id = "delete_product", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such record of the caller's enterprise"),
+        (status = 409, description = "Referenced by other records; disable it instead"),
+    ))]
 async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -230,6 +291,11 @@ pub(super) fn referenced(what: &str) -> Problem {
         format!("This record is referenced by {en} and cannot be deleted"),
     )
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(list, create, get_one, update, delete))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {

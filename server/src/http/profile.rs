@@ -5,6 +5,7 @@ use super::AppState;
 use super::caller::Caller;
 use super::error::ApiError;
 use super::input::{RecordBody, blank, refuse_blocking};
+use super::schemas;
 use crate::db::{self, Actor};
 use axum::extract::State;
 use axum::routing::get;
@@ -14,7 +15,16 @@ use serde_json::json;
 use suyuan_core::Problem;
 use suyuan_core::model::Enterprise;
 use suyuan_core::validate::validate_enterprise;
+use utoipa::OpenApi;
 
+/// The caller's enterprise profile.
+#[utoipa::path(get, path = "/api/v1/profile", operation_id = "show_profile", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The profile", body = schemas::Enterprise),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+    ))]
 async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<Enterprise>, ApiError> {
     let id = caller.enterprise()?;
     db::get_enterprise(&state.db, id)
@@ -23,6 +33,16 @@ async fn show(State(state): State<AppState>, caller: Caller) -> Result<Json<Ente
         .ok_or(ApiError::NotFound)
 }
 
+/// Edits the profile (enterprise admin); the USCC cannot change.
+#[utoipa::path(put, path = "/api/v1/profile", operation_id = "update_profile", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    request_body = schemas::EnterpriseInput,
+    responses(
+        (status = 200, description = "The changed profile", body = schemas::Enterprise),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not the enterprise admin"),
+        (status = 422, description = "Invalid field, unacknowledged warning or changed USCC"),
+    ))]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -70,6 +90,11 @@ async fn update(
     }
     Ok(Json(edited))
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(show, update))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {

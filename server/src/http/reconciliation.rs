@@ -9,6 +9,7 @@ use super::idempotency::{key_of, replay};
 use super::json::Json;
 use super::list::{ListParams, Page};
 use super::path_id::PathId;
+use super::schemas::{self, ListQuery};
 use super::transactions::{LineInput, lines_of, parse_body};
 use crate::db::{self, ConfirmInput, SubmitOptions, Written};
 use axum::Router;
@@ -21,6 +22,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use suyuan_core::Problem;
 use suyuan_core::model::{ReconciliationItem, ReconciliationItemId, ReconciliationKind};
+use utoipa::OpenApi;
 
 /// Filters of the inbox.
 #[derive(Debug, Deserialize)]
@@ -31,6 +33,20 @@ struct InboxQuery {
 
 const STATES: [&str; 4] = ["pending", "confirmed", "disputed", "superseded"];
 
+/// The caller's reconciliation inbox: counterparties' documents naming it.
+#[utoipa::path(get, path = "/api/v1/reconciliation/inbox", operation_id = "list_inbox", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ListQuery,
+        ("state" = Option<String>, Query, description = "`pending`, `confirmed`, `disputed` or `superseded`"),
+        ("kind" = Option<String>, Query, description = "Item kind"),
+    ),
+    responses(
+        (status = 200, description = "One page, newest first", body = Page<schemas::ReconciliationItem>),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Unknown state or kind"),
+    ))]
 async fn inbox(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,6 +75,15 @@ async fn inbox(
     }))
 }
 
+/// One item of the caller's inbox.
+#[utoipa::path(get, path = "/api/v1/reconciliation/inbox/{id}", operation_id = "read_inbox_item", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "The item", body = schemas::ReconciliationItem),
+        (status = 401, description = "Not logged in"),
+        (status = 404, description = "No such item in the caller's inbox"),
+    ))]
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -87,6 +112,20 @@ struct ConfirmBody {
     acknowledge: Vec<String>,
 }
 
+/// Confirms an item: submits the caller's mirror document (e.g. the purchase inbound of a
+/// supplier's sales outbound), with the received lines when they differ.
+#[utoipa::path(post, path = "/api/v1/reconciliation/inbox/{id}/confirm", operation_id = "confirm_inbox_item", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Item id"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first answer and writes nothing")),
+    request_body = schemas::ConfirmInput,
+    responses(
+        (status = 200, description = "The confirmed item and the own document", body = schemas::ConfirmedItem),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such item in the caller's inbox"),
+        (status = 409, description = "Item already confirmed, disputed or superseded"),
+        (status = 422, description = "Invalid document or missing reason for changed lines"),
+    ))]
 async fn confirm(
     State(state): State<AppState>,
     caller: Caller,
@@ -134,6 +173,19 @@ struct DisputeBody {
     reason: String,
 }
 
+/// Disputes an item with a reason; the sender must correct its document.
+#[utoipa::path(post, path = "/api/v1/reconciliation/inbox/{id}/dispute", operation_id = "dispute_inbox_item", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Item id")),
+    request_body = schemas::DisputeInput,
+    responses(
+        (status = 200, description = "The disputed item", body = schemas::ReconciliationItem),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such item in the caller's inbox"),
+        (status = 409, description = "Item already confirmed, disputed or superseded"),
+        (status = 422, description = "Missing reason"),
+    ))]
 async fn dispute(
     State(state): State<AppState>,
     caller: Caller,
@@ -152,6 +204,11 @@ async fn dispute(
     .await?;
     Ok(axum::Json(item))
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(inbox, read, confirm, dispute))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {

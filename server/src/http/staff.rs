@@ -144,6 +144,7 @@ pub(super) async fn create(
     security(("bearer" = []), ("session" = [])),
     request_body = NewStaff,
     responses(
+        (status = 401, description = "Not logged in"),
         (status = 201, description = "Created", body = Account),
         (status = 403, description = "Not an enterprise admin"),
         (status = 409, description = "Login taken"),
@@ -184,6 +185,7 @@ async fn add_staff(
         ("per_page" = Option<u32>, Query, description = "Rows a page (default 50, at most 500)"),
     ),
     responses(
+        (status = 401, description = "Not logged in"),
         (status = 200, description = "One page of staff", body = Page<Account>),
         (status = 403, description = "Not an enterprise admin"),
         (status = 422, description = "Unknown sort column"),
@@ -242,6 +244,7 @@ async fn own_staff(state: &AppState, caller: &Caller, id: &str) -> Result<Accoun
     security(("bearer" = []), ("session" = [])),
     params(("id" = Uuid, Path, description = "Account id")),
     responses(
+        (status = 401, description = "Not logged in"),
         (status = 200, description = "The account", body = Account),
         (status = 403, description = "Not an enterprise admin"),
         (status = 404, description = "No such account in the caller's enterprise"),
@@ -261,6 +264,7 @@ async fn get_staff(
     params(("id" = Uuid, Path, description = "Account id")),
     request_body = StaffUpdate,
     responses(
+        (status = 401, description = "Not logged in"),
         (status = 200, description = "The changed account", body = Account),
         (status = 403, description = "Not an enterprise admin"),
         (status = 404, description = "No such account in the caller's enterprise"),

@@ -4,6 +4,7 @@ use super::AppState;
 use super::caller::Caller;
 use super::error::ApiError;
 use super::list::{ListParams, Page};
+use super::schemas::{self, ListQuery};
 use crate::db::{self, ChainReport, StockFilter, StockLine};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -11,6 +12,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use suyuan_core::model::ProductId;
+use utoipa::OpenApi;
 use uuid::Uuid;
 
 /// Filters of the stock list.
@@ -21,6 +23,21 @@ struct StockQuery {
     expiring_before: Option<NaiveDate>,
 }
 
+/// The caller's stock by product and batch.
+#[utoipa::path(get, path = "/api/v1/stock", operation_id = "list_stock", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ListQuery,
+        ("product_id" = Option<Uuid>, Query, description = "Only this product"),
+        ("batch" = Option<String>, Query, description = "Only this batch"),
+        ("expiring_before" = Option<String>, Query, format = Date, description = "Only batches expiring before this date"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = Page<schemas::StockLine>),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Bad filter value"),
+    ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -44,6 +61,14 @@ async fn list(
     }))
 }
 
+/// Recomputes the caller's hash chain of submitted documents.
+#[utoipa::path(get, path = "/api/v1/chain/verify", operation_id = "verify_chain", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Whether the chain holds", body = schemas::ChainReport),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+    ))]
 async fn verify(
     State(state): State<AppState>,
     caller: Caller,
@@ -51,6 +76,11 @@ async fn verify(
     let me = caller.enterprise()?;
     Ok(axum::Json(db::verify_chain(&state.db, me).await?))
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(list, verify))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {

@@ -7,6 +7,7 @@ use super::idempotency::{key_of, replay};
 use super::json::Json;
 use super::list::{ListParams, Page};
 use super::path_id::PathId;
+use super::schemas::{self, ListQuery};
 use crate::db::{
     self, DocError, StoredDocument, SubmitOptions, TRANSACTION_SORTS, TransactionFilter, Written,
 };
@@ -24,6 +25,7 @@ use suyuan_core::model::{
     Counterparty, EnterpriseId, ProductId, RecordStatus, Transaction, TransactionId,
     TransactionKind, TransactionLine,
 };
+use utoipa::OpenApi;
 use uuid::Uuid;
 
 impl From<DocError> for ApiError {
@@ -159,6 +161,18 @@ fn json_response<T: serde::Serialize>(status: StatusCode, value: &T) -> Response
     (status, axum::Json(value)).into_response()
 }
 
+/// Saves a draft transaction document (admin or clerk).
+#[utoipa::path(post, path = "/api/v1/transactions", operation_id = "create_transaction", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first answer and writes nothing")),
+    request_body = schemas::DraftInput,
+    responses(
+        (status = 201, description = "The draft", body = schemas::StoredDocument),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 409, description = "Number taken, or the idempotency key was used for another request"),
+        (status = 422, description = "Invalid field"),
+    ))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -206,6 +220,24 @@ fn bad_param(field: &str, allowed: &str) -> ApiError {
     )])
 }
 
+/// The caller's documents; `q` matches number, counterparty and products.
+#[utoipa::path(get, path = "/api/v1/transactions", operation_id = "list_transactions", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ListQuery,
+        ("sort" = Option<String>, Query, description = "`updated_at` (default), `doc_date` or `number`"),
+        ("kind" = Option<String>, Query, description = "Document kind, e.g. `purchase_inbound`, `sales_outbound`"),
+        ("status" = Option<String>, Query, description = "`draft` or `submitted`"),
+        ("date_from" = Option<String>, Query, format = Date, description = "Earliest document date"),
+        ("date_to" = Option<String>, Query, format = Date, description = "Latest document date"),
+        ("counterparty" = Option<Uuid>, Query, description = "Counterparty enterprise id"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = Page<schemas::StoredDocument>),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Unknown sort column or filter value"),
+    ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -243,6 +275,15 @@ async fn list(
     }))
 }
 
+/// One document of the caller's enterprise.
+#[utoipa::path(get, path = "/api/v1/transactions/{id}", operation_id = "read_transaction", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The document", body = schemas::StoredDocument),
+        (status = 401, description = "Not logged in"),
+        (status = 404, description = "No such document of the caller's enterprise"),
+    ))]
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -255,6 +296,19 @@ async fn read(
         .ok_or(ApiError::NotFound)
 }
 
+/// Replaces a draft; a submitted document cannot change (correct it with a new one).
+#[utoipa::path(put, path = "/api/v1/transactions/{id}", operation_id = "edit_transaction", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    request_body = schemas::DraftInput,
+    responses(
+        (status = 200, description = "The draft", body = schemas::StoredDocument),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such document of the caller's enterprise"),
+        (status = 409, description = "Already submitted, or number taken"),
+        (status = 422, description = "Invalid field"),
+    ))]
 async fn edit(
     State(state): State<AppState>,
     caller: Caller,
@@ -279,6 +333,17 @@ async fn edit(
     }))
 }
 
+/// Deletes a draft.
+#[utoipa::path(delete, path = "/api/v1/transactions/{id}", operation_id = "remove_transaction", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such document of the caller's enterprise"),
+        (status = 409, description = "Already submitted"),
+    ))]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -304,6 +369,20 @@ struct SubmitInput {
     acknowledge: Vec<String>,
 }
 
+/// Submits a draft: validates it, moves stock, links it into the enterprise's chain and puts
+/// a reconciliation item into the counterparty's inbox.
+#[utoipa::path(post, path = "/api/v1/transactions/{id}/submit", operation_id = "submit_transaction", tag = "documents",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Record id"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key answers the first answer and writes nothing")),
+    request_body = schemas::SubmitInput,
+    responses(
+        (status = 200, description = "The submitted document", body = schemas::StoredDocument),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such document of the caller's enterprise"),
+        (status = 409, description = "Already submitted, or the idempotency key was used for another request"),
+        (status = 422, description = "Invalid document, short stock, recalled batch or unacknowledged warning"),
+    ))]
 async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -336,6 +415,11 @@ async fn submit(
         (Written::Replayed(_), None) => Err(ApiError::Internal("replay without a key".into())),
     }
 }
+
+/// The paths of this module in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(create, list, read, edit, remove, submit))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {
