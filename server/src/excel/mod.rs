@@ -1,0 +1,5 @@
+//! Excel (.xlsx) templates, imports and exports: pure parsing and row mapping, no SQL and no
+//! HTTP. Reads files saved by Excel, WPS or LibreOffice (calamine); writes with rust_xlsxwriter.
+
+pub mod products;
+pub mod workbook;
