@@ -3,18 +3,17 @@
 //! template's headers.
 
 mod common;
+#[path = "excel_support/mod.rs"]
+mod excel_support;
 #[path = "fixtures/mod.rs"]
 mod fixtures;
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
-use calamine::{Data, Reader, Xlsx};
+use axum::http::StatusCode;
 use common::call;
+use excel_support::Cell::{self, N, T};
+use excel_support::*;
 use fixtures::*;
-use rust_xlsxwriter::Workbook;
-use std::io::Cursor;
-use suyuan_server::{AppState, app, db};
-use tower::ServiceExt;
+use suyuan_server::{AppState, db};
 
 const PRODUCT_HEADERS: [&str; 7] = [
     "化妆品通用名称 Generic name *",
@@ -26,38 +25,6 @@ const PRODUCT_HEADERS: [&str; 7] = [
     "保质期（月） Shelf life (months)",
 ];
 
-/// One cell as a user types it: text, or a number Excel stores as a number.
-enum Cell {
-    T(&'static str),
-    N(f64),
-}
-use Cell::{N, T};
-
-/// A workbook with one sheet `name`: `headers` on row 1, then `rows`.
-fn workbook(name: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(name).unwrap();
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32 + 1, c as u16);
-            match cell {
-                T("") => {}
-                T(s) => {
-                    sheet.write_string(r, c, *s).unwrap();
-                }
-                N(n) => {
-                    sheet.write_number(r, c, *n).unwrap();
-                }
-            }
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
-
 fn product_row(name: &'static str) -> Vec<Cell> {
     vec![
         T(name),
@@ -68,57 +35,6 @@ fn product_row(name: &'static str) -> Vec<Cell> {
         T("50g"),
         N(36.0),
     ]
-}
-
-/// Sends raw bytes (an .xlsx) with an optional Idempotency-Key; status, headers and body.
-async fn send(
-    state: &AppState,
-    method: &str,
-    path: &str,
-    token: &str,
-    key: Option<&str>,
-    body: Vec<u8>,
-) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"));
-    if let Some(k) = key {
-        req = req.header("idempotency-key", k);
-    }
-    let req = req.body(Body::from(body)).expect("request");
-    let res = app(state.clone()).oneshot(req).await.expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 26)
-        .await
-        .expect("body");
-    (status, headers, bytes.to_vec())
-}
-
-/// Every sheet of a workbook as rows of text.
-fn sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
-    let mut book = Xlsx::new(Cursor::new(bytes)).expect("an .xlsx");
-    let names = book.sheet_names();
-    names
-        .into_iter()
-        .map(|n| {
-            let range = book.worksheet_range(&n).unwrap();
-            let rows = range
-                .rows()
-                .map(|r| {
-                    r.iter()
-                        .map(|c| match c {
-                            Data::String(s) => s.clone(),
-                            Data::Empty => String::new(),
-                            other => other.to_string(),
-                        })
-                        .collect()
-                })
-                .collect();
-            (n, rows)
-        })
-        .collect()
 }
 
 async fn product_names(state: &AppState, token: &str) -> Vec<String> {
@@ -395,7 +311,3 @@ on_both_databases!(retried_product_import_with_same_key_changes_nothing, |db| {
     ));
     assert_eq!(product_names(&state, &a).await.len(), 1);
 });
-
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| format!("%{b:02X}")).collect()
-}

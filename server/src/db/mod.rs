@@ -28,7 +28,7 @@ pub use barcodes::*;
 pub use chain::{ChainReport, canonical_json, chain_hash, sha256_hex, verify_chain};
 pub use demo::*;
 pub use enterprises::*;
-pub use imports::{Imported, import_products};
+pub use imports::{Imported, import_drafts, import_products};
 pub use inbox::{ConfirmInput, ConfirmedItem, confirm_item, dispute_item};
 pub use journal::{IdempotencyKey, StoredAnswer, idempotent_answer};
 pub use listing::{Filter, ListQuery, Stamped, Window, list_bodies};

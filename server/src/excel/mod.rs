@@ -2,4 +2,5 @@
 //! HTTP. Reads files saved by Excel, WPS or LibreOffice (calamine); writes with rust_xlsxwriter.
 
 pub mod products;
+pub mod transactions;
 pub mod workbook;

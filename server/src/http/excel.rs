@@ -9,7 +9,7 @@ use super::input::writer;
 use super::list::ListParams;
 use super::products::owner_filter;
 use super::query::Query;
-use crate::db::{self, Imported, ProductQuery, Window};
+use crate::db::{self, Imported, ProductQuery, TRANSACTION_SORTS, TransactionFilter, Window};
 use crate::excel;
 use axum::Router;
 use axum::body::Bytes;
@@ -17,9 +17,12 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
+use suyuan_core::Problem;
+use suyuan_core::model::{EnterpriseId, TransactionKind};
+use uuid::Uuid;
 
 /// Largest workbook accepted (a 50,000-line file is a few MB).
 const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
@@ -119,6 +122,105 @@ async fn product_export(
     Ok(download(bytes, "products.xlsx"))
 }
 
+async fn document_template(_caller: Caller) -> Result<Response, ApiError> {
+    let bytes = excel::transactions::template().map_err(xlsx_error)?;
+    Ok(download(bytes, "transactions-template.xlsx"))
+}
+
+async fn document_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let enterprise = caller.writer()?;
+    let key = key_of(&headers, enterprise, &method, uri.path(), &body)?;
+    let docs = tokio::task::spawn_blocking(move || excel::transactions::parse(&body, enterprise))
+        .await
+        .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
+        .map_err(ApiError::Validation)?;
+    match db::import_drafts(
+        &state.db,
+        docs,
+        caller.account.id,
+        enterprise,
+        key.as_ref(),
+        Utc::now(),
+    )
+    .await?
+    {
+        Ok(ids) => Ok((
+            StatusCode::CREATED,
+            axum::Json(json!({ "imported": ids.len(), "ids": ids })),
+        )
+            .into_response()),
+        Err(first) => match key {
+            Some(key) => replay(&key, first),
+            None => Err(ApiError::Internal("replay without a key".into())),
+        },
+    }
+}
+
+/// Filters of the document export: those of the list.
+#[derive(Debug, Deserialize)]
+struct DocumentFilters {
+    kind: Option<TransactionKind>,
+    status: Option<String>,
+    date_from: Option<NaiveDate>,
+    date_to: Option<NaiveDate>,
+    counterparty: Option<Uuid>,
+}
+
+async fn document_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+    Query(filter): Query<DocumentFilters>,
+) -> Result<Response, ApiError> {
+    let enterprise = caller.enterprise()?;
+    let submitted = match filter.status.as_deref() {
+        None => None,
+        Some("draft") => Some(false),
+        Some("submitted") => Some(true),
+        Some(_) => {
+            return Err(ApiError::Validation(vec![Problem::error(
+                "status",
+                "param.invalid",
+                "参数 status 只能是：draft, submitted",
+                "Parameter status must be one of: draft, submitted",
+            )]));
+        }
+    };
+    let sort = params.sort.as_deref().unwrap_or("updated_at");
+    let sort = TRANSACTION_SORTS
+        .iter()
+        .find(|s| **s == sort)
+        .copied()
+        .unwrap_or("updated_at");
+    let f = TransactionFilter {
+        keyword: params.keyword(),
+        kind: filter.kind,
+        submitted,
+        date_from: filter.date_from,
+        date_to: filter.date_to,
+        counterparty: filter.counterparty.map(EnterpriseId),
+    };
+    let order = params.order.unwrap_or_default().sql();
+    let (items, _) = db::list_transactions(
+        &state.db,
+        enterprise,
+        &f,
+        (sort, order),
+        (MAX_EXPORT_ROWS, 0),
+    )
+    .await?;
+    let docs: Vec<_> = items.into_iter().map(|d| d.document).collect();
+    let bytes = excel::transactions::export(&docs).map_err(xlsx_error)?;
+    Ok(download(bytes, "transactions.xlsx"))
+}
+
 /// Routes of the spreadsheet endpoints.
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -127,5 +229,11 @@ pub(super) fn router() -> Router<AppState> {
         .route(
             "/api/v1/products/import",
             post(product_import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/api/v1/transactions/template.xlsx", get(document_template))
+        .route("/api/v1/transactions/export.xlsx", get(document_export))
+        .route(
+            "/api/v1/transactions/import",
+            post(document_import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
 }
