@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod excel;
 pub mod http;
 pub mod identity;
 

@@ -36,9 +36,21 @@ pub async fn insert_product(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let at = timestamp(now);
+    let mut tx = db.pool.begin().await?;
+    insert_product_row(&mut tx, p, actor, &at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Inserts one product and its audit row inside the caller's transaction.
+pub(super) async fn insert_product_row(
+    conn: &mut sqlx::AnyConnection,
+    p: &Product,
+    actor: &Actor,
+    at: &str,
+) -> Result<(), DbError> {
     let body = serde_json::to_string(p)?;
     let id = p.id.to_string();
-    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO products (id, owner_id, generic_name, brand, registration_number, search, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -50,15 +62,14 @@ pub async fn insert_product(
     .bind(p.registration_number.trim())
     .bind(product_search(p))
     .bind(&body)
-    .bind(&at)
-    .execute(&mut *tx)
+    .bind(at)
+    .execute(&mut *conn)
     .await?;
     audit(
-        &mut tx,
-        &actor.entry(&at, "create", "product", &id, None, Some(&body)),
+        conn,
+        &actor.entry(at, "create", "product", &id, None, Some(&body)),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod attachments;
 mod barcodes;
 mod caller;
 pub mod error;
+mod excel;
 mod health;
 mod idempotency;
 mod input;
@@ -99,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .merge(transactions::router())
         .merge(reconciliation::router())
         .merge(stock::router())
+        .merge(excel::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

@@ -1,0 +1,239 @@
+//! Excel templates, imports and exports (`*.xlsx`). Parsing lives in `crate::excel`, SQL in
+//! `crate::db`; here are the routes, who may call them and the answers.
+
+use super::AppState;
+use super::caller::Caller;
+use super::error::ApiError;
+use super::idempotency::{key_of, replay};
+use super::input::writer;
+use super::list::ListParams;
+use super::products::owner_filter;
+use super::query::Query;
+use crate::db::{self, Imported, ProductQuery, TRANSACTION_SORTS, TransactionFilter, Window};
+use crate::excel;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use suyuan_core::Problem;
+use suyuan_core::model::{EnterpriseId, TransactionKind};
+use uuid::Uuid;
+
+/// Largest workbook accepted (a 50,000-line file is a few MB).
+const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
+
+/// Most rows one export holds.
+const MAX_EXPORT_ROWS: u32 = 100_000;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
+    ApiError::Internal(format!("xlsx: {e}"))
+}
+
+/// An .xlsx download named `filename`.
+fn download(bytes: Vec<u8>, filename: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+async fn product_template(_caller: Caller) -> Result<Response, ApiError> {
+    let bytes = excel::products::template().map_err(xlsx_error)?;
+    Ok(download(bytes, "products-template.xlsx"))
+}
+
+async fn product_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let actor = writer(&caller)?;
+    let key = key_of(&headers, actor.enterprise_id, &method, uri.path(), &body)?;
+    // Parsing is CPU work on a possibly large file: off the async workers.
+    let owner = actor.enterprise_id;
+    let rows = tokio::task::spawn_blocking(move || excel::products::parse(&body, owner))
+        .await
+        .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
+        .map_err(ApiError::Validation)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.product.id.to_string()).collect();
+    let answer = json!({ "imported": rows.len(), "ids": ids });
+    let answer_text = answer.to_string();
+    let products: Vec<_> = rows.into_iter().map(|r| r.product).collect();
+    match db::import_products(
+        &state.db,
+        &products,
+        &actor,
+        key.as_ref(),
+        &answer_text,
+        Utc::now(),
+    )
+    .await?
+    {
+        Imported::Done => Ok((StatusCode::CREATED, axum::Json(answer)).into_response()),
+        Imported::Replayed(first) => match key {
+            Some(key) => replay(&key, first),
+            None => Err(ApiError::Internal("replay without a key".into())),
+        },
+    }
+}
+
+/// Filters of the product export: those of the list.
+#[derive(Debug, Deserialize)]
+struct ProductFilters {
+    owner: Option<String>,
+    registration_number: Option<String>,
+}
+
+async fn product_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+    Query(filters): Query<ProductFilters>,
+) -> Result<Response, ApiError> {
+    let owner = owner_filter(filters.owner.as_deref(), &caller)?;
+    let query = ProductQuery {
+        owner,
+        keyword: params.keyword(),
+        registration_number: filters.registration_number.filter(|r| !r.trim().is_empty()),
+    };
+    let paged = params.db_window(&db::PRODUCT_SORTS)?;
+    let window = Window {
+        limit: MAX_EXPORT_ROWS,
+        offset: 0,
+        ..paged
+    };
+    let (rows, _) = db::list_products(&state.db, &query, &window).await?;
+    let products: Vec<_> = rows.into_iter().map(|r| r.record).collect();
+    let bytes = excel::products::export(&products).map_err(xlsx_error)?;
+    Ok(download(bytes, "products.xlsx"))
+}
+
+async fn document_template(_caller: Caller) -> Result<Response, ApiError> {
+    let bytes = excel::transactions::template().map_err(xlsx_error)?;
+    Ok(download(bytes, "transactions-template.xlsx"))
+}
+
+async fn document_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let enterprise = caller.writer()?;
+    let key = key_of(&headers, enterprise, &method, uri.path(), &body)?;
+    let docs = tokio::task::spawn_blocking(move || excel::transactions::parse(&body, enterprise))
+        .await
+        .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
+        .map_err(ApiError::Validation)?;
+    match db::import_drafts(
+        &state.db,
+        docs,
+        caller.account.id,
+        enterprise,
+        key.as_ref(),
+        Utc::now(),
+    )
+    .await?
+    {
+        Ok(ids) => Ok((
+            StatusCode::CREATED,
+            axum::Json(json!({ "imported": ids.len(), "ids": ids })),
+        )
+            .into_response()),
+        Err(first) => match key {
+            Some(key) => replay(&key, first),
+            None => Err(ApiError::Internal("replay without a key".into())),
+        },
+    }
+}
+
+/// Filters of the document export: those of the list.
+#[derive(Debug, Deserialize)]
+struct DocumentFilters {
+    kind: Option<TransactionKind>,
+    status: Option<String>,
+    date_from: Option<NaiveDate>,
+    date_to: Option<NaiveDate>,
+    counterparty: Option<Uuid>,
+}
+
+async fn document_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+    Query(filter): Query<DocumentFilters>,
+) -> Result<Response, ApiError> {
+    let enterprise = caller.enterprise()?;
+    let submitted = match filter.status.as_deref() {
+        None => None,
+        Some("draft") => Some(false),
+        Some("submitted") => Some(true),
+        Some(_) => {
+            return Err(ApiError::Validation(vec![Problem::error(
+                "status",
+                "param.invalid",
+                "参数 status 只能是：draft, submitted",
+                "Parameter status must be one of: draft, submitted",
+            )]));
+        }
+    };
+    let sort = params.sort.as_deref().unwrap_or("updated_at");
+    let sort = TRANSACTION_SORTS
+        .iter()
+        .find(|s| **s == sort)
+        .copied()
+        .unwrap_or("updated_at");
+    let f = TransactionFilter {
+        keyword: params.keyword(),
+        kind: filter.kind,
+        submitted,
+        date_from: filter.date_from,
+        date_to: filter.date_to,
+        counterparty: filter.counterparty.map(EnterpriseId),
+    };
+    let order = params.order.unwrap_or_default().sql();
+    let (items, _) = db::list_transactions(
+        &state.db,
+        enterprise,
+        &f,
+        (sort, order),
+        (MAX_EXPORT_ROWS, 0),
+    )
+    .await?;
+    let docs: Vec<_> = items.into_iter().map(|d| d.document).collect();
+    let bytes = excel::transactions::export(&docs).map_err(xlsx_error)?;
+    Ok(download(bytes, "transactions.xlsx"))
+}
+
+/// Routes of the spreadsheet endpoints.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/products/template.xlsx", get(product_template))
+        .route("/api/v1/products/export.xlsx", get(product_export))
+        .route(
+            "/api/v1/products/import",
+            post(product_import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/api/v1/transactions/template.xlsx", get(document_template))
+        .route("/api/v1/transactions/export.xlsx", get(document_export))
+        .route(
+            "/api/v1/transactions/import",
+            post(document_import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+}
