@@ -1,6 +1,7 @@
 //! The product library (产品信息库): any enterprise reads it, only a product's owner writes it.
 
 use super::audit::{Actor, audit};
+use super::journal::append_feed;
 use super::listing::{Filter, Stamped, Window, exists, get_body, list_bodies};
 use super::{Db, DbError, search_text, timestamp};
 use chrono::{DateTime, Utc};
@@ -36,9 +37,21 @@ pub async fn insert_product(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let at = timestamp(now);
+    let mut tx = db.pool.begin().await?;
+    insert_product_on(&mut tx, p, actor, &at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores a new product inside the caller's transaction, with its audit and feed rows.
+pub(super) async fn insert_product_on(
+    conn: &mut sqlx::AnyConnection,
+    p: &Product,
+    actor: &Actor,
+    at: &str,
+) -> Result<(), DbError> {
     let body = serde_json::to_string(p)?;
     let id = p.id.to_string();
-    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO products (id, owner_id, generic_name, brand, registration_number, search, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -50,16 +63,15 @@ pub async fn insert_product(
     .bind(p.registration_number.trim())
     .bind(product_search(p))
     .bind(&body)
-    .bind(&at)
-    .execute(&mut *tx)
+    .bind(at)
+    .execute(&mut *conn)
     .await?;
     audit(
-        &mut tx,
-        &actor.entry(&at, "create", "product", &id, None, Some(&body)),
+        &mut *conn,
+        &actor.entry(at, "create", "product", &id, None, Some(&body)),
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    append_feed(conn, p.owner, "product", &id, at).await
 }
 
 /// One product, whoever owns it.
@@ -105,6 +117,7 @@ pub async fn update_product(
         &actor.entry(&at, "update", "product", &id, Some(&before), Some(&body)),
     )
     .await?;
+    append_feed(&mut tx, actor.enterprise_id, "product", &id, &at).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -160,6 +173,7 @@ pub async fn delete_product(
         &actor.entry(&at, "delete", "product", &id, Some(&before), None),
     )
     .await?;
+    append_feed(&mut tx, actor.enterprise_id, "product", &id, &at).await?;
     tx.commit().await?;
     Ok(Removal::Deleted)
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod attachments;
 mod barcodes;
+mod batch;
 mod caller;
 pub mod error;
 mod health;
@@ -19,9 +20,11 @@ mod products;
 mod profile;
 mod query;
 mod reconciliation;
+mod records;
 mod sessions;
 mod staff;
 mod stock;
+mod sync;
 mod transactions;
 
 pub use caller::{CSRF_HEADER, Caller, Credential, SESSION_COOKIE};
@@ -98,6 +101,8 @@ pub fn app(state: AppState) -> Router {
         .merge(transactions::router())
         .merge(reconciliation::router())
         .merge(stock::router())
+        .merge(batch::router())
+        .merge(sync::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)
