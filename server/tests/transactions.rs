@@ -116,9 +116,7 @@ on_both_databases!(a_draft_is_saved_edited_listed_and_deleted, |db| {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let trail = db::audit_trail(&db, "transaction", &id)
-        .await
-        .expect("trail");
+    let trail = db::audit_trail(&db, "transaction", &id).await.expect("trail");
     let actions: Vec<&str> = trail.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["create", "update", "delete"]);
 });
