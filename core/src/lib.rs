@@ -5,6 +5,7 @@ pub mod barcode;
 pub mod model;
 pub mod problem;
 pub mod rules;
+pub mod sync;
 pub mod validate;
 
 pub use problem::{Lang, Problem, Severity};

@@ -6,7 +6,7 @@ use super::journal::{
     store_answer,
 };
 use super::product_refs::placeholders;
-use super::products::insert_product_row;
+use super::products::insert_product_on;
 use super::transactions::{DocError, check_draft, china_today, insert_doc_row};
 use super::{Db, DbError, timestamp};
 use crate::excel::transactions::{ImportDoc, at_rows};
@@ -49,7 +49,7 @@ pub async fn import_products(
         return Ok(Imported::Replayed(first));
     }
     for p in products {
-        insert_product_row(&mut tx, p, actor, &at).await?;
+        insert_product_on(&mut tx, p, actor, &at).await?;
     }
     if let Some(key) = key {
         store_answer(&mut tx, key, 201, answer, &at).await?;

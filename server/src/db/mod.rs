@@ -5,6 +5,7 @@ mod accounts;
 mod attachments;
 mod audit;
 mod barcodes;
+mod batch;
 mod chain;
 mod demo;
 mod enterprises;
@@ -19,12 +20,14 @@ mod reconciliation;
 mod staff;
 mod stock;
 mod submit;
+mod sync;
 mod transactions;
 
 pub use accounts::*;
 pub use attachments::*;
 pub use audit::*;
 pub use barcodes::*;
+pub use batch::{BatchItem, at_index, import_batch};
 pub use chain::{ChainReport, canonical_json, chain_hash, sha256_hex, verify_chain};
 pub use demo::*;
 pub use enterprises::*;
@@ -38,6 +41,7 @@ pub use reconciliation::{get_item, list_inbox, reconciliation_kind_code, state_c
 pub use staff::*;
 pub use stock::{StockFilter, StockLine, list_stock};
 pub use submit::{SubmitOptions, submit_transaction};
+pub use sync::{FeedRow, RecordTable, pull_feed, record_owner};
 pub use transactions::{
     DocError, StoredDocument, TRANSACTION_SORTS, TransactionFilter, Written, china_today,
     create_draft, default_number, delete_draft, get_transaction, kind_code, list_transactions,

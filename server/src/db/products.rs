@@ -1,6 +1,7 @@
 //! The product library (产品信息库): any enterprise reads it, only a product's owner writes it.
 
 use super::audit::{Actor, audit};
+use super::journal::append_feed;
 use super::listing::{Filter, Stamped, Window, exists, get_body, list_bodies};
 use super::{Db, DbError, search_text, timestamp};
 use chrono::{DateTime, Utc};
@@ -37,13 +38,13 @@ pub async fn insert_product(
 ) -> Result<(), DbError> {
     let at = timestamp(now);
     let mut tx = db.pool.begin().await?;
-    insert_product_row(&mut tx, p, actor, &at).await?;
+    insert_product_on(&mut tx, p, actor, &at).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Inserts one product and its audit row inside the caller's transaction.
-pub(super) async fn insert_product_row(
+/// Stores a new product inside the caller's transaction, with its audit and feed rows.
+pub(super) async fn insert_product_on(
     conn: &mut sqlx::AnyConnection,
     p: &Product,
     actor: &Actor,
@@ -66,11 +67,11 @@ pub(super) async fn insert_product_row(
     .execute(&mut *conn)
     .await?;
     audit(
-        conn,
+        &mut *conn,
         &actor.entry(at, "create", "product", &id, None, Some(&body)),
     )
     .await?;
-    Ok(())
+    append_feed(conn, p.owner, "product", &id, at).await
 }
 
 /// One product, whoever owns it.
@@ -116,6 +117,7 @@ pub async fn update_product(
         &actor.entry(&at, "update", "product", &id, Some(&before), Some(&body)),
     )
     .await?;
+    append_feed(&mut tx, actor.enterprise_id, "product", &id, &at).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -171,6 +173,7 @@ pub async fn delete_product(
         &actor.entry(&at, "delete", "product", &id, Some(&before), None),
     )
     .await?;
+    append_feed(&mut tx, actor.enterprise_id, "product", &id, &at).await?;
     tx.commit().await?;
     Ok(Removal::Deleted)
 }

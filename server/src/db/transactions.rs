@@ -216,7 +216,7 @@ pub(super) async fn check_draft(
 }
 
 /// Refuses a save when any problem is an error.
-fn refuse_errors(problems: Vec<Problem>) -> Result<(), DocError> {
+pub(super) fn refuse_errors(problems: Vec<Problem>) -> Result<(), DocError> {
     let errors: Vec<Problem> = problems
         .into_iter()
         .filter(|p| p.severity == Severity::Error)

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod attachments;
 mod barcodes;
+mod batch;
 mod caller;
 pub mod error;
 mod excel;
@@ -20,10 +21,12 @@ mod products;
 mod profile;
 mod query;
 mod reconciliation;
+mod records;
 mod schemas;
 mod sessions;
 mod staff;
 mod stock;
+mod sync;
 mod transactions;
 
 pub use caller::{CSRF_HEADER, Caller, Credential, SESSION_COOKIE};
@@ -101,6 +104,8 @@ pub fn app(state: AppState) -> Router {
         .merge(reconciliation::router())
         .merge(stock::router())
         .merge(excel::router())
+        .merge(batch::router())
+        .merge(sync::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

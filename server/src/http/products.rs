@@ -123,7 +123,7 @@ async fn list(
     Ok(Json(Page::of(views(&state, rows).await?, total, &params)))
 }
 
-fn product_defaults() -> Vec<(&'static str, serde_json::Value)> {
+pub(super) fn product_defaults() -> Vec<(&'static str, serde_json::Value)> {
     let mut d = blank(&[
         "generic_name",
         "brand",

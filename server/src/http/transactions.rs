@@ -84,7 +84,7 @@ pub(super) fn lines_of(lines: Vec<LineInput>) -> Vec<TransactionLine> {
 
 /// A draft as sent by a client; the service assigns the id and, when absent, the number.
 #[derive(Debug, Deserialize)]
-struct DraftInput {
+pub(super) struct DraftInput {
     kind: TransactionKind,
     number: Option<String>,
     counterparty: Option<Counterparty>,
@@ -102,7 +102,7 @@ struct DraftInput {
 
 impl DraftInput {
     /// The draft, or the problem of a missing date (the validator needs one to check the rest).
-    fn into_draft(
+    pub(super) fn into_draft(
         self,
         id: TransactionId,
         enterprise: EnterpriseId,

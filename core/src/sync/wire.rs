@@ -1,0 +1,238 @@
+//! The phone sync protocol: the client pushes changes it made offline, each under its own
+//! UUID so a resent push applies nothing twice, and pulls the enterprise's change feed from a
+//! cursor.
+
+use crate::Problem;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Most changes one push may carry.
+pub const MAX_PUSH_CHANGES: usize = 500;
+
+/// Most feed rows one pull answers.
+pub const MAX_PULL_LIMIT: u32 = 1000;
+
+/// Changes made on a device, in the order they were made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The device that made them (for the audit trail and diagnostics).
+    pub client_id: Uuid,
+    /// The changes, applied in order.
+    pub changes: Vec<ClientChange>,
+}
+
+/// One change made offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientChange {
+    /// Chosen by the client once; the server applies a change id at most once.
+    pub change_id: Uuid,
+    /// What to do.
+    #[serde(flatten)]
+    pub operation: Operation,
+}
+
+/// What a change does. Record bodies carry the fields a client may set (as in the REST API);
+/// the server assigns owner and state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Operation {
+    /// Saves a new draft document (保存) under the client's id.
+    SaveTransaction {
+        /// The document's id, chosen by the client.
+        id: Uuid,
+        /// The draft's fields: kind, number, counterparty, date, lines …
+        document: Value,
+    },
+    /// Submits a saved draft (提交).
+    SubmitTransaction {
+        /// The draft.
+        id: Uuid,
+        /// Why stock the records do not show is accepted (期初库存说明).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opening_override: Option<String>,
+        /// Warning rules the user chose to override.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        acknowledge: Vec<String>,
+    },
+    /// Adds a product to the library under the client's id.
+    SaveProduct {
+        /// The product's id, chosen by the client.
+        id: Uuid,
+        /// The product's fields: generic_name, brand, registration_number …
+        product: Value,
+    },
+}
+
+/// The outcome of each pushed change, in the order pushed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One per change.
+    pub results: Vec<ChangeResult>,
+}
+
+/// The outcome of one change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeResult {
+    /// The change's id as pushed.
+    pub change_id: Uuid,
+    /// Applied or refused.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Applied (with the record's server id) or refused (with every problem). A change pushed
+/// again gets its first outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The change is applied.
+    Ok {
+        /// The record's id on the server.
+        id: Uuid,
+    },
+    /// The change was refused; nothing of it was written.
+    Rejected {
+        /// Why, with field and rule.
+        problems: Vec<Problem>,
+    },
+}
+
+/// Asks for the feed after `cursor` (0 for everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    /// The last `seq` the client has seen.
+    #[serde(default)]
+    pub cursor: i64,
+    /// Most rows wanted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// Feed rows after the cursor, oldest first, each with the record as it stands now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// The rows.
+    pub changes: Vec<ServerChange>,
+    /// Where the next pull starts.
+    pub next_cursor: i64,
+    /// More rows wait after `next_cursor`.
+    pub more: bool,
+}
+
+/// One row of the change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerChange {
+    /// The enterprise's sequence number.
+    pub seq: i64,
+    /// `transaction`, `reconciliation_item`, `product` …
+    pub entity: String,
+    /// The record's id.
+    pub id: Uuid,
+    /// The record now; `null` when it was deleted.
+    pub body: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn round_trip<T: Serialize + for<'a> Deserialize<'a> + PartialEq + std::fmt::Debug>(v: &T) {
+        let text = serde_json::to_string(v).expect("serialize");
+        let back: T = serde_json::from_str(&text).expect("deserialize");
+        assert_eq!(&back, v);
+    }
+
+    #[test]
+    fn push_request_round_trips_every_operation() {
+        let req = PushRequest {
+            client_id: Uuid::new_v4(),
+            changes: vec![
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::SaveProduct {
+                        id: Uuid::new_v4(),
+                        product: json!({"generic_name": "面霜"}),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::SaveTransaction {
+                        id: Uuid::new_v4(),
+                        document: json!({"kind": "purchase_inbound", "lines": []}),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::SubmitTransaction {
+                        id: Uuid::new_v4(),
+                        opening_override: Some("期初".into()),
+                        acknowledge: vec!["licence.expired".into()],
+                    },
+                },
+            ],
+        };
+        round_trip(&req);
+    }
+
+    #[test]
+    fn the_operation_is_tagged_flat_beside_the_change_id() {
+        let id = Uuid::nil();
+        let change: ClientChange = serde_json::from_value(json!({
+            "change_id": id, "op": "submit_transaction", "id": id
+        }))
+        .expect("parse");
+        assert_eq!(
+            change.operation,
+            Operation::SubmitTransaction {
+                id,
+                opening_override: None,
+                acknowledge: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn responses_round_trip() {
+        round_trip(&PushResponse {
+            results: vec![
+                ChangeResult {
+                    change_id: Uuid::new_v4(),
+                    outcome: Outcome::Ok { id: Uuid::new_v4() },
+                },
+                ChangeResult {
+                    change_id: Uuid::new_v4(),
+                    outcome: Outcome::Rejected {
+                        problems: vec![Problem::error(
+                            "date",
+                            "required",
+                            "日期：必填",
+                            "Date: required",
+                        )],
+                    },
+                },
+            ],
+        });
+        round_trip(&PullRequest {
+            cursor: 7,
+            limit: Some(50),
+        });
+        round_trip(&PullResponse {
+            changes: vec![ServerChange {
+                seq: 8,
+                entity: "transaction".into(),
+                id: Uuid::new_v4(),
+                body: json!({"number": "XSCK-1"}),
+            }],
+            next_cursor: 8,
+            more: false,
+        });
+    }
+
+    #[test]
+    fn a_rejected_outcome_is_tagged_by_status() {
+        let v = serde_json::to_value(Outcome::Rejected { problems: vec![] }).expect("json");
+        assert_eq!(v, json!({"status": "rejected", "problems": []}));
+    }
+}

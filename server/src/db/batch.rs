@@ -1,0 +1,171 @@
+//! Batch import (ERP): many products and documents written in ONE database transaction. A
+//! batch is all-or-nothing; every refused record is named by its index, and a retried batch
+//! answers the first answer and writes nothing.
+
+use super::audit::Actor;
+use super::journal::{
+    Audit, IdempotencyKey, append_feed, audit, idempotent_answer, lock_enterprises, store_answer,
+};
+use super::products::insert_product_on;
+use super::submit::{SubmitOptions, submit_on};
+use super::transactions::{
+    DocError, Written, check_draft, china_today, insert_doc_row, refuse_errors,
+};
+use super::{Db, timestamp};
+use chrono::{DateTime, Utc};
+use suyuan_core::Problem;
+use suyuan_core::model::{Product, Transaction};
+use suyuan_core::sync::batch::{BatchResponse, BatchResult};
+
+/// One record of a batch, parsed and shaped by the HTTP layer.
+#[derive(Debug, Clone)]
+pub enum BatchItem {
+    /// A product, already validated.
+    Product(Product),
+    /// A document, saved as a draft or submitted with these options.
+    Transaction(Transaction, Option<SubmitOptions>),
+}
+
+/// Prefixes every problem's field with the record's place, e.g. `records[3].lines[0].batch`.
+pub fn at_index(index: usize, problems: Vec<Problem>) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|mut p| {
+            p.field = if p.field.is_empty() {
+                format!("records[{index}]")
+            } else {
+                format!("records[{index}].{}", p.field)
+            };
+            p
+        })
+        .collect()
+}
+
+fn id_taken(index: usize) -> Problem {
+    Problem::error(
+        format!("records[{index}].id"),
+        "id.taken",
+        "该 id 已被另一条记录使用",
+        "This id is already used by another record",
+    )
+}
+
+/// Writes the batch, or nothing. `key` identifies the batch by its records' ids; its stored
+/// answer is replayed to a retry.
+pub async fn import_batch(
+    db: &Db,
+    items: Vec<BatchItem>,
+    actor: &Actor,
+    key: &IdempotencyKey,
+    now: DateTime<Utc>,
+) -> Result<Written<BatchResponse>, DocError> {
+    let at = timestamp(now);
+    let me = actor.enterprise_id;
+    let mut involved = vec![me];
+    for item in &items {
+        if let BatchItem::Transaction(doc, _) = item {
+            involved.extend(doc.counterparty.as_ref().and_then(|c| c.enterprise_id));
+        }
+    }
+    let mut tx = db.pool.begin().await?;
+    lock_enterprises(&mut tx, &involved).await?;
+    if let Some(first) = idempotent_answer(&mut tx, key).await? {
+        return Ok(Written::Replayed(first));
+    }
+    let mut problems = Vec::new();
+    let mut results = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let (table, id) = match &item {
+            BatchItem::Product(p) => ("products", p.id.to_string()),
+            BatchItem::Transaction(d, _) => ("transactions", d.id.to_string()),
+        };
+        // The table is one of two names above, never input.
+        let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT 1 FROM {table} WHERE id = $1"
+        )))
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if taken {
+            problems.push(id_taken(index));
+            continue;
+        }
+        let written = match item {
+            BatchItem::Product(p) => insert_product_on(&mut tx, &p, actor, &at)
+                .await
+                .map(|()| ("product", p.id.0, None))
+                .map_err(DocError::from),
+            BatchItem::Transaction(doc, None) => save_on(&mut tx, doc, actor, now, &at)
+                .await
+                .map(|id| ("transaction", id, Some("draft"))),
+            BatchItem::Transaction(doc, Some(options)) => {
+                submit_on(&mut tx, doc, false, &options, actor.account_id, now)
+                    .await
+                    .map(|(d, _)| ("transaction", d.id.0, Some("submitted")))
+            }
+        };
+        match written {
+            Ok((entity, id, status)) => results.push(BatchResult {
+                index,
+                entity: entity.to_owned(),
+                id,
+                status: status.map(str::to_owned),
+            }),
+            Err(DocError::Invalid(ps)) => problems.extend(at_index(index, ps)),
+            // A failed statement may have aborted the transaction (PostgreSQL): stop here.
+            Err(DocError::Conflict(p)) => {
+                problems.extend(at_index(index, vec![p]));
+                return Err(DocError::Invalid(problems));
+            }
+            Err(DocError::NotFound) => {
+                problems.push(Problem::error(
+                    format!("records[{index}]"),
+                    "not_found",
+                    "记录不存在",
+                    "No such record",
+                ));
+                return Err(DocError::Invalid(problems));
+            }
+            Err(e @ DocError::Db(_)) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(DocError::Invalid(problems));
+    }
+    let answer = BatchResponse { records: results };
+    store_answer(&mut tx, key, 201, &serde_json::to_string(&answer)?, &at).await?;
+    tx.commit().await?;
+    Ok(Written::Done(answer))
+}
+
+/// Saves a draft inside the caller's transaction: the checks and writes of `create_draft`.
+async fn save_on(
+    conn: &mut sqlx::AnyConnection,
+    mut doc: Transaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    at: &str,
+) -> Result<uuid::Uuid, DocError> {
+    let problems = check_draft(&mut *conn, &mut doc, china_today(now)).await?;
+    refuse_errors(problems)?;
+    insert_doc_row(&mut *conn, &doc, None, at).await?;
+    let id = doc.id.to_string();
+    let body = serde_json::to_string(&doc)?;
+    append_feed(&mut *conn, doc.enterprise_id, "transaction", &id, at).await?;
+    audit(
+        &mut *conn,
+        Audit {
+            account: actor.account_id,
+            enterprise: doc.enterprise_id,
+            action: "create",
+            entity: "transaction",
+            entity_id: &id,
+            before: None,
+            after: Some(&body),
+        },
+        at,
+    )
+    .await?;
+    Ok(doc.id.0)
+}

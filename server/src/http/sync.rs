@@ -1,0 +1,212 @@
+//! The phone's sync: `POST /api/v1/sync/push` applies changes made offline, each at most once
+//! by its `change_id`, and `GET /api/v1/sync/pull?cursor=N&limit=M` reads the enterprise's
+//! change feed after its cursor with each record as it stands now.
+//!
+//! Changes apply one by one, in order, each all-or-nothing; a refused change is answered with
+//! its problems and may be pushed again once fixed (only applied changes are remembered).
+
+use super::AppState;
+use super::caller::Caller;
+use super::error::ApiError;
+use super::input::writer;
+use super::json::Json;
+use super::query::Query;
+use super::records::{draft_of, id_taken, problems_of, product_of};
+use crate::db::{
+    self, Actor, DocError, IdempotencyKey, RecordTable, StoredAnswer, SubmitOptions, Written,
+    sha256_hex,
+};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use chrono::Utc;
+use suyuan_core::Problem;
+use suyuan_core::model::TransactionId;
+use suyuan_core::sync::wire::{
+    ChangeResult, ClientChange, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, Operation, Outcome, PullRequest,
+    PullResponse, PushRequest, PushResponse, ServerChange,
+};
+use uuid::Uuid;
+
+fn rejected(problems: Vec<Problem>) -> Outcome {
+    Outcome::Rejected { problems }
+}
+
+fn key_reused() -> Problem {
+    Problem::error(
+        "change_id",
+        "idempotency.key_reused",
+        "该 change_id 已用于另一项更改",
+        "This change_id was used for a different change",
+    )
+}
+
+/// The outcome a change got the first time, from its stored answer.
+fn first_outcome(key: &IdempotencyKey, first: &StoredAnswer) -> Result<Outcome, ApiError> {
+    if first.request_hash != key.request_hash {
+        return Ok(rejected(vec![key_reused()]));
+    }
+    let body: serde_json::Value = serde_json::from_str(&first.response)
+        .map_err(|e| ApiError::Internal(format!("stored answer: {e}")))?;
+    let id = body
+        .get("id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| ApiError::Internal("stored answer without id".into()))?;
+    Ok(Outcome::Ok { id })
+}
+
+fn doc_outcome<T>(
+    key: &IdempotencyKey,
+    written: Result<Written<T>, DocError>,
+    id: Uuid,
+) -> Result<Outcome, ApiError> {
+    match written {
+        Ok(Written::Done(_)) => Ok(Outcome::Ok { id }),
+        Ok(Written::Replayed(first)) => first_outcome(key, &first),
+        Err(DocError::NotFound) => Ok(rejected(vec![Problem::error(
+            "id",
+            "not_found",
+            "没有该单据",
+            "No such document",
+        )])),
+        Err(e) => Ok(rejected(problems_of(e.into())?)),
+    }
+}
+
+/// Applies one change, or says why not.
+async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<Outcome, ApiError> {
+    let operation = serde_json::to_vec(&change.operation)
+        .map_err(|e| ApiError::Internal(format!("change: {e}")))?;
+    let key = IdempotencyKey {
+        scope: actor.enterprise_id.to_string(),
+        key: format!("change:{}", change.change_id),
+        request_hash: sha256_hex(&operation),
+    };
+    let me = actor.enterprise_id.to_string();
+    let now = Utc::now();
+    match change.operation {
+        Operation::SaveTransaction { id, document } => {
+            let mut conn = state.db.pool.acquire().await.map_err(db::DbError::from)?;
+            if let Some(first) = db::idempotent_answer(&mut conn, &key).await? {
+                return first_outcome(&key, &first);
+            }
+            drop(conn);
+            if db::record_owner(&state.db, RecordTable::Transactions, &id.to_string())
+                .await?
+                .is_some()
+            {
+                return Ok(rejected(vec![id_taken("id")]));
+            }
+            let doc = match draft_of(actor, id, document) {
+                Ok(d) => d,
+                Err(e) => return Ok(rejected(problems_of(e)?)),
+            };
+            let written = db::create_draft(&state.db, doc, actor.account_id, Some(&key), now).await;
+            doc_outcome(&key, written, id)
+        }
+        Operation::SubmitTransaction {
+            id,
+            opening_override,
+            acknowledge,
+        } => {
+            let options = SubmitOptions {
+                opening_override,
+                acknowledge,
+            };
+            let written = db::submit_transaction(
+                &state.db,
+                actor.enterprise_id,
+                TransactionId(id),
+                actor.account_id,
+                &options,
+                Some(&key),
+                now,
+            )
+            .await;
+            doc_outcome(&key, written, id)
+        }
+        Operation::SaveProduct { id, product } => {
+            // A product is applied at most once by its own id: the client chose it.
+            match db::record_owner(&state.db, RecordTable::Products, &id.to_string()).await? {
+                Some(owner) if owner == me => return Ok(Outcome::Ok { id }),
+                Some(_) => return Ok(rejected(vec![id_taken("id")])),
+                None => {}
+            }
+            let product = match product_of(state, actor, id, product).await {
+                Ok(p) => p,
+                Err(e) => return Ok(rejected(problems_of(e)?)),
+            };
+            db::insert_product(&state.db, &product, actor, now).await?;
+            Ok(Outcome::Ok { id })
+        }
+    }
+}
+
+async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(request): Json<PushRequest>,
+) -> Result<axum::Json<PushResponse>, ApiError> {
+    let actor = writer(&caller)?;
+    let n = request.changes.len();
+    if n > MAX_PUSH_CHANGES {
+        return Err(ApiError::TooLarge(Problem::error(
+            "changes",
+            "sync.too_many_changes",
+            format!("一次最多推送 {MAX_PUSH_CHANGES} 项更改，本次 {n} 项"),
+            format!("A push carries at most {MAX_PUSH_CHANGES} changes, this one has {n}"),
+        )));
+    }
+    let mut results = Vec::with_capacity(n);
+    for change in request.changes {
+        let change_id = change.change_id;
+        let outcome = apply(&state, &actor, change).await?;
+        results.push(ChangeResult { change_id, outcome });
+    }
+    Ok(axum::Json(PushResponse { results }))
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(request): Query<PullRequest>,
+) -> Result<axum::Json<PullResponse>, ApiError> {
+    let enterprise = caller.enterprise()?;
+    let limit = request.limit.unwrap_or(100).clamp(1, MAX_PULL_LIMIT);
+    let cursor = request.cursor.max(0);
+    let mut rows = db::pull_feed(&state.db, enterprise, cursor, i64::from(limit) + 1).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = rows.last().map_or(cursor, |r| r.seq);
+    let changes = rows
+        .into_iter()
+        .map(|r| {
+            let id = Uuid::parse_str(&r.entity_id)
+                .map_err(|_| ApiError::Internal(format!("feed id {}", r.entity_id)))?;
+            let body = match r.body {
+                Some(b) => serde_json::from_str(&b)
+                    .map_err(|e| ApiError::Internal(format!("stored body: {e}")))?,
+                None => serde_json::Value::Null,
+            };
+            Ok(ServerChange {
+                seq: r.seq,
+                entity: r.entity,
+                id,
+                body,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(axum::Json(PullResponse {
+        changes,
+        next_cursor,
+        more,
+    }))
+}
+
+/// Routes of this resource.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/sync/push", post(push))
+        .route("/api/v1/sync/pull", get(pull))
+}
