@@ -10,6 +10,15 @@ use suyuan_server::AppState;
 /// Every operation the service serves; `every_listed_route_is_served` checks this list against
 /// the router and the sources, the document test checks the document against it.
 const ROUTES: &[(&str, &str)] = &[
+    ("get", "/api/v1/products/template.xlsx"),
+    ("post", "/api/v1/products/import"),
+    ("get", "/api/v1/products/export.xlsx"),
+    ("get", "/api/v1/transactions/template.xlsx"),
+    ("post", "/api/v1/transactions/import"),
+    ("get", "/api/v1/transactions/export.xlsx"),
+    ("post", "/api/v1/batch"),
+    ("post", "/api/v1/sync/push"),
+    ("get", "/api/v1/sync/pull"),
     ("get", "/healthz"),
     ("get", "/api/openapi.json"),
     ("post", "/api/v1/enterprises/register"),

@@ -12,6 +12,7 @@ use super::error::ApiError;
 use super::idempotency::replay;
 use super::input::writer;
 use super::records::{draft_of, problems_of, product_of};
+use super::schemas;
 use super::transactions::parse_body;
 use crate::db::{self, BatchItem, IdempotencyKey, SubmitOptions, Written, at_index, sha256_hex};
 use axum::Router;
@@ -28,6 +29,17 @@ use suyuan_core::sync::batch::{BatchRecord, BatchRequest, MAX_BATCH_RECORDS};
 /// Largest body a batch may have; 10,000 records of a few lines each fit.
 const MAX_BATCH_BYTES: usize = 64 << 20;
 
+#[utoipa::path(post, path = "/api/v1/batch", operation_id = "import_batch", tag = "import",
+    summary = "Up to 10,000 products and documents under client ids, all or nothing, idempotent",
+    security(("bearer" = []), ("session" = [])),
+    request_body = schemas::BatchRequest,
+    responses(
+        (status = 200, description = "Every record stored (or the first answer, replayed)", body = schemas::BatchResponse),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 413, description = "More than 10,000 records"),
+        (status = 422, description = "Bad records: nothing written, each named by its index"),
+    ))]
 async fn import(
     State(state): State<AppState>,
     caller: Caller,
@@ -107,6 +119,11 @@ async fn import(
         Written::Replayed(first) => replay(&key, first),
     }
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(import))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {

@@ -9,6 +9,7 @@ use super::input::writer;
 use super::list::ListParams;
 use super::products::owner_filter;
 use super::query::Query;
+use super::schemas;
 use crate::db::{self, Imported, ProductQuery, TRANSACTION_SORTS, TransactionFilter, Window};
 use crate::excel;
 use axum::Router;
@@ -48,11 +49,31 @@ fn download(bytes: Vec<u8>, filename: &str) -> Response {
     res
 }
 
+#[utoipa::path(get, path = "/api/v1/products/template.xlsx", operation_id = "product_template", tag = "products",
+    summary = "Excel template for products",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = schemas::Binary),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+    ))]
 async fn product_template(_caller: Caller) -> Result<Response, ApiError> {
     let bytes = excel::products::template().map_err(xlsx_error)?;
     Ok(download(bytes, "products-template.xlsx"))
 }
 
+#[utoipa::path(post, path = "/api/v1/products/import", operation_id = "import_products", tag = "products",
+    summary = "Import a filled product template, all or nothing",
+    security(("bearer" = []), ("session" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key replays the first answer")),
+    request_body(content((schemas::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), description = "The filled template"),
+    responses(
+        (status = 201, description = "Every row stored", body = schemas::ImportResult),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 413, description = "File too large"),
+        (status = 422, description = "Bad rows: nothing written, every bad row and column listed"),
+    ))]
 async fn product_import(
     State(state): State<AppState>,
     caller: Caller,
@@ -98,6 +119,16 @@ struct ProductFilters {
     registration_number: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/products/export.xlsx", operation_id = "export_products", tag = "products",
+    summary = "Products matching the list filters as .xlsx",
+    security(("bearer" = []), ("session" = [])),
+    params(schemas::ListQuery),
+    responses(
+        (status = 200, description = "The filtered list", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = schemas::Binary),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Bad filter value"),
+    ))]
 async fn product_export(
     State(state): State<AppState>,
     caller: Caller,
@@ -122,11 +153,31 @@ async fn product_export(
     Ok(download(bytes, "products.xlsx"))
 }
 
+#[utoipa::path(get, path = "/api/v1/transactions/template.xlsx", operation_id = "transaction_template", tag = "documents",
+    summary = "Excel template for documents and their lines",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = schemas::Binary),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+    ))]
 async fn document_template(_caller: Caller) -> Result<Response, ApiError> {
     let bytes = excel::transactions::template().map_err(xlsx_error)?;
     Ok(download(bytes, "transactions-template.xlsx"))
 }
 
+#[utoipa::path(post, path = "/api/v1/transactions/import", operation_id = "import_transactions", tag = "documents",
+    summary = "Import documents as drafts from a filled template, all or nothing",
+    security(("bearer" = []), ("session" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key replays the first answer")),
+    request_body(content((schemas::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), description = "The filled template"),
+    responses(
+        (status = 201, description = "Every document stored as a draft", body = schemas::ImportResult),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 413, description = "File too large"),
+        (status = 422, description = "Bad rows: nothing written, every bad row and column listed"),
+    ))]
 async fn document_import(
     State(state): State<AppState>,
     caller: Caller,
@@ -173,6 +224,16 @@ struct DocumentFilters {
     counterparty: Option<Uuid>,
 }
 
+#[utoipa::path(get, path = "/api/v1/transactions/export.xlsx", operation_id = "export_transactions", tag = "documents",
+    summary = "Documents matching the list filters as .xlsx",
+    security(("bearer" = []), ("session" = [])),
+    params(schemas::ListQuery),
+    responses(
+        (status = 200, description = "The filtered list", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = schemas::Binary),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Bad filter value"),
+    ))]
 async fn document_export(
     State(state): State<AppState>,
     caller: Caller,
@@ -222,6 +283,18 @@ async fn document_export(
 }
 
 /// Routes of the spreadsheet endpoints.
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    product_template,
+    product_import,
+    product_export,
+    document_template,
+    document_import,
+    document_export
+))]
+pub(super) struct Api;
+
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/products/template.xlsx", get(product_template))

@@ -4,8 +4,8 @@
 
 use super::AppState;
 use super::{
-    accounts, admin, attachments, barcodes, health, partners, products, profile, reconciliation,
-    schemas, sessions, staff, stock, transactions,
+    accounts, admin, attachments, barcodes, batch, excel, health, partners, products, profile,
+    reconciliation, schemas, sessions, staff, stock, sync, transactions,
 };
 use axum::Router;
 use axum::routing::get;
@@ -52,6 +52,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         transactions::Api::openapi(),
         reconciliation::Api::openapi(),
         stock::Api::openapi(),
+        excel::Api::openapi(),
+        batch::Api::openapi(),
+        sync::Api::openapi(),
     ] {
         doc.merge(part);
     }

@@ -99,3 +99,37 @@ object_schemas! {
     /// `{status, database}` of the health check.
     Health,
 }
+
+/// The answer of a successful import: how many records and their ids.
+#[derive(ToSchema)]
+pub(super) struct ImportResult {
+    /// Records written.
+    imported: u64,
+    /// Their ids, in file order.
+    ids: Vec<String>,
+}
+
+/// `suyuan_core::sync::BatchRequest`: records (products, documents) under client-supplied ids.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub(super) struct BatchRequest(Value);
+
+/// `suyuan_core::sync::BatchResponse`: one result per record.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub(super) struct BatchResponse(Value);
+
+/// `suyuan_core::sync::PushRequest`: a device's changes, each with its change id.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub(super) struct PushRequest(Value);
+
+/// `suyuan_core::sync::PushResponse`: per change, ok with the record id or the problems.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub(super) struct PushResponse(Value);
+
+/// `suyuan_core::sync::PullResponse`: changes after the cursor, the next cursor, whether more wait.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub(super) struct PullResponse(Value);

@@ -12,6 +12,7 @@ use super::input::writer;
 use super::json::Json;
 use super::query::Query;
 use super::records::{draft_of, id_taken, problems_of, product_of};
+use super::schemas;
 use crate::db::{
     self, Actor, DocError, IdempotencyKey, RecordTable, StoredAnswer, SubmitOptions, Written,
     sha256_hex,
@@ -143,6 +144,16 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/sync/push", operation_id = "sync_push", tag = "sync",
+    summary = "Apply a phone's changes, each idempotent by its change id",
+    security(("bearer" = []), ("session" = [])),
+    request_body = schemas::PushRequest,
+    responses(
+        (status = 200, description = "One result per change", body = schemas::PushResponse),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 422, description = "Malformed push"),
+    ))]
 async fn push(
     State(state): State<AppState>,
     caller: Caller,
@@ -167,6 +178,19 @@ async fn push(
     Ok(axum::Json(PushResponse { results }))
 }
 
+#[utoipa::path(get, path = "/api/v1/sync/pull", operation_id = "sync_pull", tag = "sync",
+    summary = "Changes for my enterprise after a cursor",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ("cursor" = Option<i64>, Query, description = "Last sequence number seen (0 or absent: from the start)"),
+        ("limit" = Option<u32>, Query, description = "Rows at most (default 100, at most 1,000)"),
+    ),
+    responses(
+        (status = 200, description = "Changes in order, with the next cursor", body = schemas::PullResponse),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Bad cursor or limit"),
+    ))]
 async fn pull(
     State(state): State<AppState>,
     caller: Caller,
@@ -203,6 +227,11 @@ async fn pull(
         more,
     }))
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(push, pull))]
+pub(super) struct Api;
 
 /// Routes of this resource.
 pub(super) fn router() -> Router<AppState> {
