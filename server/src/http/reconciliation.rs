@@ -67,12 +67,7 @@ async fn inbox(
     let window = params.window();
     let (items, total) =
         db::list_inbox(&state.db, me, filter.state.as_deref(), filter.kind, window).await?;
-    Ok(axum::Json(Page {
-        items,
-        total,
-        page: params.page.unwrap_or(1).max(1),
-        per_page: window.0,
-    }))
+    Ok(axum::Json(Page::of(items, total, &params)))
 }
 
 /// One item of the caller's inbox.

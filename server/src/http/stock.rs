@@ -53,12 +53,7 @@ async fn list(
     };
     let window = params.window();
     let (items, total) = db::list_stock(&state.db, me, &f, window).await?;
-    Ok(axum::Json(Page {
-        items,
-        total,
-        page: params.page.unwrap_or(1).max(1),
-        per_page: window.0,
-    }))
+    Ok(axum::Json(Page::of(items, total, &params)))
 }
 
 /// Recomputes the caller's hash chain of submitted documents.

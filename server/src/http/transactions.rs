@@ -267,12 +267,7 @@ async fn list(
     let window = params.window();
     let (items, total) =
         db::list_transactions(&state.db, enterprise, &f, (sort, order), window).await?;
-    Ok(axum::Json(Page {
-        items,
-        total,
-        page: params.page.unwrap_or(1).max(1),
-        per_page: window.0,
-    }))
+    Ok(axum::Json(Page::of(items, total, &params)))
 }
 
 /// One document of the caller's enterprise.
