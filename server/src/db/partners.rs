@@ -189,13 +189,13 @@ pub async fn delete_partner(
     Ok(Removal::Deleted)
 }
 
-/// Which partners a list shows; always one owner's and one role's.
+/// Which partners a list shows; always one owner's.
 #[derive(Debug, Clone)]
 pub struct PartnerQuery {
     /// The enterprise keeping them.
     pub owner: EnterpriseId,
-    /// Suppliers or customers.
-    pub role: PartnerRole,
+    /// Suppliers or customers; both when none (a regulator's view).
+    pub role: Option<PartnerRole>,
     /// Lower-cased keyword over name, USCC, contact and phone.
     pub keyword: Option<String>,
     /// Only normal or only disabled ones.
@@ -211,8 +211,10 @@ pub async fn list_partners(
     window: &Window,
 ) -> Result<(Vec<Stamped<Partner>>, u64), DbError> {
     let mut f = Filter::default();
-    f.eq("owner_id", q.owner.to_string())
-        .eq("role", role_code(q.role));
+    f.eq("owner_id", q.owner.to_string());
+    if let Some(role) = q.role {
+        f.eq("role", role_code(role));
+    }
     if let Some(k) = &q.keyword {
         f.contains("search", k);
     }

@@ -33,12 +33,12 @@ const MAX_EXPORT_ROWS: u32 = 100_000;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
+pub(super) fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
     ApiError::Internal(format!("xlsx: {e}"))
 }
 
 /// An .xlsx download named `filename`.
-fn download(bytes: Vec<u8>, filename: &str) -> Response {
+pub(super) fn download(bytes: Vec<u8>, filename: &str) -> Response {
     let disposition = format!("attachment; filename=\"{filename}\"");
     let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();

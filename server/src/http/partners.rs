@@ -18,7 +18,9 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use suyuan_core::Problem;
-use suyuan_core::model::{Partner, PartnerId, PartnerRole, PartnerState, RecordStatus};
+use suyuan_core::model::{
+    EnterpriseId, Partner, PartnerId, PartnerRole, PartnerState, RecordStatus,
+};
 use suyuan_core::rules::lifecycle::{self, Action};
 use suyuan_core::validate::validate_partner;
 use utoipa::OpenApi;
@@ -36,7 +38,7 @@ fn role<const R: u8>() -> PartnerRole {
 
 /// A partner as answered, with its times.
 #[derive(Debug, Serialize)]
-struct PartnerView {
+pub(super) struct PartnerView {
     partner: Partner,
     created_at: String,
     updated_at: String,
@@ -53,18 +55,56 @@ impl From<Stamped<Partner>> for PartnerView {
 }
 
 #[derive(Debug, Deserialize)]
-struct PartnerFilters {
+pub(super) struct PartnerFilters {
     state: Option<String>,
     region_code: Option<String>,
 }
 
-fn filter_problem(field: &str, zh: &str, en: &str) -> ApiError {
+pub(super) fn filter_problem(field: &str, zh: &str, en: &str) -> ApiError {
     ApiError::Validation(vec![Problem::error(
         field,
         &format!("{field}.filter"),
         zh,
         en,
     )])
+}
+
+/// The partner list's query from its parameters.
+pub(super) fn partner_query(
+    owner: EnterpriseId,
+    role: Option<PartnerRole>,
+    params: &ListParams,
+    filters: PartnerFilters,
+) -> Result<PartnerQuery, ApiError> {
+    let partner_state = match filters.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some("normal") => Some(PartnerState::Normal),
+        Some("disabled") => Some(PartnerState::Disabled),
+        Some(_) => {
+            return Err(filter_problem(
+                "state",
+                "状态只能是 normal 或 disabled",
+                "state is normal or disabled",
+            ));
+        }
+    };
+    let region_prefix = filters.region_code.filter(|r| !r.is_empty());
+    if let Some(r) = &region_prefix
+        && (r.len() > 6 || !r.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(filter_problem(
+            "region_code",
+            "地区代码前缀应为 1 至 6 位数字",
+            "region_code is a prefix of 1 to 6 digits",
+        ));
+    }
+    Ok(PartnerQuery {
+        owner,
+        role,
+        keyword: params.keyword(),
+        state: partner_state,
+        region_prefix,
+    })
 }
 
 /// Lists the caller's suppliers; `q` matches name, USCC, contact and phone.
@@ -89,35 +129,7 @@ async fn list<const R: u8>(
     Query(filters): Query<PartnerFilters>,
 ) -> Result<Json<Page<PartnerView>>, ApiError> {
     let owner = caller.enterprise()?;
-    let partner_state = match filters.state.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some("normal") => Some(PartnerState::Normal),
-        Some("disabled") => Some(PartnerState::Disabled),
-        Some(_) => {
-            return Err(filter_problem(
-                "state",
-                "状态只能是 normal 或 disabled",
-                "state is normal or disabled",
-            ));
-        }
-    };
-    let region_prefix = filters.region_code.filter(|r| !r.is_empty());
-    if let Some(r) = &region_prefix
-        && (r.len() > 6 || !r.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(filter_problem(
-            "region_code",
-            "地区代码前缀应为 1 至 6 位数字",
-            "region_code is a prefix of 1 to 6 digits",
-        ));
-    }
-    let query = PartnerQuery {
-        owner,
-        role: role::<R>(),
-        keyword: params.keyword(),
-        state: partner_state,
-        region_prefix,
-    };
+    let query = partner_query(owner, Some(role::<R>()), &params, filters)?;
     let window = params.db_window(&db::PARTNER_SORTS)?;
     let (rows, total) = db::list_partners(&state.db, &query, &window).await?;
     let items = rows.into_iter().map(PartnerView::from).collect();

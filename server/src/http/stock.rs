@@ -17,10 +17,20 @@ use uuid::Uuid;
 
 /// Filters of the stock list.
 #[derive(Debug, Deserialize)]
-struct StockQuery {
+pub(super) struct StockQuery {
     product_id: Option<Uuid>,
     batch: Option<String>,
     expiring_before: Option<NaiveDate>,
+}
+
+/// The filter of a stock list from its query parameters.
+pub(super) fn stock_filter(params: &ListParams, filter: StockQuery) -> StockFilter {
+    StockFilter {
+        keyword: params.keyword(),
+        product_id: filter.product_id.map(ProductId),
+        batch: filter.batch.filter(|b| !b.trim().is_empty()),
+        expiring_before: filter.expiring_before,
+    }
 }
 
 /// The caller's stock by product and batch.
@@ -45,12 +55,7 @@ async fn list(
     Query(filter): Query<StockQuery>,
 ) -> Result<axum::Json<Page<StockLine>>, ApiError> {
     let me = caller.enterprise()?;
-    let f = StockFilter {
-        keyword: params.keyword(),
-        product_id: filter.product_id.map(ProductId),
-        batch: filter.batch.filter(|b| !b.trim().is_empty()),
-        expiring_before: filter.expiring_before,
-    };
+    let f = stock_filter(&params, filter);
     let window = params.window();
     let (items, total) = db::list_stock(&state.db, me, &f, window).await?;
     Ok(axum::Json(Page::of(items, total, &params)))

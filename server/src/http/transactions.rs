@@ -203,7 +203,7 @@ async fn create(
 
 /// Filters particular to the document list.
 #[derive(Debug, Deserialize)]
-struct DocumentQuery {
+pub(super) struct DocumentQuery {
     kind: Option<TransactionKind>,
     status: Option<String>,
     date_from: Option<NaiveDate>,
@@ -218,6 +218,35 @@ fn bad_param(field: &str, allowed: &str) -> ApiError {
         format!("参数 {field} 只能是：{allowed}"),
         format!("Parameter {field} must be one of: {allowed}"),
     )])
+}
+
+/// The filter, sort column and order of a document list from its query parameters.
+pub(super) fn document_list_query(
+    params: &ListParams,
+    filter: DocumentQuery,
+) -> Result<(TransactionFilter, &'static str, &'static str), ApiError> {
+    let submitted = match filter.status.as_deref() {
+        None => None,
+        Some("draft") => Some(false),
+        Some("submitted") => Some(true),
+        Some(_) => return Err(bad_param("status", "draft, submitted")),
+    };
+    let wanted = params.sort.as_deref().unwrap_or("updated_at");
+    let sort = TRANSACTION_SORTS
+        .iter()
+        .copied()
+        .find(|s| *s == wanted)
+        .ok_or_else(|| bad_param("sort", &TRANSACTION_SORTS.join(", ")))?;
+    let order = params.order.unwrap_or_default().sql();
+    let f = TransactionFilter {
+        keyword: params.keyword(),
+        kind: filter.kind,
+        submitted,
+        date_from: filter.date_from,
+        date_to: filter.date_to,
+        counterparty: filter.counterparty.map(EnterpriseId),
+    };
+    Ok((f, sort, order))
 }
 
 /// The caller's documents; `q` matches number, counterparty and products.
@@ -245,25 +274,7 @@ async fn list(
     Query(filter): Query<DocumentQuery>,
 ) -> Result<axum::Json<Page<StoredDocument>>, ApiError> {
     let enterprise = caller.enterprise()?;
-    let submitted = match filter.status.as_deref() {
-        None => None,
-        Some("draft") => Some(false),
-        Some("submitted") => Some(true),
-        Some(_) => return Err(bad_param("status", "draft, submitted")),
-    };
-    let sort = params.sort.as_deref().unwrap_or("updated_at");
-    if !TRANSACTION_SORTS.contains(&sort) {
-        return Err(bad_param("sort", &TRANSACTION_SORTS.join(", ")));
-    }
-    let order = params.order.unwrap_or_default().sql();
-    let f = TransactionFilter {
-        keyword: params.keyword(),
-        kind: filter.kind,
-        submitted,
-        date_from: filter.date_from,
-        date_to: filter.date_to,
-        counterparty: filter.counterparty.map(EnterpriseId),
-    };
+    let (f, sort, order) = document_list_query(&params, filter)?;
     let window = params.window();
     let (items, total) =
         db::list_transactions(&state.db, enterprise, &f, (sort, order), window).await?;
