@@ -2,5 +2,6 @@
 //! HTTP. Reads files saved by Excel, WPS or LibreOffice (calamine); writes with rust_xlsxwriter.
 
 pub mod products;
+pub mod trace;
 pub mod transactions;
 pub mod workbook;
