@@ -71,6 +71,19 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/reconciliation/inbox/{id}/dispute"),
     ("get", "/api/v1/stock"),
     ("get", "/api/v1/chain/verify"),
+    ("get", "/api/v1/regulator/enterprises"),
+    ("get", "/api/v1/regulator/enterprises/{id}"),
+    ("get", "/api/v1/regulator/enterprises/{id}/products"),
+    ("get", "/api/v1/regulator/enterprises/{id}/transactions"),
+    (
+        "get",
+        "/api/v1/regulator/enterprises/{id}/transactions/{doc_id}",
+    ),
+    ("get", "/api/v1/regulator/enterprises/{id}/stock"),
+    ("get", "/api/v1/regulator/enterprises/{id}/partners"),
+    ("get", "/api/v1/regulator/trace"),
+    ("get", "/api/v1/regulator/trace.xlsx"),
+    ("get", "/api/v1/regulator/statistics"),
 ];
 
 /// Operations that need no credentials.
@@ -138,7 +151,9 @@ on_both_databases!(every_listed_route_is_served, |db| {
     // Each listed operation reaches a handler: an unknown path answers 404 with an empty body
     // and a wrong method 405; without a token a handler answers 401 (or, public, anything else).
     for (method, path) in ROUTES {
-        let concrete = path.replace("{id}", "00000000-0000-4000-8000-000000000000");
+        let concrete = path
+            .replace("{id}", "00000000-0000-4000-8000-000000000000")
+            .replace("{doc_id}", "00000000-0000-4000-8000-000000000001");
         let (status, body) =
             call(&state, &method.to_uppercase(), &concrete, None, None, None).await;
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
@@ -152,10 +167,22 @@ on_both_databases!(every_listed_route_is_served, |db| {
     }
     // Every path literal given to a router in the sources is in the list (suppliers' and
     // customers' `/{id}` paths are built with format!, so the list names them itself).
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http");
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http"));
     let listed: BTreeSet<&str> = ROUTES.iter().map(|(_, p)| *p).collect();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let file = entry.unwrap().path();
+    // Resources may be folders of files (http/regulator/), so the walk goes down into them.
+    let mut folders = vec![dir];
+    let mut files = Vec::new();
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         for line in text.lines().map(str::trim) {
             if line.starts_with("//") || line.contains("path = ") || line.contains("strip_prefix") {

@@ -22,6 +22,7 @@ mod profile;
 mod query;
 mod reconciliation;
 mod records;
+mod regulator;
 mod schemas;
 mod sessions;
 mod staff;
@@ -106,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         .merge(excel::router())
         .merge(batch::router())
         .merge(sync::router())
+        .merge(regulator::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

@@ -5,7 +5,7 @@
 use super::AppState;
 use super::{
     accounts, admin, attachments, barcodes, batch, excel, health, partners, products, profile,
-    reconciliation, schemas, sessions, staff, stock, sync, transactions,
+    reconciliation, regulator, schemas, sessions, staff, stock, sync, transactions,
 };
 use axum::Router;
 use axum::routing::get;
@@ -28,6 +28,7 @@ use utoipa::openapi::{Content, RefOr, Response};
         (name = "admin", description = "The platform admin's regulator accounts"),
         (name = "catalog", description = "Profile, products, barcodes, suppliers, customers, attachments"),
         (name = "documents", description = "Transactions, reconciliation inbox, stock, record chain"),
+        (name = "regulator", description = "A regulator's region: enterprise directory and drill-down, batch trace, statistics"),
         (name = "health", description = "Liveness"),
     ),
     paths(document),
@@ -55,6 +56,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         excel::Api::openapi(),
         batch::Api::openapi(),
         sync::Api::openapi(),
+        regulator::Api::openapi(),
     ] {
         doc.merge(part);
     }
