@@ -75,7 +75,7 @@ on_both_databases!(a_regulator_sees_its_region_and_nothing_else, |db| {
     want.sort();
     assert_eq!(seen, want);
     let page = get_ok(&state, &sichuan, "/api/v1/regulator/enterprises").await;
-    assert_eq!(names(&page), [c.name.clone()]);
+    assert_eq!(names(&page), [c.name.as_str()]);
 
     // Activity: A submitted 3 documents; B 3 (its confirmed inbound, the sale to C, the
     // confirmed return) and keeps a draft, and A's second sale waits in its inbox.
@@ -136,28 +136,28 @@ on_both_databases!(a_regulator_sees_its_region_and_nothing_else, |db| {
 
     // Keyword (name or USCC), kind, region prefix, activity, pages.
     let page = get_ok(&state, &gansu, "/api/v1/regulator/enterprises?q=天水").await;
-    assert_eq!(names(&page), [b.name.clone()]);
+    assert_eq!(names(&page), [b.name.as_str()]);
     let page = get_ok(
         &state,
         &gansu,
         &format!("/api/v1/regulator/enterprises?q={}", a.uscc.to_lowercase()),
     )
     .await;
-    assert_eq!(names(&page), [a.name.clone()]);
+    assert_eq!(names(&page), [a.name.as_str()]);
     let page = get_ok(
         &state,
         &gansu,
         "/api/v1/regulator/enterprises?kind=wholesaler",
     )
     .await;
-    assert_eq!(names(&page), [b.name.clone()]);
+    assert_eq!(names(&page), [b.name.as_str()]);
     let page = get_ok(
         &state,
         &gansu,
         "/api/v1/regulator/enterprises?region_code=6205",
     )
     .await;
-    assert_eq!(names(&page), [b.name.clone()]);
+    assert_eq!(names(&page), [b.name.as_str()]);
     let page = get_ok(
         &state,
         &lanzhou,
