@@ -5,6 +5,8 @@ pub mod barcode;
 pub mod model;
 pub mod problem;
 pub mod rules;
+#[cfg(feature = "store")]
+pub mod store;
 pub mod sync;
 pub mod validate;
 

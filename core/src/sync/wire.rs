@@ -44,6 +44,18 @@ pub enum Operation {
         /// The draft's fields: kind, number, counterparty, date, lines …
         document: Value,
     },
+    /// Replaces the fields of a draft saved earlier (修改).
+    UpdateTransaction {
+        /// The draft.
+        id: Uuid,
+        /// The draft's fields, all of them.
+        document: Value,
+    },
+    /// Deletes a draft (删除).
+    DeleteTransaction {
+        /// The draft.
+        id: Uuid,
+    },
     /// Submits a saved draft (提交).
     SubmitTransaction {
         /// The draft.

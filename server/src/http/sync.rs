@@ -65,14 +65,14 @@ fn doc_outcome<T>(
     match written {
         Ok(Written::Done(_)) => Ok(Outcome::Ok { id }),
         Ok(Written::Replayed(first)) => first_outcome(key, &first),
-        Err(DocError::NotFound) => Ok(rejected(vec![Problem::error(
-            "id",
-            "not_found",
-            "没有该单据",
-            "No such document",
-        )])),
+        Err(DocError::NotFound) => Ok(rejected(vec![no_such_document()])),
         Err(e) => Ok(rejected(problems_of(e.into())?)),
     }
+}
+
+/// The refusal of a change about a document the enterprise does not have.
+fn no_such_document() -> Problem {
+    Problem::error("id", "not_found", "没有该单据", "No such document")
 }
 
 /// Applies one change, or says why not.
@@ -105,6 +105,34 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
             };
             let written = db::create_draft(&state.db, doc, actor.account_id, Some(&key), now).await;
             doc_outcome(&key, written, id)
+        }
+        Operation::UpdateTransaction { id, document } => {
+            // Replaying an edit writes the same fields again: harmless, since a device sends
+            // its changes in order and a later edit always follows this one.
+            let doc = match draft_of(actor, id, document) {
+                Ok(d) => d,
+                Err(e) => return Ok(rejected(problems_of(e)?)),
+            };
+            match db::update_draft(&state.db, doc, actor.account_id, now).await {
+                Ok(_) => Ok(Outcome::Ok { id }),
+                Err(DocError::NotFound) => Ok(rejected(vec![no_such_document()])),
+                Err(e) => Ok(rejected(problems_of(e.into())?)),
+            }
+        }
+        Operation::DeleteTransaction { id } => {
+            // The end state is what counts: a draft already gone (a replayed delete) is fine.
+            match db::delete_draft(
+                &state.db,
+                actor.enterprise_id,
+                TransactionId(id),
+                actor.account_id,
+                now,
+            )
+            .await
+            {
+                Ok(()) | Err(DocError::NotFound) => Ok(Outcome::Ok { id }),
+                Err(e) => Ok(rejected(problems_of(e.into())?)),
+            }
         }
         Operation::SubmitTransaction {
             id,

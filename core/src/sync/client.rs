@@ -1,0 +1,216 @@
+//! The phone's sync client: pushes the outbox and pulls the change feed over HTTP. Blocking,
+//! because the app runs it on its own background thread; every step is safe to cut short
+//! (see [`sync_now`]).
+
+use super::wire::{MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PullResponse, PushRequest, PushResponse};
+use crate::model::EnterpriseId;
+use crate::store::{Store, StoreError};
+use chrono::Utc;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// Why a sync or a login did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No answer (offline, timeout, connection cut): try again later, nothing is lost.
+    #[error("network: {0}")]
+    Network(String),
+    /// The token is missing, expired or revoked: log in again.
+    #[error("not logged in on the server")]
+    Unauthorized,
+    /// The server answered with an error.
+    #[error("server answered {status}: {body}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// Its body, for diagnostics.
+        body: String,
+    },
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The answer to a login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedIn {
+    /// Bearer token for later calls.
+    pub token: String,
+    /// The enterprise of the account; `None` for regulator accounts.
+    pub enterprise_id: Option<EnterpriseId>,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Changes the server acknowledged.
+    pub pushed: u32,
+    /// Of those, changes it refused (see [`Store::rejections`]).
+    pub rejected: u32,
+    /// Feed rows applied.
+    pub pulled: u32,
+    /// The cursor after the pull.
+    pub cursor: i64,
+}
+
+/// An HTTP client for one server.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    base: String,
+    token: Option<String>,
+    http: reqwest::blocking::Client,
+}
+
+impl SyncClient {
+    /// A client of the server at `base_url` (e.g. `https://suyuan.example.cn`), giving up on a
+    /// call after `timeout`.
+    pub fn new(base_url: &str, timeout: Duration) -> Result<SyncClient, SyncError> {
+        install_crypto_provider();
+        let http = reqwest::blocking::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        Ok(SyncClient {
+            base: base_url.trim_end_matches('/').to_owned(),
+            token: None,
+            http,
+        })
+    }
+
+    /// Uses `token` for later calls (`None` after logging out).
+    pub fn set_token(&mut self, token: Option<String>) {
+        self.token = token;
+    }
+
+    /// Logs in with a login name and password; keeps the token.
+    pub fn log_in(&mut self, login: &str, password: &str) -> Result<LoggedIn, SyncError> {
+        let body = serde_json::json!({ "login": login, "password": password });
+        let answer: serde_json::Value =
+            self.send(self.http.post(self.url("/api/v1/auth/login")).json(&body))?;
+        let token = answer["token"]
+            .as_str()
+            .ok_or_else(|| SyncError::Server {
+                status: 200,
+                body: "login answer without a token".into(),
+            })?
+            .to_owned();
+        let enterprise_id = answer["account"]["enterprise_id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .map(EnterpriseId);
+        self.token = Some(token.clone());
+        Ok(LoggedIn {
+            token,
+            enterprise_id,
+        })
+    }
+
+    /// Sends changes; the server applies each change id at most once.
+    pub fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.send(
+            self.authorised(self.http.post(self.url("/api/v1/sync/push")))?
+                .json(request),
+        )
+    }
+
+    /// Fetches feed rows after `cursor`.
+    pub fn pull(&self, cursor: i64, limit: u32) -> Result<PullResponse, SyncError> {
+        let url = format!(
+            "{}?cursor={cursor}&limit={limit}",
+            self.url("/api/v1/sync/pull")
+        );
+        self.send(self.authorised(self.http.get(url))?)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorised(
+        &self,
+        req: reqwest::blocking::RequestBuilder,
+    ) -> Result<reqwest::blocking::RequestBuilder, SyncError> {
+        let token = self.token.as_deref().ok_or(SyncError::Unauthorized)?;
+        Ok(req.bearer_auth(token))
+    }
+
+    fn send<T: DeserializeOwned>(
+        &self,
+        req: reqwest::blocking::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let res = req.send().map_err(|e| SyncError::Network(e.to_string()))?;
+        let status = res.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(SyncError::Unauthorized);
+        }
+        // A body cut mid-way surfaces here, as a network error: the call is simply retried.
+        let bytes = res.bytes().map_err(|e| SyncError::Network(e.to_string()))?;
+        if !status.is_success() {
+            return Err(SyncError::Server {
+                status: status.as_u16(),
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+            });
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|e| SyncError::Network(format!("incomplete answer: {e}")))
+    }
+}
+
+/// Installs ring as the process's TLS crypto provider, which any reqwest client of this build
+/// needs first: rustls is built without a default one, because aws-lc does not cross-compile
+/// well for phones. Calling it again does nothing.
+pub fn install_crypto_provider() {
+    // A second install fails harmlessly: the first provider stays.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Pushes every queued change, then pulls until the feed is exhausted.
+///
+/// Cut anywhere, it loses and duplicates nothing: changes leave the outbox only when the
+/// server's answer for them is stored, and a resent change id gets its first answer; pulled
+/// rows and the cursor are written in one transaction. The outcome is recorded in the store
+/// for the status screen.
+pub fn sync_now(store: &mut Store, client: &SyncClient) -> Result<SyncReport, SyncError> {
+    let result = run(store, client);
+    let error = result.as_ref().err().map(ToString::to_string);
+    store.record_sync_result(Utc::now(), error.as_deref())?;
+    result
+}
+
+fn run(store: &mut Store, client: &SyncClient) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    while let Some(batch) = store.next_push(MAX_PUSH_CHANGES)? {
+        let sent = batch.changes.len();
+        let response = client.push(&PushRequest {
+            client_id: batch.client_id,
+            changes: batch.changes,
+        })?;
+        // An answer that acknowledges nothing would resend the same batch for ever.
+        if response.results.len() != sent {
+            return Err(SyncError::Server {
+                status: 200,
+                body: format!("{} answers to {sent} changes", response.results.len()),
+            });
+        }
+        report.pushed += response.results.len() as u32;
+        report.rejected += response
+            .results
+            .iter()
+            .filter(|r| matches!(r.outcome, super::wire::Outcome::Rejected { .. }))
+            .count() as u32;
+        store.apply_push_response(&response)?;
+    }
+    let mut cursor = store.session()?.ok_or(StoreError::NotLoggedIn)?.cursor;
+    loop {
+        let page = client.pull(cursor, MAX_PULL_LIMIT)?;
+        let applied = store.apply_pull(&page)?;
+        report.pulled += applied.applied;
+        cursor = applied.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    report.cursor = cursor;
+    Ok(report)
+}

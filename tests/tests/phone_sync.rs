@@ -1,0 +1,334 @@
+//! The phone's offline store and sync client against the real server on loopback, on SQLite
+//! and on PostgreSQL: a wholesaler works offline and syncs; the salon sees nothing until its
+//! own sync; an answer lost on the way back duplicates nothing.
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use suyuan_core::model::*;
+use suyuan_core::store::{DocumentQuery, Store};
+use suyuan_core::sync::client::{SyncClient, install_crypto_provider, sync_now};
+use suyuan_core::sync::wire::PushRequest;
+use suyuan_core::validate::{derive_expiry, uscc_check_char};
+use suyuan_server::db::Db;
+use suyuan_server::{AppState, app};
+
+/// The server on a loopback port, with its runtime and database.
+struct Server {
+    url: String,
+    rt: tokio::runtime::Runtime,
+    db: Db,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<String>,
+}
+
+impl Server {
+    fn start(postgres: bool) -> Server {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (db, dir, schema) = rt.block_on(async {
+            if postgres {
+                let base = std::env::var("SUYUAN_TEST_POSTGRES")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+                let admin = Db::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL is required ({base}): {e}"));
+                let schema = format!("phone_{}", uuid::Uuid::new_v4().simple());
+                // The schema name is a UUID made here, never input.
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&admin.pool)
+                    .await
+                    .expect("create schema");
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let db = Db::connect(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+                    .await
+                    .expect("open schema");
+                db.migrate().await.expect("migrate");
+                (db, None, Some(schema))
+            } else {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = suyuan_server::config::sqlite_url(&dir.path().join("server.sqlite"));
+                let db = Db::connect(&url).await.expect("open SQLite");
+                db.migrate().await.expect("migrate");
+                (db, Some(dir), None)
+            }
+        });
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = AppState::new(db.clone());
+        rt.spawn(async move { axum::serve(listener, app(state)).await });
+        Server {
+            url,
+            rt,
+            db,
+            _dir: dir,
+            schema,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(schema) = self.schema.take() {
+            let db = self.db.clone();
+            self.rt.block_on(async move {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                    .execute(&db.pool)
+                    .await
+                    .expect("drop schema");
+            });
+        }
+    }
+}
+
+struct Party {
+    id: EnterpriseId,
+    name: String,
+    uscc: String,
+}
+
+fn register(http: &reqwest::blocking::Client, url: &str, n: u32, name: &str, kind: &str) -> Party {
+    let first = format!("91620102MA{n:07}");
+    let uscc = format!("{first}{}", uscc_check_char(&first).expect("valid"));
+    let res = http
+        .post(format!("{url}/api/v1/enterprises/register"))
+        .json(&json!({
+            "enterprise": {
+                "name": name, "uscc": uscc, "kind": kind, "region_code": "620102",
+                "address": "甘肃省兰州市城关区庆阳路1号", "legal_representative": "张三",
+                "licence": null, "contact": "张三", "phone": "0931-7617990"
+            },
+            "password": "兰州-2026-pass"
+        }))
+        .send()
+        .expect("register");
+    assert_eq!(res.status().as_u16(), 201);
+    let session: Value = res.json().expect("json");
+    Party {
+        id: serde_json::from_value(session["account"]["enterprise_id"].clone()).expect("id"),
+        name: name.to_owned(),
+        uscc,
+    }
+}
+
+/// A phone of `who`, logged in on the server and locally.
+fn phone(server: &Server, who: &Party, dir: &std::path::Path) -> (Store, SyncClient) {
+    let mut client = SyncClient::new(&server.url, Duration::from_secs(10)).expect("client");
+    let logged = client.log_in(&who.uscc, "兰州-2026-pass").expect("log in");
+    assert_eq!(logged.enterprise_id, Some(who.id));
+    let mut store = Store::open(&dir.join(format!("{}.db", who.uscc))).expect("open store");
+    store.log_in(who.id).expect("local session");
+    (store, client)
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Production date of the test batches: a month ago.
+fn made() -> chrono::NaiveDate {
+    today() - chrono::Days::new(30)
+}
+
+fn draft(
+    who: &Party,
+    kind: TransactionKind,
+    to: Option<&Party>,
+    product: &Product,
+    batch: &str,
+    qty: u32,
+) -> Transaction {
+    let id = TransactionId::random();
+    Transaction {
+        id,
+        enterprise_id: who.id,
+        kind,
+        number: format!("APP-{}", &id.0.simple().to_string()[..8]),
+        counterparty: to.map(|p| Counterparty {
+            partner_id: None,
+            name: p.name.clone(),
+            uscc: Some(p.uscc.clone()),
+            enterprise_id: Some(p.id),
+        }),
+        date: today(),
+        contact: "张三".into(),
+        phone: "13800138000".into(),
+        lines: vec![TransactionLine {
+            product_id: product.id,
+            product_name: product.generic_name.clone(),
+            gtin: None,
+            quantity: qty,
+            unit: "瓶".into(),
+            batch: batch.into(),
+            production_date: Some(made()),
+            expiry_date: derive_expiry(made(), 36),
+        }],
+        status: RecordStatus::Draft,
+        corrects: None,
+        reconciles: None,
+        remarks: String::new(),
+    }
+}
+
+/// Documents the server holds for the caller, drafts included.
+fn server_documents(server: &Server, token: &str) -> u64 {
+    let http = reqwest::blocking::Client::new();
+    let page: Value = http
+        .get(format!("{}/api/v1/transactions?per_page=100", server.url))
+        .bearer_auth(token)
+        .send()
+        .expect("list")
+        .json()
+        .expect("json");
+    page["total"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("a total in {page}"))
+}
+
+fn scenario(postgres: bool) {
+    install_crypto_provider();
+    let server = Server::start(postgres);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let http = reqwest::blocking::Client::new();
+    let seller = register(
+        &http,
+        &server.url,
+        21,
+        "兰州美源化妆品批发有限公司",
+        "wholesaler",
+    );
+    let salon = register(&http, &server.url, 22, "城关区丽人美容院", "beauty_salon");
+    let (mut w, mut w_client) = phone(&server, &seller, dir.path());
+    let (mut s, s_client) = phone(&server, &salon, dir.path());
+
+    // Offline, the wholesaler adds a product, takes 100 in and sells 30 to the salon.
+    let product = w
+        .save_product(
+            Product {
+                id: ProductId::random(),
+                owner: seller.id,
+                generic_name: "舒唯雅皮肤身体护肤霜".into(),
+                brand: "舒唯雅".into(),
+                registration_number: "国妆特字G20210001".into(),
+                registrant: "广州舒唯雅化妆品有限公司".into(),
+                manufacturer: "广州舒唯雅化妆品有限公司".into(),
+                specification: "50g".into(),
+                shelf_life_months: Some(36),
+                attachments: vec![],
+                status: RecordStatus::Draft,
+            },
+            &[],
+        )
+        .expect("product offline");
+    let inbound = draft(
+        &seller,
+        TransactionKind::FinishedGoodsInbound,
+        None,
+        &product,
+        "B2611",
+        100,
+    );
+    w.save_draft(inbound.clone(), &[], today())
+        .expect("save inbound");
+    w.submit(inbound.id, None, &[], chrono::Utc::now())
+        .expect("submit inbound");
+    let sale = draft(
+        &seller,
+        TransactionKind::SalesOutbound,
+        Some(&salon),
+        &product,
+        "B2611",
+        30,
+    );
+    w.save_draft(sale.clone(), &[], today()).expect("save sale");
+    w.submit(sale.id, None, &[], chrono::Utc::now())
+        .expect("submit sale");
+    assert_eq!(w.pending_count().unwrap(), 5);
+
+    // The salon, not yet synced, sees nothing.
+    assert!(s.documents(&DocumentQuery::default()).unwrap().is_empty());
+
+    let report = sync_now(&mut w, &w_client).expect("wholesaler sync");
+    assert_eq!(
+        (report.pushed, report.rejected),
+        (5, 0),
+        "{:?}",
+        w.rejections().unwrap()
+    );
+    assert_eq!(w.pending_count().unwrap(), 0);
+    let token = w_client_token(&mut w_client, &seller);
+    assert_eq!(server_documents(&server, &token), 2);
+    let stock = w.stock().unwrap();
+    assert_eq!(
+        stock[0].held, 70,
+        "the phone's ledger after the pull agrees"
+    );
+
+    // The salon's sync brings the seller's outbound into its reconciliation inbox.
+    let report = sync_now(&mut s, &s_client).expect("salon sync");
+    assert!(report.pulled >= 1);
+    let inbox = s.reconciliation_items().expect("inbox");
+    assert_eq!(inbox.len(), 1, "one item from the seller's outbound");
+    assert_eq!(
+        (inbox[0].source, inbox[0].from, inbox[0].to),
+        (sale.id, seller.id, salon.id)
+    );
+    assert_eq!(inbox[0].lines[0].quantity, 30);
+    assert!(inbox[0].is_open());
+
+    // An answer lost on the way back: the server applied the push, the phone never heard.
+    let again = draft(
+        &seller,
+        TransactionKind::FinishedGoodsInbound,
+        None,
+        &product,
+        "B2612",
+        10,
+    );
+    w.save_draft(again.clone(), &[], today()).expect("save");
+    w.submit(again.id, None, &[], chrono::Utc::now())
+        .expect("submit");
+    let pending = w.next_push(100).unwrap().expect("pending");
+    w_client
+        .push(&PushRequest {
+            client_id: pending.client_id,
+            changes: pending.changes,
+        })
+        .expect("applied on the server");
+    assert_eq!(
+        w.pending_count().unwrap(),
+        2,
+        "still queued: the answer was lost"
+    );
+    let report = sync_now(&mut w, &w_client).expect("resync");
+    assert_eq!((report.pushed, report.rejected), (2, 0));
+    assert_eq!(
+        server_documents(&server, &token),
+        3,
+        "the resent changes created nothing new"
+    );
+    let held: i64 = w.stock().unwrap().iter().map(|l| l.held).sum();
+    assert_eq!(held, 80);
+}
+
+/// A fresh token of `who` for the REST checks (the phone's own is inside its client).
+fn w_client_token(client: &mut SyncClient, who: &Party) -> String {
+    client
+        .log_in(&who.uscc, "兰州-2026-pass")
+        .expect("log in")
+        .token
+}
+
+#[test]
+fn the_phone_syncs_with_the_server_on_sqlite() {
+    scenario(false);
+}
+
+#[test]
+fn the_phone_syncs_with_the_server_on_postgres() {
+    scenario(true);
+}
