@@ -61,7 +61,7 @@ impl Filter {
 }
 
 /// `%`, `_` and the escape character itself taken literally in a `LIKE` pattern.
-fn escape_like(s: &str) -> String {
+pub(super) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {

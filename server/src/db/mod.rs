@@ -9,13 +9,16 @@ mod batch;
 mod chain;
 mod demo;
 mod enterprises;
+mod impact;
 mod imports;
 mod inbox;
 mod journal;
 mod listing;
+mod nonconforming;
 mod partners;
 mod product_refs;
 mod products;
+mod recalls;
 mod reconciliation;
 mod staff;
 mod stock;
@@ -31,12 +34,22 @@ pub use batch::{BatchItem, at_index, import_batch};
 pub use chain::{ChainReport, canonical_json, chain_hash, sha256_hex, verify_chain};
 pub use demo::*;
 pub use enterprises::*;
+pub use impact::{enterprise_region, has_handled, product_in_region, scope_prefix};
 pub use imports::{Imported, import_drafts, import_products};
 pub use inbox::{ConfirmInput, ConfirmedItem, confirm_item, dispute_item};
 pub use journal::{IdempotencyKey, StoredAnswer, idempotent_answer};
 pub use listing::{Filter, ListQuery, Stamped, Window, list_bodies};
+pub use nonconforming::{
+    LISTING_SORTS, ListingFilter, ListingHolder, StoredListing, create_listing, get_listing,
+    list_listings, listing_holders, listing_state_code,
+};
 pub use partners::*;
 pub use products::*;
+pub use recalls::{
+    Author, HolderAction, RECALL_SORTS, RecallFilter, RecallHolder, RecallStep, StoredRecall,
+    Viewer, create_recall, get_recall, holder_acts, holders_by_recall, list_recalls, my_holding,
+    recall_holders, recall_status_code, step_recall,
+};
 pub use reconciliation::{get_item, list_inbox, reconciliation_kind_code, state_code};
 pub use staff::*;
 pub use stock::{StockFilter, StockLine, list_stock};
