@@ -14,12 +14,14 @@ mod idempotency;
 mod input;
 pub mod json;
 pub mod list;
+mod nonconforming;
 mod openapi;
 mod partners;
 mod path_id;
 mod products;
 mod profile;
 mod query;
+mod recalls;
 mod reconciliation;
 mod records;
 mod schemas;
@@ -106,6 +108,8 @@ pub fn app(state: AppState) -> Router {
         .merge(excel::router())
         .merge(batch::router())
         .merge(sync::router())
+        .merge(recalls::router())
+        .merge(nonconforming::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

@@ -4,8 +4,9 @@
 
 use super::AppState;
 use super::{
-    accounts, admin, attachments, barcodes, batch, excel, health, partners, products, profile,
-    reconciliation, schemas, sessions, staff, stock, sync, transactions,
+    accounts, admin, attachments, barcodes, batch, excel, health, nonconforming, partners,
+    products, profile, recalls, reconciliation, schemas, sessions, staff, stock, sync,
+    transactions,
 };
 use axum::Router;
 use axum::routing::get;
@@ -28,6 +29,7 @@ use utoipa::openapi::{Content, RefOr, Response};
         (name = "admin", description = "The platform admin's regulator accounts"),
         (name = "catalog", description = "Profile, products, barcodes, suppliers, customers, attachments"),
         (name = "documents", description = "Transactions, reconciliation inbox, stock, record chain"),
+        (name = "recalls", description = "Recalls and nonconforming listings, for enterprises and regulators"),
         (name = "health", description = "Liveness"),
     ),
     paths(document),
@@ -55,6 +57,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         excel::Api::openapi(),
         batch::Api::openapi(),
         sync::Api::openapi(),
+        recalls::Api::openapi(),
+        nonconforming::Api::openapi(),
     ] {
         doc.merge(part);
     }
