@@ -14,6 +14,7 @@ use docs_support::{Party, draft, fields, line, save, submit};
 use recall_support::*;
 use serde_json::{Value, json};
 use suyuan_server::AppState;
+use suyuan_server::db::audit_trail;
 
 async fn get(state: &AppState, token: &str, path: &str) -> (StatusCode, Value) {
     call(state, "GET", path, Some(token), None, None).await
@@ -266,6 +267,21 @@ on_both_databases!(
         )
         .await;
         assert_eq!(status, StatusCode::CONFLICT);
+        // Every write is in the audit log, under the regulator's or the holder's account.
+        let trail = audit_trail(&db, "recall", &id).await.unwrap();
+        let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(actions, ["create", "close"]);
+        assert!(
+            trail
+                .iter()
+                .all(|a| a.account_id.is_some() && a.enterprise_id.is_none())
+        );
+        let trail = audit_trail(&db, "recall_holder", &format!("{id}/{}", s1.id))
+            .await
+            .unwrap();
+        let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(actions, ["acknowledge", "report"]);
+        assert_eq!(trail[1].enterprise_id, Some(s1.id.to_string()));
         // An enterprise account is no regulator, and a regulator no enterprise.
         let (status, _) = get(
             &state,

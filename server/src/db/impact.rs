@@ -182,22 +182,6 @@ pub async fn enterprise_region(db: &Db, id: EnterpriseId) -> Result<Option<Strin
     Ok(row.map(|r| r.try_get("region_code")).transpose()?)
 }
 
-/// Whether `enterprise` has submitted a document with `product`.
-pub async fn has_handled(
-    db: &Db,
-    enterprise: EnterpriseId,
-    product: ProductId,
-) -> Result<bool, DbError> {
-    let row = sqlx::query(
-        "SELECT 1 AS hit FROM transaction_lines WHERE enterprise_id = $1 AND product_id = $2 LIMIT 1",
-    )
-    .bind(enterprise.to_string())
-    .bind(product.to_string())
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.is_some())
-}
-
 #[cfg(test)]
 mod tests {
     use super::scope_prefix;

@@ -34,7 +34,7 @@ pub use batch::{BatchItem, at_index, import_batch};
 pub use chain::{ChainReport, canonical_json, chain_hash, sha256_hex, verify_chain};
 pub use demo::*;
 pub use enterprises::*;
-pub use impact::{enterprise_region, has_handled, product_in_region, scope_prefix};
+pub use impact::{enterprise_region, product_in_region, scope_prefix};
 pub use imports::{Imported, import_drafts, import_products};
 pub use inbox::{ConfirmInput, ConfirmedItem, confirm_item, dispute_item};
 pub use journal::{IdempotencyKey, StoredAnswer, idempotent_answer};

@@ -523,16 +523,32 @@ pub async fn step_recall(
     if !problems.is_empty() {
         return Err(DocError::Invalid(problems));
     }
-    let initiator = initiator_enterprise(r);
-    let (mut tx, fresh) = begin_with_holders(
-        db,
-        r.product_id,
-        &r.batches,
-        &initiator.into_iter().collect::<Vec<_>>(),
-    )
-    .await?;
-    let at = timestamp(now);
     let sid = id.to_string();
+    let mut to: Vec<EnterpriseId> = initiator_enterprise(r).into_iter().collect();
+    // Announcing recomputes the holders (under their locks); closing reaches those stored,
+    // which only an announcement changes.
+    let (mut tx, fresh) = match step {
+        RecallStep::Activate => {
+            let (tx, fresh) = begin_with_holders(db, r.product_id, &r.batches, &to).await?;
+            to.extend(fresh.iter().map(|h| h.enterprise_id));
+            (tx, fresh)
+        }
+        RecallStep::Close => {
+            let rows = sqlx::query("SELECT enterprise_id FROM recall_holders WHERE recall_id = $1")
+                .bind(&sid)
+                .fetch_all(&db.pool)
+                .await?;
+            for row in rows {
+                to.push(EnterpriseId(uuid_of(
+                    &row.try_get::<String, _>("enterprise_id")?,
+                )?));
+            }
+            let mut tx = db.pool.begin().await?;
+            lock_enterprises(&mut tx, &to).await?;
+            (tx, Vec::new())
+        }
+    };
+    let at = timestamp(now);
     let before = serde_json::to_string(r)?;
     let body = serde_json::to_string(&next)?;
     // Only the status the check saw is replaced, so two concurrent steps cannot both pass.
@@ -555,17 +571,6 @@ pub async fn step_recall(
         // Announced now: the holders are those of now.
         store_holders(&mut tx, &sid, &fresh, &at).await?;
     }
-    let mut to: Vec<EnterpriseId> = initiator.into_iter().collect();
-    let rows = sqlx::query("SELECT enterprise_id FROM recall_holders WHERE recall_id = $1")
-        .bind(&sid)
-        .fetch_all(&mut *tx)
-        .await?;
-    for row in rows {
-        to.push(EnterpriseId(uuid_of(
-            &row.try_get::<String, _>("enterprise_id")?,
-        )?));
-    }
-    lock_enterprises(&mut tx, &to).await?;
     notify(&mut tx, "recall", &sid, &to, &at).await?;
     let action = match step {
         RecallStep::Activate => "activate",
@@ -624,8 +629,8 @@ pub async fn holder_acts(
         return Err(DocError::Conflict(Problem::error(
             "status",
             "recall.not_active",
-            "该召回已结束，不能再确认或报告",
-            "This recall is closed; it takes no more acknowledgements or reports",
+            "该召回不在进行中，不能确认或报告",
+            "This recall is not active; it takes no acknowledgements or reports",
         )));
     }
     let at = timestamp(now);

@@ -372,7 +372,7 @@ async fn read_mine(
         (status = 401, description = "Not logged in"),
         (status = 403, description = "Read-only account"),
         (status = 404, description = "No such recall reached the caller"),
-        (status = 409, description = "The recall is closed"),
+        (status = 409, description = "The recall is not active"),
     ))]
 async fn acknowledge(
     State(state): State<AppState>,
@@ -403,7 +403,7 @@ async fn acknowledge(
         (status = 401, description = "Not logged in"),
         (status = 403, description = "Read-only account"),
         (status = 404, description = "No such recall reached the caller"),
-        (status = 409, description = "The recall is closed"),
+        (status = 409, description = "The recall is not active"),
         (status = 422, description = "A quantity missing, negative, or more than held"),
     ))]
 async fn report(
