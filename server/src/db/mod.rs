@@ -18,6 +18,7 @@ mod nonconforming;
 mod partners;
 mod product_refs;
 mod products;
+mod recall_holders;
 mod recalls;
 mod reconciliation;
 mod staff;
@@ -45,10 +46,12 @@ pub use nonconforming::{
 };
 pub use partners::*;
 pub use products::*;
+pub use recall_holders::{
+    HolderAction, RecallHolder, holder_acts, holders_by_recall, my_holding, recall_holders,
+};
 pub use recalls::{
-    Author, HolderAction, RECALL_SORTS, RecallFilter, RecallHolder, RecallStep, StoredRecall,
-    Viewer, create_recall, get_recall, holder_acts, holders_by_recall, list_recalls, my_holding,
-    recall_holders, recall_status_code, step_recall,
+    Author, RECALL_SORTS, RecallFilter, RecallStep, StoredRecall, Viewer, create_recall,
+    get_recall, list_recalls, recall_status_code, step_recall,
 };
 pub use reconciliation::{get_item, list_inbox, reconciliation_kind_code, state_code};
 pub use staff::*;

@@ -4,7 +4,8 @@
 //! them — and every holder of the batches is told through its change feed.
 
 use super::impact::{begin_with_holders, uuid_of};
-use super::recalls::{Author, Viewer, count, notify, uint};
+use super::recall_holders::{count, uint};
+use super::recalls::{Author, Viewer, notify};
 use super::{Db, DbError, Window, search_text, timestamp};
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -21,6 +21,7 @@ mod path_id;
 mod products;
 mod profile;
 mod query;
+mod recall_common;
 mod recalls;
 mod reconciliation;
 mod records;

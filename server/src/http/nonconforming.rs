@@ -16,7 +16,7 @@ use super::input::{RecordBody, blank, today, writer};
 use super::list::{ListParams, Page};
 use super::path_id::PathId;
 use super::query::Query;
-use super::recalls::{known_product, out_of_reach, regulator_viewer};
+use super::recall_common::{known_product, out_of_reach, regulator_viewer};
 use super::schemas::ListQuery;
 use crate::db::{self, Author, LISTING_SORTS, ListingFilter, ListingHolder, StoredListing, Viewer};
 use axum::Router;
