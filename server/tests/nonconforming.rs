@@ -170,6 +170,56 @@ on_both_databases!(
                 ("defect".to_owned(), "required".to_owned())
             ]
         );
+
+        // Handling: only the region's regulator moves it; revoked, batch A sells again and the
+        // holders are told.
+        let state_path = format!("/api/v1/regulator/nonconforming/{id}/state");
+        let (status, _) = post(
+            &state,
+            &s2.token,
+            &format!("/api/v1/nonconforming/{id}/state"),
+            json!({"state": "revoked"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = post(&state, &sichuan, &state_path, json!({"state": "revoked"})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, handling) = post(
+            &state,
+            &lanzhou,
+            &state_path,
+            json!({"state": "handling", "handling_measures": "已通知持有企业下架"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{handling}");
+        assert_eq!(handling["listing"]["state"], "handling");
+        let (status, err) = post(&state, &lanzhou, &state_path, json!({"state": "open"})).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(
+            fields(&err),
+            [("state".to_owned(), "nonconforming.state".to_owned())]
+        );
+        let (status, err) = submit(&state, s2, &blocked, None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "still listed while handled: {err}"
+        );
+        let (status, revoked) =
+            post(&state, &lanzhou, &state_path, json!({"state": "revoked"})).await;
+        assert_eq!(status, StatusCode::OK, "{revoked}");
+        let (status, doc) = submit(&state, s2, &blocked, None).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "a revoked listing blocks nothing: {doc}"
+        );
+        let last = pulled(&state, s1)
+            .await
+            .into_iter()
+            .rfind(|ch| ch["id"] == json!(id))
+            .unwrap();
+        assert_eq!(last["body"]["state"], "revoked");
     }
 );
 
@@ -227,6 +277,19 @@ on_both_databases!(
             fields(&err),
             [("lines[0].batch".to_owned(), "sale.nonconforming".to_owned())]
         );
+        // Closed by the maker, the batch stays nonconforming.
+        let (status, closed) = post(
+            &state,
+            &c.maker.token,
+            &format!("/api/v1/nonconforming/{id}/state"),
+            json!({"state": "closed"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{closed}");
+        assert_eq!(closed["listing"]["state"], "closed");
+        assert!(closed["listing"]["handled_on"].is_string());
+        let (status, _) = submit(&state, s3, &sale, None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         // Its region's regulator sees it.
         let gansu = regulator(&state, &db, "gansu", "620000").await;
         let (status, detail) = get(

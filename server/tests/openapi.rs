@@ -86,9 +86,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/nonconforming"),
     ("post", "/api/v1/nonconforming"),
     ("get", "/api/v1/nonconforming/{id}"),
+    ("post", "/api/v1/nonconforming/{id}/state"),
     ("get", "/api/v1/regulator/nonconforming"),
     ("post", "/api/v1/regulator/nonconforming"),
     ("get", "/api/v1/regulator/nonconforming/{id}"),
+    ("post", "/api/v1/regulator/nonconforming/{id}/state"),
 ];
 
 /// Operations that need no credentials.

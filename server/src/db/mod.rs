@@ -42,7 +42,7 @@ pub use journal::{IdempotencyKey, StoredAnswer, idempotent_answer};
 pub use listing::{Filter, ListQuery, Stamped, Window, list_bodies};
 pub use nonconforming::{
     LISTING_SORTS, ListingFilter, ListingHolder, StoredListing, create_listing, get_listing,
-    list_listings, listing_holders, listing_state_code,
+    list_listings, listing_holders, listing_state_code, managed_listing, update_listing,
 };
 pub use partners::*;
 pub use products::*;

@@ -1,9 +1,11 @@
 //! Nonconforming listings (不合格化妆品信息): a regulator's sampling result or an enterprise's
 //! own finding about its product. A submitted listing marks its batches nonconforming for
 //! everyone — the submit check reads these rows by product (`submit.rs`) and refuses sales of
-//! them — and every holder of the batches is told through its change feed.
+//! them — and every holder of the batches is told through its change feed, as again at each
+//! change of its handling (a revoked listing frees the batches: `NonconformingRecord::lists`).
 
 use super::impact::{begin_with_holders, uuid_of};
+use super::journal::lock_enterprises;
 use super::recall_holders::{count, uint};
 use super::recalls::{Author, Viewer, notify};
 use super::{Db, DbError, Window, search_text, timestamp};
@@ -257,4 +259,82 @@ pub async fn list_listings(
     let rows = q.fetch_all(&db.pool).await?;
     let items = rows.iter().map(stored_of).collect::<Result<_, _>>()?;
     Ok((items, u64::try_from(total).unwrap_or(0)))
+}
+
+/// The condition that lets `viewer` change a listing's handling: its reporting enterprise, or
+/// a regulator of its region.
+fn manages(viewer: &Viewer, first: usize) -> (String, String) {
+    match viewer {
+        Viewer::Enterprise(me) => (format!("n.reported_by = ${first}"), me.to_string()),
+        Viewer::Regulator { .. } => visible(viewer, first),
+    }
+}
+
+/// A listing `viewer` manages.
+pub async fn managed_listing(
+    db: &Db,
+    id: NonconformingId,
+    viewer: &Viewer,
+) -> Result<Option<StoredListing>, DbError> {
+    let (cond, bind) = manages(viewer, 2);
+    let sql = format!(
+        "SELECT n.body, n.region_code, n.created_at, n.updated_at FROM nonconforming n WHERE n.id = $1 AND {cond}"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .bind(bind)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(stored_of).transpose()
+}
+
+/// Stores a listing's new handling (`next`, checked by the caller against `current`) and
+/// tells its holders and reporter. False when another change got there first.
+pub async fn update_listing(
+    db: &Db,
+    current: &NonconformingRecord,
+    next: &NonconformingRecord,
+    author: Author,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let id = next.id.to_string();
+    let mut to: Vec<EnterpriseId> = next.reported_by.into_iter().collect();
+    for h in listing_holders(db, next.id, None).await? {
+        to.push(h.enterprise_id);
+    }
+    let mut tx = db.pool.begin().await?;
+    lock_enterprises(&mut tx, &to).await?;
+    let at = timestamp(now);
+    let before = serde_json::to_string(current)?;
+    let body = serde_json::to_string(next)?;
+    // Only the state the caller checked is replaced, so two changes cannot both pass.
+    let done = sqlx::query(
+        "UPDATE nonconforming SET state = $1, search = $2, body = $3, updated_at = $4 \
+         WHERE id = $5 AND state = $6",
+    )
+    .bind(listing_state_code(next.state))
+    .bind(listing_search(next))
+    .bind(&body)
+    .bind(&at)
+    .bind(&id)
+    .bind(listing_state_code(current.state))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Ok(false);
+    }
+    notify(&mut tx, "nonconforming", &id, &to, &at).await?;
+    author
+        .log(
+            &mut tx,
+            &at,
+            "handle",
+            "nonconforming",
+            &id,
+            (Some(&before), Some(&body)),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(true)
 }

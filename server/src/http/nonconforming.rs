@@ -7,12 +7,15 @@
 //! batches nonconforming everywhere: every holder is reached through its change feed, and the
 //! submit check refuses sales of the batches. An enterprise sees its own records and the
 //! listings that reached it (with its own holder row); a regulator those of its region with
-//! every holder.
+//! every holder. Its handling moves on (`…/{id}/state`: handling, closed, or revoked as a
+//! mistake, which frees the batches) by the regulators of its region, or by the enterprise
+//! that recorded it; every move reaches the holders again.
 
 use super::AppState;
 use super::caller::Caller;
 use super::error::ApiError;
 use super::input::{RecordBody, blank, today, writer};
+use super::json::Json;
 use super::list::{ListParams, Page};
 use super::path_id::PathId;
 use super::query::Query;
@@ -22,8 +25,8 @@ use crate::db::{self, Author, LISTING_SORTS, ListingFilter, ListingHolder, Store
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use chrono::Utc;
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use suyuan_core::Problem;
@@ -31,6 +34,7 @@ use suyuan_core::model::{
     EnterpriseId, NonconformingId, NonconformingRecord, NonconformingSource, NonconformingStatus,
     Product, RecordStatus,
 };
+use suyuan_core::rules::listing::check_listing_step;
 use suyuan_core::validate::validate_nonconforming;
 use utoipa::{OpenApi, ToSchema};
 
@@ -189,6 +193,59 @@ async fn listing_of(
     Ok((listing, product))
 }
 
+/// A change of a listing's handling.
+#[derive(Debug, Deserialize, ToSchema)]
+struct HandleInput {
+    /// `handling`, `closed` (its batches stay nonconforming) or `revoked` (withdrawn as a
+    /// mistake: its batches sell again).
+    #[schema(value_type = String)]
+    state: NonconformingStatus,
+    /// The day handling ended (处置日期); a close without one is dated today.
+    handled_on: Option<NaiveDate>,
+    /// The handling measures (处置措施), replacing those recorded.
+    handling_measures: Option<String>,
+}
+
+/// Moves a listing `viewer` manages to the handling `input` asks for.
+async fn handle(
+    state: &AppState,
+    viewer: &Viewer,
+    author: Author,
+    id: NonconformingId,
+    input: HandleInput,
+) -> Result<ListingView, ApiError> {
+    let current = db::managed_listing(&state.db, id, viewer)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .listing;
+    check_listing_step(current.state, input.state).map_err(ApiError::Conflict)?;
+    let mut next = current.clone();
+    next.state = input.state;
+    if let Some(m) = input.handling_measures {
+        next.handling_measures = m;
+    }
+    next.handled_on = input.handled_on.or(next.handled_on);
+    if next.state == NonconformingStatus::Closed && next.handled_on.is_none() {
+        next.handled_on = Some(today());
+    }
+    let problems = validate_nonconforming(&next, today());
+    if !problems.is_empty() {
+        return Err(ApiError::Validation(problems));
+    }
+    if !db::update_listing(&state.db, &current, &next, author, Utc::now()).await? {
+        let step = check_listing_step(current.state, input.state).err();
+        return Err(ApiError::Conflict(step.unwrap_or_else(|| {
+            Problem::error(
+                "state",
+                "nonconforming.state",
+                "该不合格信息刚被修改，请刷新后重试",
+                "The listing just changed; reload it and try again",
+            )
+        })));
+    }
+    detail(state, id, viewer).await
+}
+
 // ---- Enterprise routes ----
 
 /// Listings that concern the caller's enterprise: its own records and the listings that
@@ -270,6 +327,36 @@ async fn read_mine(
     let viewer = Viewer::Enterprise(caller.enterprise()?);
     Ok(axum::Json(
         detail(&state, NonconformingId(id), &viewer).await?,
+    ))
+}
+
+/// Changes the handling of a finding the caller's enterprise recorded.
+#[utoipa::path(post, path = "/api/v1/nonconforming/{id}/state", operation_id = "handle_own_nonconforming", tag = "recalls",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Listing id")),
+    request_body = HandleInput,
+    responses(
+        (status = 200, description = "The listing", body = ListingAnswer),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Read-only account"),
+        (status = 404, description = "No such listing recorded by the caller"),
+        (status = 409, description = "The listing cannot move to that state"),
+        (status = 422, description = "Invalid date or body"),
+    ))]
+async fn handle_mine(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+    Json(input): Json<HandleInput>,
+) -> Result<axum::Json<ListingView>, ApiError> {
+    let actor = writer(&caller)?;
+    let author = Author {
+        account: actor.account_id,
+        enterprise: Some(actor.enterprise_id),
+    };
+    let viewer = Viewer::Enterprise(actor.enterprise_id);
+    Ok(axum::Json(
+        handle(&state, &viewer, author, NonconformingId(id), input).await?,
     ))
 }
 
@@ -356,6 +443,35 @@ async fn regulator_read(
     ))
 }
 
+/// Changes the handling of a listing of the region: `revoked` frees its batches.
+#[utoipa::path(post, path = "/api/v1/regulator/nonconforming/{id}/state", operation_id = "regulator_handle_nonconforming", tag = "recalls",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = Uuid, Path, description = "Listing id")),
+    request_body = HandleInput,
+    responses(
+        (status = 200, description = "The listing and its holders", body = ListingAnswer),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not a regulator"),
+        (status = 404, description = "No such listing in the region"),
+        (status = 409, description = "The listing cannot move to that state"),
+        (status = 422, description = "Invalid date or body"),
+    ))]
+async fn regulator_handle(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+    Json(input): Json<HandleInput>,
+) -> Result<axum::Json<ListingView>, ApiError> {
+    let (viewer, _) = regulator_viewer(&caller)?;
+    let author = Author {
+        account: caller.account.id,
+        enterprise: None,
+    };
+    Ok(axum::Json(
+        handle(&state, &viewer, author, NonconformingId(id), input).await?,
+    ))
+}
+
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
@@ -363,11 +479,13 @@ async fn regulator_read(
         list_mine,
         record,
         read_mine,
+        handle_mine,
         regulator_list,
         regulator_record,
-        regulator_read
+        regulator_read,
+        regulator_handle
     ),
-    components(schemas(ListingAnswer, ListingInput))
+    components(schemas(ListingAnswer, ListingInput, HandleInput))
 )]
 pub(super) struct Api;
 
@@ -376,9 +494,14 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/nonconforming", get(list_mine).post(record))
         .route("/api/v1/nonconforming/{id}", get(read_mine))
+        .route("/api/v1/nonconforming/{id}/state", post(handle_mine))
         .route(
             "/api/v1/regulator/nonconforming",
             get(regulator_list).post(regulator_record),
         )
         .route("/api/v1/regulator/nonconforming/{id}", get(regulator_read))
+        .route(
+            "/api/v1/regulator/nonconforming/{id}/state",
+            post(regulator_handle),
+        )
 }
