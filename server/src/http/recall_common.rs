@@ -38,7 +38,7 @@ pub(super) struct RecallView {
 }
 
 /// `{recall, region_code, created_at, updated_at, mine?, holders?, summary?}`: `recall` is
-/// suyuan-core's `Recall`; `holders` lists each enterprise reached with `quantity_received`,
+/// suyuan-core's `Recall` (its `progress` stays empty: see `mine` and `holders`); `holders` lists each enterprise reached with `quantity_received`,
 /// `quantity_held` (including `quantity_in_transit`), per-batch figures, `acknowledged_at`,
 /// `quantity_returned`, `quantity_destroyed`; `summary` has `holders`, `acknowledged`,
 /// `not_acknowledged`, the quantities and `recovered_share`.
