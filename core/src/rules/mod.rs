@@ -2,6 +2,8 @@
 
 pub mod ledger;
 pub mod lifecycle;
+pub mod listing;
+pub mod recall;
 pub mod reconciliation;
 pub mod sales_block;
 pub mod status;

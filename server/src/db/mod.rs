@@ -9,13 +9,17 @@ mod batch;
 mod chain;
 mod demo;
 mod enterprises;
+mod impact;
 mod imports;
 mod inbox;
 mod journal;
 mod listing;
+mod nonconforming;
 mod partners;
 mod product_refs;
 mod products;
+mod recall_holders;
+mod recalls;
 mod reconciliation;
 pub mod regulator;
 mod staff;
@@ -32,12 +36,24 @@ pub use batch::{BatchItem, at_index, import_batch};
 pub use chain::{ChainReport, canonical_json, chain_hash, sha256_hex, verify_chain};
 pub use demo::*;
 pub use enterprises::*;
+pub use impact::{enterprise_region, product_in_region, scope_prefix};
 pub use imports::{Imported, import_drafts, import_products};
 pub use inbox::{ConfirmInput, ConfirmedItem, confirm_item, dispute_item};
 pub use journal::{IdempotencyKey, StoredAnswer, idempotent_answer};
 pub use listing::{Filter, ListQuery, Stamped, Window, list_bodies};
+pub use nonconforming::{
+    LISTING_SORTS, ListingFilter, ListingHolder, StoredListing, create_listing, get_listing,
+    list_listings, listing_holders, listing_state_code, managed_listing, update_listing,
+};
 pub use partners::*;
 pub use products::*;
+pub use recall_holders::{
+    HolderAction, RecallHolder, holder_acts, holders_by_recall, my_holding, recall_holders,
+};
+pub use recalls::{
+    Author, RECALL_SORTS, RecallFilter, RecallStep, StoredRecall, Viewer, create_recall,
+    get_recall, list_recalls, recall_status_code, step_recall,
+};
 pub use reconciliation::{get_item, list_inbox, reconciliation_kind_code, state_code};
 pub use regulator::{DIRECTORY_SORTS, DirectoryQuery, EnterpriseActivity};
 pub use staff::*;

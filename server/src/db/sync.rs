@@ -19,8 +19,9 @@ pub struct FeedRow {
 }
 
 /// Up to `limit` rows of `enterprise`'s feed after `cursor`, oldest first. Documents are
-/// joined only when the enterprise owns them and reconciliation items only when it is a party,
-/// so a row never shows another enterprise's record.
+/// joined only when the enterprise owns them, reconciliation items only when it is a party,
+/// recalls and nonconforming listings only when they reached it or it started them, so a row
+/// never shows another enterprise's record.
 pub async fn pull_feed(
     db: &Db,
     enterprise: EnterpriseId,
@@ -28,13 +29,19 @@ pub async fn pull_feed(
     limit: i64,
 ) -> Result<Vec<FeedRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT f.seq, f.entity, f.entity_id, COALESCE(t.body, r.body, p.body) AS body \
+        "SELECT f.seq, f.entity, f.entity_id, COALESCE(t.body, r.body, p.body, rc.body, n.body) AS body \
          FROM change_feed f \
          LEFT JOIN transactions t ON f.entity = 'transaction' AND t.id = f.entity_id \
               AND t.enterprise_id = f.enterprise_id \
          LEFT JOIN reconciliation_items r ON f.entity = 'reconciliation_item' AND r.id = f.entity_id \
               AND (r.from_enterprise_id = f.enterprise_id OR r.to_enterprise_id = f.enterprise_id) \
          LEFT JOIN products p ON f.entity = 'product' AND p.id = f.entity_id \
+         LEFT JOIN recalls rc ON f.entity = 'recall' AND rc.id = f.entity_id \
+              AND (rc.initiator_enterprise_id = f.enterprise_id OR (rc.status <> 'planned' AND EXISTS \
+                   (SELECT 1 FROM recall_holders rh WHERE rh.recall_id = rc.id AND rh.enterprise_id = f.enterprise_id))) \
+         LEFT JOIN nonconforming n ON f.entity = 'nonconforming' AND n.id = f.entity_id \
+              AND (n.reported_by = f.enterprise_id OR EXISTS (SELECT 1 FROM nonconforming_holders nh \
+                   WHERE nh.listing_id = n.id AND nh.enterprise_id = f.enterprise_id)) \
          WHERE f.enterprise_id = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3",
     )
     .bind(enterprise.to_string())

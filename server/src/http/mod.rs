@@ -14,12 +14,15 @@ mod idempotency;
 mod input;
 pub mod json;
 pub mod list;
+mod nonconforming;
 mod openapi;
 mod partners;
 mod path_id;
 mod products;
 mod profile;
 mod query;
+mod recall_common;
+mod recalls;
 mod reconciliation;
 mod records;
 mod regulator;
@@ -108,6 +111,8 @@ pub fn app(state: AppState) -> Router {
         .merge(batch::router())
         .merge(sync::router())
         .merge(regulator::router())
+        .merge(recalls::router())
+        .merge(nonconforming::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

@@ -4,8 +4,9 @@
 
 use super::AppState;
 use super::{
-    accounts, admin, attachments, barcodes, batch, excel, health, partners, products, profile,
-    reconciliation, regulator, schemas, sessions, staff, stock, sync, transactions,
+    accounts, admin, attachments, barcodes, batch, excel, health, nonconforming, partners,
+    products, profile, recalls, reconciliation, regulator, schemas, sessions, staff, stock, sync,
+    transactions,
 };
 use axum::Router;
 use axum::routing::get;
@@ -29,6 +30,7 @@ use utoipa::openapi::{Content, RefOr, Response};
         (name = "catalog", description = "Profile, products, barcodes, suppliers, customers, attachments"),
         (name = "documents", description = "Transactions, reconciliation inbox, stock, record chain"),
         (name = "regulator", description = "A regulator's region: enterprise directory and drill-down, batch trace, statistics"),
+        (name = "recalls", description = "Recalls and nonconforming listings, for enterprises and regulators"),
         (name = "health", description = "Liveness"),
     ),
     paths(document),
@@ -57,6 +59,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         batch::Api::openapi(),
         sync::Api::openapi(),
         regulator::Api::openapi(),
+        recalls::Api::openapi(),
+        nonconforming::Api::openapi(),
     ] {
         doc.merge(part);
     }
