@@ -23,10 +23,13 @@ use suyuan_core::rules::lifecycle::{self, Action};
 use suyuan_core::validate::validate_partner;
 use utoipa::OpenApi;
 
-const SUPPLIER: u8 = 0;
-const CUSTOMER: u8 = 1;
+/// The route parameter of the suppliers' handlers.
+pub(super) const SUPPLIER: u8 = 0;
+/// The route parameter of the customers' handlers.
+pub(super) const CUSTOMER: u8 = 1;
 
-fn role<const R: u8>() -> PartnerRole {
+/// The role a handler instance serves.
+pub(super) fn role<const R: u8>() -> PartnerRole {
     if R == SUPPLIER {
         PartnerRole::Supplier
     } else {
@@ -52,8 +55,9 @@ impl From<Stamped<Partner>> for PartnerView {
     }
 }
 
+/// Filters of a partner list (and export).
 #[derive(Debug, Deserialize)]
-struct PartnerFilters {
+pub(super) struct PartnerFilters {
     state: Option<String>,
     region_code: Option<String>,
 }
@@ -67,27 +71,14 @@ fn filter_problem(field: &str, zh: &str, en: &str) -> ApiError {
     )])
 }
 
-/// Lists the caller's suppliers; `q` matches name, USCC, contact and phone.
-#[utoipa::path(get, path = "/api/v1/suppliers", operation_id = "list_suppliers", tag = "catalog",
-    security(("bearer" = []), ("session" = [])),
-    params(
-        ListQuery,
-        ("sort" = Option<String>, Query, description = "`updated_at` (default), `name`, `uscc`, `region_code` or `created_at`"),
-        ("state" = Option<String>, Query, description = "`normal` or `disabled`"),
-        ("region_code" = Option<String>, Query, description = "Region code prefix (up to 6 digits)"),
-    ),
-    responses(
-        (status = 200, description = "One page", body = Page<schemas::PartnerView>),
-        (status = 401, description = "Not logged in"),
-        (status = 403, description = "Not an enterprise account"),
-        (status = 422, description = "Unknown sort column or filter value"),
-    ))]
-async fn list<const R: u8>(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(params): Query<ListParams>,
-    Query(filters): Query<PartnerFilters>,
-) -> Result<Json<Page<PartnerView>>, ApiError> {
+/// The list's query of a role from the caller and the list parameters; the export uses it
+/// too, so it filters exactly as the list does.
+pub(super) fn partner_query(
+    role: PartnerRole,
+    caller: &Caller,
+    params: &ListParams,
+    filters: PartnerFilters,
+) -> Result<PartnerQuery, ApiError> {
     let owner = caller.enterprise()?;
     let partner_state = match filters.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
@@ -111,13 +102,37 @@ async fn list<const R: u8>(
             "region_code is a prefix of 1 to 6 digits",
         ));
     }
-    let query = PartnerQuery {
+    Ok(PartnerQuery {
         owner,
-        role: role::<R>(),
+        role,
         keyword: params.keyword(),
         state: partner_state,
         region_prefix,
-    };
+    })
+}
+
+/// Lists the caller's suppliers; `q` matches name, USCC, contact and phone.
+#[utoipa::path(get, path = "/api/v1/suppliers", operation_id = "list_suppliers", tag = "catalog",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ListQuery,
+        ("sort" = Option<String>, Query, description = "`updated_at` (default), `name`, `uscc`, `region_code` or `created_at`"),
+        ("state" = Option<String>, Query, description = "`normal` or `disabled`"),
+        ("region_code" = Option<String>, Query, description = "Region code prefix (up to 6 digits)"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = Page<schemas::PartnerView>),
+        (status = 401, description = "Not logged in"),
+        (status = 403, description = "Not an enterprise account"),
+        (status = 422, description = "Unknown sort column or filter value"),
+    ))]
+async fn list<const R: u8>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+    Query(filters): Query<PartnerFilters>,
+) -> Result<Json<Page<PartnerView>>, ApiError> {
+    let query = partner_query(role::<R>(), &caller, &params, filters)?;
     let window = params.db_window(&db::PARTNER_SORTS)?;
     let (rows, total) = db::list_partners(&state.db, &query, &window).await?;
     let items = rows.into_iter().map(PartnerView::from).collect();
@@ -139,15 +154,14 @@ fn partner_defaults() -> Vec<(&'static str, serde_json::Value)> {
     d
 }
 
-/// Checks a partner about to be written and links it to the enterprise its USCC belongs to.
+/// Checks a partner about to be written (the database links it to the enterprise its USCC
+/// belongs to when it is written).
 async fn checked(state: &AppState, p: &mut Partner, ack: &[String]) -> Result<(), ApiError> {
     p.uscc = p.uscc.trim().to_owned();
     p.region_code = p.region_code.trim().to_owned();
     let mut problems = validate_partner(p, today());
     problems.extend(resolve_attachments(state, p.owner, &mut p.attachments).await?);
-    refuse_blocking(&problems, ack)?;
-    p.enterprise_id = db::enterprise_by_uscc(&state.db, &p.uscc).await?;
-    Ok(())
+    refuse_blocking(&problems, ack)
 }
 
 fn map_unique(e: db::DbError) -> ApiError {
