@@ -15,6 +15,7 @@ mod input;
 pub mod json;
 pub mod list;
 mod openapi;
+mod partner_excel;
 mod partners;
 mod path_id;
 mod products;
@@ -104,6 +105,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reconciliation::router())
         .merge(stock::router())
         .merge(excel::router())
+        .merge(partner_excel::router())
         .merge(batch::router())
         .merge(sync::router())
         .layer(axum::middleware::from_fn(error::localize_errors))

@@ -4,8 +4,8 @@
 
 use super::AppState;
 use super::{
-    accounts, admin, attachments, barcodes, batch, excel, health, partners, products, profile,
-    reconciliation, schemas, sessions, staff, stock, sync, transactions,
+    accounts, admin, attachments, barcodes, batch, excel, health, partner_excel, partners,
+    products, profile, reconciliation, schemas, sessions, staff, stock, sync, transactions,
 };
 use axum::Router;
 use axum::routing::get;
@@ -53,6 +53,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         reconciliation::Api::openapi(),
         stock::Api::openapi(),
         excel::Api::openapi(),
+        partner_excel::Api::openapi(),
         batch::Api::openapi(),
         sync::Api::openapi(),
     ] {
