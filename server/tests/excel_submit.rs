@@ -13,6 +13,7 @@ use excel_support::Cell::{self, D, N, T};
 use excel_support::*;
 use fixtures::*;
 use serde_json::{Value, json};
+use sqlx::Row;
 use suyuan_server::{AppState, db};
 
 const DOC_HEADERS: [&str; 5] = [
@@ -301,7 +302,7 @@ on_both_databases!(
 
 on_both_databases!(dates_and_gtins_import_however_they_were_typed, |db| {
     let state = AppState::new(db);
-    let (a, _) = register(&state, USCC_A, "兰州美源化妆品批发有限公司").await;
+    let (a, a_id) = register(&state, USCC_A, "兰州美源化妆品批发有限公司").await;
     let cream = product_with_barcode(&state, &a).await;
     // 2026-01-05 as text, as an Excel serial number, as 2026/1/5 and as a date cell.
     let bytes = file(
@@ -339,6 +340,38 @@ on_both_databases!(dates_and_gtins_import_however_they_were_typed, |db| {
         assert_eq!(d["lines"][0]["gtin"], "00012345678905", "{d}");
     }
     assert_eq!(docs[3]["lines"][0]["gtin"], Value::Null);
+    // The drafts' feed rows follow the enterprise's counter without a gap, in file order, and
+    // each draft has its audit row.
+    let ids = json_of(&body)["ids"].clone();
+    let feed =
+        sqlx::query("SELECT seq, entity_id FROM change_feed WHERE enterprise_id = $1 ORDER BY seq")
+            .bind(&a_id)
+            .fetch_all(&state.db.pool)
+            .await
+            .unwrap();
+    let feed: Vec<(i64, String)> = feed
+        .iter()
+        .map(|r| (r.get::<i64, _>("seq"), r.get::<String, _>("entity_id")))
+        .collect();
+    let seqs: Vec<i64> = feed.iter().map(|f| f.0).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+    let last: Vec<&str> = feed[feed.len() - 4..]
+        .iter()
+        .map(|f| f.1.as_str())
+        .collect();
+    let want: Vec<&str> = ids
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert_eq!(last, want);
+    for id in want {
+        let trail = db::audit_trail(&state.db, "transaction", id).await.unwrap();
+        assert_eq!(trail.len(), 1);
+        assert_eq!(trail[0].action, "create");
+        assert_eq!(trail[0].enterprise_id.as_deref(), Some(a_id.as_str()));
+    }
 
     // A date that is none is named at its row.
     let bytes = file(

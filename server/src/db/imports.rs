@@ -1,8 +1,8 @@
 //! Spreadsheet imports: every row of a file written in one transaction, or none.
 
-use super::audit::Actor;
+use super::audit::{Actor, AuditEntry, audit_many};
 use super::journal::{
-    Audit, IdempotencyKey, StoredAnswer, append_feed, audit, idempotent_answer, lock_enterprises,
+    IdempotencyKey, StoredAnswer, append_feed_many, idempotent_answer, lock_enterprises,
     store_answer,
 };
 use super::partners::{enterprise_by_uscc, insert_partner_on, taken_usccs};
@@ -15,7 +15,7 @@ use crate::excel::transactions::{ImportDoc, at_rows};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
-use suyuan_core::model::{EnterpriseId, Partner, PartnerRole, Product, ProductId, Transaction};
+use suyuan_core::model::{EnterpriseId, Partner, PartnerRole, Product, ProductId};
 use suyuan_core::validate::to_gtin14;
 use suyuan_core::{Problem, Severity};
 use uuid::Uuid;
@@ -343,11 +343,11 @@ pub async fn import_documents(
     if !problems.is_empty() {
         return Err(DocError::Invalid(problems));
     }
-    let mut written = Vec::with_capacity(docs.len());
-    for d in &docs {
-        match mode {
-            DocumentImport::Drafts => save_draft_on(&mut tx, &d.doc, account, &at).await?,
-            DocumentImport::Submit(options) => {
+    let written: Vec<String> = docs.iter().map(|d| d.doc.id.to_string()).collect();
+    match mode {
+        DocumentImport::Drafts => save_drafts_on(&mut tx, &docs, &written, account, &at).await?,
+        DocumentImport::Submit(options) => {
+            for d in &docs {
                 match submit_on(&mut tx, d.doc.clone(), false, options, account, now).await {
                     Ok(_) => {}
                     // Nothing of this document was written: go on, so every document's
@@ -364,7 +364,6 @@ pub async fn import_documents(
                 }
             }
         }
-        written.push(d.doc.id.to_string());
     }
     if !problems.is_empty() {
         return Err(DocError::Invalid(problems));
@@ -377,30 +376,40 @@ pub async fn import_documents(
     Ok(Ok(written))
 }
 
-/// Inserts a checked draft with its feed and audit rows.
-async fn save_draft_on(
+/// Inserts checked drafts (all of one enterprise) with their feed and audit rows, the feed
+/// and audit rows many a statement: a 50,000-line file holds thousands of documents.
+async fn save_drafts_on(
     conn: &mut sqlx::AnyConnection,
-    doc: &Transaction,
+    docs: &[ImportDoc],
+    ids: &[String],
     account: Uuid,
     at: &str,
 ) -> Result<(), DocError> {
-    insert_doc_row(&mut *conn, doc, None, at).await?;
-    let id = doc.id.to_string();
-    let body = serde_json::to_string(doc)?;
-    append_feed(&mut *conn, doc.enterprise_id, "transaction", &id, at).await?;
-    audit(
-        &mut *conn,
-        Audit {
-            account,
-            enterprise: doc.enterprise_id,
+    let Some(first) = docs.first() else {
+        return Ok(());
+    };
+    let enterprise = first.doc.enterprise_id;
+    let mut bodies = Vec::with_capacity(docs.len());
+    for d in docs {
+        insert_doc_row(&mut *conn, &d.doc, None, at).await?;
+        bodies.push(serde_json::to_string(&d.doc)?);
+    }
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    append_feed_many(&mut *conn, enterprise, "transaction", &id_refs, at).await?;
+    let entries: Vec<AuditEntry<'_>> = ids
+        .iter()
+        .zip(&bodies)
+        .map(|(id, body)| AuditEntry {
+            at,
+            account_id: Some(account),
+            enterprise_id: Some(enterprise),
             action: "create",
             entity: "transaction",
-            entity_id: &id,
+            entity_id: id,
             before: None,
-            after: Some(&body),
-        },
-        at,
-    )
-    .await?;
+            after: Some(body),
+        })
+        .collect();
+    audit_many(&mut *conn, &entries).await?;
     Ok(())
 }
