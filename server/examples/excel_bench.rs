@@ -1,5 +1,7 @@
-//! Times a documents import of 50,000 lines on SQLite: `cargo run --release -p suyuan-server
-//! --example excel_bench [lines]`. Prints the file size and the seconds the import took.
+//! Times a documents import of 50,000 lines: `cargo run --release -p suyuan-server --example
+//! excel_bench -- [lines] [--database-url URL]`. Without a URL it runs on a fresh SQLite file;
+//! with `postgres://…` it runs in a fresh schema of that database, dropped afterwards. Prints
+//! the file size and the seconds the import took.
 
 use axum::body::Body;
 use axum::http::Request;
@@ -92,16 +94,56 @@ fn file(lines: usize) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
+/// A fresh, migrated database: a SQLite file in `dir`, or a new schema of the PostgreSQL at
+/// `url` (its name returned so it can be dropped).
+async fn fresh_db(url: Option<&str>, dir: &std::path::Path) -> (Db, Option<String>) {
+    let Some(base) = url.filter(|u| u.starts_with("postgres")) else {
+        let url = suyuan_server::config::sqlite_url(&dir.join("bench.sqlite"));
+        let db = Db::connect(&url).await.expect("open SQLite");
+        db.migrate().await.expect("migrate");
+        return (db, None);
+    };
+    let admin = Db::connect(base).await.expect("open PostgreSQL");
+    let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    // The schema name is a UUID made here, never input.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin.pool)
+        .await
+        .expect("create schema");
+    admin.pool.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let db = Db::connect(&url).await.expect("open the schema");
+    db.migrate().await.expect("migrate");
+    (db, Some(schema))
+}
+
 #[tokio::main]
 async fn main() {
-    let lines: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(50_000);
+    let mut lines = 50_000;
+    let mut url = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--database-url" => url = args.next(),
+            other => {
+                lines = other
+                    .parse()
+                    .expect("a number of lines or --database-url URL")
+            }
+        }
+    }
+    let url = url.or_else(|| std::env::var("DATABASE_URL").ok());
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = suyuan_server::config::sqlite_url(&dir.path().join("bench.sqlite"));
-    let db = Db::connect(&url).await.expect("open SQLite");
-    db.migrate().await.expect("migrate");
+    let (db, schema) = fresh_db(url.as_deref(), dir.path()).await;
+    println!(
+        "database: {}",
+        if schema.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
     let state = AppState::new(db);
     let register = json!({
         "enterprise": {
@@ -157,4 +199,12 @@ async fn main() {
         body["imported"],
         took.as_secs_f64()
     );
+    state.db.pool.close().await;
+    if let (Some(schema), Some(base)) = (schema, url) {
+        let admin = Db::connect(&base).await.expect("reconnect");
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&admin.pool)
+            .await
+            .expect("drop schema");
+    }
 }

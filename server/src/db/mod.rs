@@ -37,7 +37,7 @@ pub use chain::{ChainReport, canonical_json, chain_hash, sha256_hex, verify_chai
 pub use demo::*;
 pub use enterprises::*;
 pub use impact::{enterprise_region, product_in_region, scope_prefix};
-pub use imports::{Imported, import_drafts, import_products};
+pub use imports::{DocumentImport, Imported, import_documents, import_partners, import_products};
 pub use inbox::{ConfirmInput, ConfirmedItem, confirm_item, dispute_item};
 pub use journal::{IdempotencyKey, StoredAnswer, idempotent_answer};
 pub use listing::{Filter, ListQuery, Stamped, Window, list_bodies};

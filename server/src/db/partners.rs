@@ -35,9 +35,18 @@ fn partner_search(p: &Partner) -> String {
 
 /// The registered enterprise with this USCC, which a partner record links to.
 pub async fn enterprise_by_uscc(db: &Db, uscc: &str) -> Result<Option<EnterpriseId>, DbError> {
+    let mut conn = db.pool.acquire().await?;
+    enterprise_by_uscc_on(&mut conn, uscc).await
+}
+
+/// [`enterprise_by_uscc`] inside the caller's transaction.
+pub(super) async fn enterprise_by_uscc_on(
+    conn: &mut sqlx::AnyConnection,
+    uscc: &str,
+) -> Result<Option<EnterpriseId>, DbError> {
     let row = sqlx::query("SELECT id FROM enterprises WHERE uscc = $1")
         .bind(uscc.trim())
-        .fetch_optional(&db.pool)
+        .fetch_optional(conn)
         .await?;
     row.map(|r| {
         let id: String = r.try_get("id")?;
@@ -48,17 +57,34 @@ pub async fn enterprise_by_uscc(db: &Db, uscc: &str) -> Result<Option<Enterprise
     .transpose()
 }
 
-/// Stores a new partner.
+/// Stores a new partner, linked to the registered enterprise its USCC belongs to; returns
+/// the record as stored.
 pub async fn insert_partner(
     db: &Db,
     p: &Partner,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
+) -> Result<Partner, DbError> {
     let at = timestamp(now);
-    let body = serde_json::to_string(p)?;
-    let id = p.id.to_string();
     let mut tx = db.pool.begin().await?;
+    let stored = insert_partner_on(&mut tx, p, actor, &at).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Inserts a partner with its audit row inside the caller's transaction. This is the one
+/// place a new partner is written (the JSON API and the spreadsheet import both come here),
+/// so both link it alike: `enterprise_id` is the registered enterprise with its USCC, or none.
+pub(super) async fn insert_partner_on(
+    conn: &mut sqlx::AnyConnection,
+    p: &Partner,
+    actor: &Actor,
+    at: &str,
+) -> Result<Partner, DbError> {
+    let mut p = p.clone();
+    p.enterprise_id = enterprise_by_uscc_on(&mut *conn, &p.uscc).await?;
+    let body = serde_json::to_string(&p)?;
+    let id = p.id.to_string();
     sqlx::query(
         "INSERT INTO partners (id, owner_id, role, state, name, uscc, region_code, enterprise_id, search, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
@@ -71,18 +97,44 @@ pub async fn insert_partner(
     .bind(p.uscc.trim())
     .bind(p.region_code.trim())
     .bind(p.enterprise_id.map(|e| e.to_string()))
-    .bind(partner_search(p))
+    .bind(partner_search(&p))
     .bind(&body)
-    .bind(&at)
-    .execute(&mut *tx)
+    .bind(at)
+    .execute(&mut *conn)
     .await?;
     audit(
-        &mut tx,
-        &actor.entry(&at, "create", "partner", &id, None, Some(&body)),
+        &mut *conn,
+        &actor.entry(at, "create", "partner", &id, None, Some(&body)),
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(p)
+}
+
+/// The USCCs among `usccs` that `owner` already keeps as a partner in `role`.
+pub(super) async fn taken_usccs(
+    conn: &mut sqlx::AnyConnection,
+    owner: EnterpriseId,
+    role: PartnerRole,
+    usccs: &[&str],
+) -> Result<Vec<String>, DbError> {
+    let mut taken = Vec::new();
+    for chunk in usccs.chunks(500) {
+        // Only placeholders are interpolated; the values are bound.
+        let sql = format!(
+            "SELECT uscc FROM partners WHERE owner_id = $1 AND role = $2 AND uscc IN ({})",
+            super::product_refs::placeholders(3, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner.to_string())
+            .bind(role_code(role));
+        for u in chunk {
+            q = q.bind(u.trim().to_owned());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            taken.push(row.try_get("uscc")?);
+        }
+    }
+    Ok(taken)
 }
 
 /// One partner of `owner` in `role`.
@@ -103,7 +155,8 @@ pub async fn get_partner(
     Ok(found.filter(|p| p.record.role == role))
 }
 
-/// Replaces a partner of the actor's enterprise in the same role; false when there is none.
+/// Replaces a partner of the actor's enterprise in the same role, linked by its USCC as an
+/// insert is; false when there is none.
 pub async fn update_partner(
     db: &Db,
     p: &Partner,
@@ -118,6 +171,9 @@ pub async fn update_partner(
     let Some(before) = before.filter(|b| b.record.role == p.role) else {
         return Ok(false);
     };
+    let mut p = p.clone();
+    p.enterprise_id = enterprise_by_uscc_on(&mut tx, &p.uscc).await?;
+    let p = &p;
     let body = serde_json::to_string(p)?;
     sqlx::query(
         "UPDATE partners SET state = $1, name = $2, uscc = $3, region_code = $4, enterprise_id = $5, \

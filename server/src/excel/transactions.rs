@@ -3,8 +3,8 @@
 //! (registration number, GTIN or product id); the database layer resolves those.
 
 use super::workbook::{
-    Column, cell_problem, column_notes, file_problem, open, read_sheet, write_instructions,
-    write_sheet,
+    Column, cell_problem, column_notes, file_problem, open, parse_date, read_sheet,
+    write_instructions, write_sheet,
 };
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Workbook, XlsxError};
@@ -101,19 +101,14 @@ fn kind_text(k: TransactionKind) -> String {
     format!("{} {}", k.label_zh(), k.label_en())
 }
 
-fn date_of(raw: &str) -> Option<NaiveDate> {
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(raw, f).ok())
-}
-
 fn instructions() -> Vec<String> {
     let mut lines = vec![
         "单据导入说明：「单据 Documents」每行一张单据，「明细 Lines」每行一条明细，两表以单据编号关联。标 * 的列为必填。".to_owned(),
         "How to import documents: one document a row on 单据 Documents, one line a row on 明细 Lines, joined by the document number. Columns marked * are required.".to_owned(),
-        "导入的单据保存为草稿；整个文件要么全部导入，要么（任何一行有误时）一行也不导入，并列出每个有误的行和列。".to_owned(),
-        "Imported documents are saved as drafts. The whole file is imported or, if any row is wrong, nothing is, and every wrong row and column is listed.".to_owned(),
-        "日期格式 YYYY-MM-DD；产品可填注册证号/备案号、条形码（GTIN）或产品ID。Dates as YYYY-MM-DD; a product is named by its registration number, GTIN or product id.".to_owned(),
+        "导入的单据保存为草稿，或选择导入并提交（submit=true）时按文件顺序逐张提交，执行库存和禁售规则；整个文件要么全部导入，要么（任何一行或任何一张单据有误时）一行也不导入，并列出每个有误的行和列。".to_owned(),
+        "Imported documents are saved as drafts or, when imported with submit (submit=true), submitted one by one in file order under the stock and sales-block rules. The whole file is imported or, if any row or document is wrong, nothing is, and every wrong row and column is listed.".to_owned(),
+        "日期格式 YYYY-MM-DD（也接受 2026/1/5 和 Excel 日期）；产品可填注册证号/备案号、条形码（GTIN，请设为文本以保留开头的 0）或产品ID。".to_owned(),
+        "Dates as YYYY-MM-DD (2026/1/5 and Excel dates are accepted too); a product is named by its registration number, GTIN (format the cell as text to keep leading zeros; lost ones are restored) or product id.".to_owned(),
         String::new(),
         "单据列 Document columns:".to_owned(),
     ];
@@ -250,7 +245,7 @@ pub fn parse(bytes: &[u8], enterprise: EnterpriseId) -> Result<Vec<ImportDoc>, V
             ));
             ok = false;
         }
-        let date = date_of(&c[2]);
+        let date = parse_date(&c[2]);
         if date.is_none() {
             problems.push(doc_problem(
                 row,
@@ -316,7 +311,7 @@ pub fn parse(bytes: &[u8], enterprise: EnterpriseId) -> Result<Vec<ImportDoc>, V
         let mut dates = [None, None];
         for (i, col) in [5, 6].into_iter().enumerate() {
             if !c[col].is_empty() {
-                dates[i] = date_of(&c[col]);
+                dates[i] = parse_date(&c[col]);
                 if dates[i].is_none() {
                     problems.push(line_problem(
                         row,

@@ -2,6 +2,7 @@
 //! text (whichever program saved it), and writing a sheet plus the instructions sheet.
 
 use calamine::{Data, Reader, Xlsx};
+use chrono::NaiveDate;
 use rust_xlsxwriter::{DataValidation, Format, Workbook, Worksheet, XlsxError};
 use std::io::Cursor;
 use suyuan_core::Problem;
@@ -208,11 +209,47 @@ pub fn cell_text(cell: &Data) -> String {
 
 /// An Excel serial date (days since 1899-12-30, the 1900 system) as `YYYY-MM-DD`.
 fn excel_date(serial: f64) -> String {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
-    epoch
-        .checked_add_signed(chrono::Duration::days(serial.floor() as i64))
+    serial_date(serial.floor() as i64)
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
+}
+
+/// The day of an Excel serial number (1900 date system, as Excel, WPS and LibreOffice write).
+fn serial_date(serial: i64) -> Option<NaiveDate> {
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    epoch.checked_add_signed(chrono::Duration::days(serial))
+}
+
+/// Serial numbers read as dates: 1 (1900-01-01) to 2958465 (9999-12-31). A bare number in a
+/// date column is what a sheet holds when the cell lost its date format.
+const SERIALS: std::ops::RangeInclusive<i64> = 1..=2_958_465;
+
+/// A date as users type it or spreadsheets store it: `2026-01-05`, `2026/1/5`, `2026.1.5`,
+/// `2026年1月5日`, `20260105`, an Excel serial number such as `46027`, or any of these with a
+/// time of day after it (`2026-01-05 00:00:00`, `2026-01-05T00:00:00`).
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    if raw.len() == 8 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(raw, "%Y%m%d").ok();
+    }
+    if let Ok(serial) = raw.parse::<f64>() {
+        let whole = serial.floor() as i64;
+        return (serial.is_finite() && SERIALS.contains(&whole))
+            .then(|| serial_date(whole))
+            .flatten();
+    }
+    // A time of day after the date (a datetime cell, or text copied from one) is dropped.
+    let day = raw
+        .split(['T', ' '])
+        .next()
+        .filter(|d| !d.is_empty())
+        .unwrap_or(raw);
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(day, f).ok())
 }
 
 /// Adds a data sheet: bold header row (frozen), column widths, drop-downs and number rules
@@ -280,4 +317,57 @@ pub fn column_notes(columns: &[Column]) -> Vec<String> {
             format!("{} {}（{need}{choices}）", c.zh, c.en)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn dates_in_every_way_users_and_programs_write_them() {
+        for raw in [
+            "2026-01-05",
+            "2026-1-5",
+            "2026/1/5",
+            "2026/01/05",
+            "2026.1.5",
+            "2026年1月5日",
+            "20260105",
+            "46027",
+            "46027.0",
+            "46027.75",
+            "2026-01-05 00:00:00",
+            "2026-01-05T08:30:00",
+            " 2026-01-05 ",
+        ] {
+            assert_eq!(parse_date(raw), d(2026, 1, 5), "{raw}");
+        }
+    }
+
+    #[test]
+    fn non_dates_are_refused() {
+        for raw in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "明天",
+            "0",
+            "-3",
+            "9999999",
+            "20261305",
+            "1/5/2026",
+        ] {
+            assert_eq!(parse_date(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn serial_dates_render_as_iso_days() {
+        assert_eq!(excel_date(46027.0), "2026-01-05");
+        assert_eq!(excel_date(46027.999), "2026-01-05");
+    }
 }

@@ -10,7 +10,10 @@ use super::list::ListParams;
 use super::products::owner_filter;
 use super::query::Query;
 use super::schemas;
-use crate::db::{self, Imported, ProductQuery, TRANSACTION_SORTS, TransactionFilter, Window};
+use crate::db::{
+    self, DocumentImport, Imported, ProductQuery, SubmitOptions, TRANSACTION_SORTS,
+    TransactionFilter, Window,
+};
 use crate::excel;
 use axum::Router;
 use axum::body::Bytes;
@@ -26,13 +29,14 @@ use suyuan_core::model::{EnterpriseId, TransactionKind};
 use uuid::Uuid;
 
 /// Largest workbook accepted (a 50,000-line file is a few MB).
-const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
+pub(super) const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
 
 /// Most rows one export holds.
-const MAX_EXPORT_ROWS: u32 = 100_000;
+pub(super) const MAX_EXPORT_ROWS: u32 = 100_000;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// A workbook that could not be written: our fault, a 500.
 pub(super) fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
     ApiError::Internal(format!("xlsx: {e}"))
 }
@@ -166,17 +170,38 @@ async fn document_template(_caller: Caller) -> Result<Response, ApiError> {
     Ok(download(bytes, "transactions-template.xlsx"))
 }
 
+/// Options of a documents import besides the file.
+#[derive(Debug, Deserialize)]
+struct DocumentImportParams {
+    /// Submit every document in the same transaction instead of saving drafts.
+    #[serde(default)]
+    submit: bool,
+    /// With `submit`: warning rules to override, comma-separated.
+    acknowledge: Option<String>,
+    /// With `submit`: the reason to accept stock the records do not show (期初库存说明).
+    opening_override: Option<String>,
+}
+
 #[utoipa::path(post, path = "/api/v1/transactions/import", operation_id = "import_transactions", tag = "documents",
-    summary = "Import documents as drafts from a filled template, all or nothing",
+    summary = "Import documents from a filled template, all or nothing",
+    description = "Saves drafts, or with `submit=true` submits every document in the same database \
+                   transaction, in file order, under the submit rules (stock, sales blocks, \
+                   reconciliation, chain). Any problem in any document: nothing is written and \
+                   every problem is reported at its sheet row.",
     security(("bearer" = []), ("session" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key replays the first answer")),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key replays the first answer"),
+        ("submit" = Option<bool>, Query, description = "Submit the documents instead of saving drafts"),
+        ("acknowledge" = Option<String>, Query, description = "With submit: warning rules to override, comma-separated"),
+        ("opening_override" = Option<String>, Query, description = "With submit: why stock the records do not show is accepted (opening balance)"),
+    ),
     request_body(content((schemas::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), description = "The filled template"),
     responses(
-        (status = 201, description = "Every document stored as a draft", body = schemas::ImportResult),
+        (status = 201, description = "Every document stored (as a draft, or submitted)", body = schemas::ImportResult),
         (status = 401, description = "Not logged in"),
         (status = 403, description = "Read-only account"),
         (status = 413, description = "File too large"),
-        (status = 422, description = "Bad rows: nothing written, every bad row and column listed"),
+        (status = 422, description = "Bad rows or refused submits: nothing written, every bad row and column listed"),
     ))]
 async fn document_import(
     State(state): State<AppState>,
@@ -184,19 +209,38 @@ async fn document_import(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    Query(params): Query<DocumentImportParams>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let enterprise = caller.writer()?;
-    let key = key_of(&headers, enterprise, &method, uri.path(), &body)?;
+    // The query decides drafts or submit, so a key covers it as well as the file.
+    let request = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let key = key_of(&headers, enterprise, &method, request, &body)?;
+    let mode = if params.submit {
+        DocumentImport::Submit(SubmitOptions {
+            opening_override: params.opening_override.filter(|r| !r.trim().is_empty()),
+            acknowledge: params
+                .acknowledge
+                .iter()
+                .flat_map(|a| a.split(','))
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
+    } else {
+        DocumentImport::Drafts
+    };
     let docs = tokio::task::spawn_blocking(move || excel::transactions::parse(&body, enterprise))
         .await
         .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
         .map_err(ApiError::Validation)?;
-    match db::import_drafts(
+    match db::import_documents(
         &state.db,
         docs,
         caller.account.id,
         enterprise,
+        &mode,
         key.as_ref(),
         Utc::now(),
     )

@@ -16,6 +16,7 @@ pub mod json;
 pub mod list;
 mod nonconforming;
 mod openapi;
+mod partner_excel;
 mod partners;
 mod path_id;
 mod products;
@@ -108,6 +109,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reconciliation::router())
         .merge(stock::router())
         .merge(excel::router())
+        .merge(partner_excel::router())
         .merge(batch::router())
         .merge(sync::router())
         .merge(regulator::router())

@@ -4,9 +4,9 @@
 
 use super::AppState;
 use super::{
-    accounts, admin, attachments, barcodes, batch, excel, health, nonconforming, partners,
-    products, profile, recalls, reconciliation, regulator, schemas, sessions, staff, stock, sync,
-    transactions,
+    accounts, admin, attachments, barcodes, batch, excel, health, nonconforming, partner_excel,
+    partners, products, profile, recalls, reconciliation, regulator, schemas, sessions, staff,
+    stock, sync, transactions,
 };
 use axum::Router;
 use axum::routing::get;
@@ -56,6 +56,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         reconciliation::Api::openapi(),
         stock::Api::openapi(),
         excel::Api::openapi(),
+        partner_excel::Api::openapi(),
         batch::Api::openapi(),
         sync::Api::openapi(),
         regulator::Api::openapi(),

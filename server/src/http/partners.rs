@@ -25,10 +25,13 @@ use suyuan_core::rules::lifecycle::{self, Action};
 use suyuan_core::validate::validate_partner;
 use utoipa::OpenApi;
 
-const SUPPLIER: u8 = 0;
-const CUSTOMER: u8 = 1;
+/// The route parameter of the suppliers' handlers.
+pub(super) const SUPPLIER: u8 = 0;
+/// The route parameter of the customers' handlers.
+pub(super) const CUSTOMER: u8 = 1;
 
-fn role<const R: u8>() -> PartnerRole {
+/// The role a handler instance serves.
+pub(super) fn role<const R: u8>() -> PartnerRole {
     if R == SUPPLIER {
         PartnerRole::Supplier
     } else {
@@ -54,6 +57,7 @@ impl From<Stamped<Partner>> for PartnerView {
     }
 }
 
+/// Filters of a partner list (and export).
 #[derive(Debug, Deserialize)]
 pub(super) struct PartnerFilters {
     state: Option<String>,
@@ -151,15 +155,14 @@ fn partner_defaults() -> Vec<(&'static str, serde_json::Value)> {
     d
 }
 
-/// Checks a partner about to be written and links it to the enterprise its USCC belongs to.
+/// Checks a partner about to be written (the database links it to the enterprise its USCC
+/// belongs to when it is written).
 async fn checked(state: &AppState, p: &mut Partner, ack: &[String]) -> Result<(), ApiError> {
     p.uscc = p.uscc.trim().to_owned();
     p.region_code = p.region_code.trim().to_owned();
     let mut problems = validate_partner(p, today());
     problems.extend(resolve_attachments(state, p.owner, &mut p.attachments).await?);
-    refuse_blocking(&problems, ack)?;
-    p.enterprise_id = db::enterprise_by_uscc(&state.db, &p.uscc).await?;
-    Ok(())
+    refuse_blocking(&problems, ack)
 }
 
 fn map_unique(e: db::DbError) -> ApiError {

@@ -13,13 +13,17 @@ use suyuan_server::{AppState, app};
 use tower::ServiceExt;
 
 /// One cell as a user types it: text, or a number Excel stores as a number.
+#[derive(Clone)]
 pub enum Cell {
     /// Text.
     T(&'static str),
     /// A number.
     N(f64),
+    /// A date cell: the serial number (1900 system) with a date format, as Excel stores a
+    /// typed date.
+    D(f64),
 }
-use Cell::{N, T};
+use Cell::{D, N, T};
 
 /// One sheet to write: name, header row, data rows.
 pub type Sheet<'a> = (&'a str, &'a [&'a str], &'a [Vec<Cell>]);
@@ -44,6 +48,10 @@ pub fn workbook_of(sheets: &[Sheet<'_>]) -> Vec<u8> {
                     N(n) => {
                         sheet.write_number(r, c, *n).unwrap();
                     }
+                    D(n) => {
+                        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+                        sheet.write_number_with_format(r, c, *n, &date).unwrap();
+                    }
                 }
             }
         }
@@ -65,12 +73,28 @@ pub async fn send(
     key: Option<&str>,
     body: Vec<u8>,
 ) -> (StatusCode, HeaderMap, Vec<u8>) {
+    send_in(state, method, path, token, key, None, body).await
+}
+
+/// [`send`] with an Accept-Language.
+pub async fn send_in(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    token: &str,
+    key: Option<&str>,
+    lang: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
     let mut req = Request::builder()
         .method(method)
         .uri(path)
         .header("authorization", format!("Bearer {token}"));
     if let Some(k) = key {
         req = req.header("idempotency-key", k);
+    }
+    if let Some(l) = lang {
+        req = req.header("accept-language", l);
     }
     let req = req.body(Body::from(body)).expect("request");
     let res = app(state.clone()).oneshot(req).await.expect("response");
@@ -110,4 +134,14 @@ pub fn sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
 /// Percent-encodes every byte (enough for a query value).
 pub fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// The XML of one part of a workbook, e.g. `xl/worksheets/sheet1.xml`.
+pub fn part_xml(bytes: &[u8], part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip");
+    let mut file = zip.by_name(part).expect("the part");
+    let mut text = String::new();
+    file.read_to_string(&mut text).expect("UTF-8 XML");
+    text
 }
