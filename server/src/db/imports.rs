@@ -2,8 +2,7 @@
 
 use super::audit::Actor;
 use super::journal::{
-    Audit, IdempotencyKey, StoredAnswer, append_feed, audit, idempotent_answer, lock_enterprises,
-    store_answer,
+    Audit, IdempotencyKey, StoredAnswer, append_feed, audit, idempotent_answer, store_answer,
 };
 use super::product_refs::placeholders;
 use super::products::insert_product_on;
@@ -40,9 +39,9 @@ pub async fn import_products(
     now: DateTime<Utc>,
 ) -> Result<Imported, DbError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     // Serialises concurrent retries of one enterprise so a key is answered once.
-    lock_enterprises(&mut tx, &[actor.enterprise_id]).await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
     if let Some(key) = key
         && let Some(first) = idempotent_answer(&mut tx, key).await?
     {
@@ -139,8 +138,8 @@ pub async fn import_drafts(
 ) -> Result<Result<Vec<String>, StoredAnswer>, DocError> {
     let at = timestamp(now);
     let today = china_today(now);
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &[enterprise]).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[enterprise]).await?;
     if let Some(key) = key
         && let Some(first) = idempotent_answer(&mut tx, key).await?
     {

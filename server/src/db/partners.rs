@@ -58,7 +58,7 @@ pub async fn insert_partner(
     let at = timestamp(now);
     let body = serde_json::to_string(p)?;
     let id = p.id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO partners (id, owner_id, role, state, name, uscc, region_code, enterprise_id, search, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
@@ -113,7 +113,7 @@ pub async fn update_partner(
     let at = timestamp(now);
     let id = p.id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let before: Option<Stamped<Partner>> = get_body(&mut tx, "partners", &id, Some(&owner)).await?;
     let Some(before) = before.filter(|b| b.record.role == p.role) else {
         return Ok(false);
@@ -157,7 +157,7 @@ pub async fn delete_partner(
     let at = timestamp(now);
     let id = id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let before: Option<Stamped<Partner>> = get_body(&mut tx, "partners", &id, Some(&owner)).await?;
     let Some(before) = before.filter(|b| b.record.role == role) else {
         return Ok(Removal::NotFound);
