@@ -51,7 +51,7 @@ struct Request<'a> {
 #[derive(Debug)]
 enum Attempt {
     /// Submitted, or the first answer replayed.
-    Done(Written<StoredDocument>),
+    Done(Box<Written<StoredDocument>>),
     /// The draft names enterprises whose rows were not locked: nothing was written; try again
     /// holding these.
     Relock(Vec<EnterpriseId>),
@@ -103,7 +103,7 @@ pub async fn submit_transaction(
     };
     for _ in 0..MAX_ATTEMPTS {
         match submit_locked(db, request, &locks).await? {
-            Attempt::Done(written) => return Ok(written),
+            Attempt::Done(written) => return Ok(*written),
             Attempt::Relock(needed) => locks = needed,
         }
     }
@@ -142,7 +142,7 @@ async fn submit_locked(
     if let Some(key) = r.idempotency
         && let Some(first) = idempotent_answer(&mut tx, key).await?
     {
-        return Ok(Attempt::Done(Written::Replayed(first)));
+        return Ok(Attempt::Done(Box::new(Written::Replayed(first))));
     }
     let current = fetch_doc(&mut tx, r.enterprise, r.id)
         .await?
@@ -180,7 +180,7 @@ async fn submit_locked(
     }
     submits.finish(&mut tx, &at).await?;
     tx.commit().await?;
-    Ok(Attempt::Done(Written::Done(answer)))
+    Ok(Attempt::Done(Box::new(Written::Done(answer))))
 }
 
 /// An enterprise's chain inside a write: its head and the instant of its last submit.
