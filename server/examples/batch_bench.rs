@@ -1,6 +1,11 @@
-//! Rough ingest figure of `POST /api/v1/batch` on SQLite: batches of 100 submitted documents
-//! of 100 lines each (10,000 lines a call) through the router, reporting lines per second.
-//! Run: `cargo run --release -p suyuan-server --example batch_bench [batches]`.
+//! Rough ingest figure of `POST /api/v1/batch`: batches of 100 submitted documents of 100 lines
+//! each (10,000 lines a call) through the router, reporting lines per second.
+//!
+//! `cargo run --release -p suyuan-server --example batch_bench -- [--database-url URL]
+//! [--batches 5]`
+//!
+//! Without a URL a fresh SQLite file in a temporary folder is used; a `postgres://` URL gets a
+//! fresh schema, dropped afterwards.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -42,15 +47,19 @@ async fn post(
 
 #[tokio::main]
 async fn main() {
-    let batches: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(5);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = suyuan_server::config::sqlite_url(&dir.path().join("bench.sqlite"));
-    let db = Db::connect(&url).await.expect("open SQLite");
-    db.migrate().await.expect("migrate");
-    let state = AppState::new(db);
+    let (mut url, mut batches) = (None, 5usize);
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().expect("a value after the flag");
+        match flag.as_str() {
+            "--database-url" => url = Some(value()),
+            "--batches" => batches = value().parse().expect("a number"),
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    let (db, _dir, schema) = fresh_db(&url).await;
+    let backend = db.backend;
+    let state = AppState::new(db.clone());
     let (status, session) = post(
         &state,
         "/api/v1/enterprises/register",
@@ -120,7 +129,44 @@ async fn main() {
         );
     }
     println!(
-        "total: {total_lines} lines in {total_secs:.3} s = {:.0} lines/s (SQLite, submitted documents)",
+        "total: {total_lines} lines in {total_secs:.3} s = {:.0} lines/s ({backend:?}, submitted documents)",
         total_lines as f64 / total_secs
     );
+    db.pool.close().await;
+    if let (Some(schema), Some(base)) = (schema, url) {
+        let admin = Db::connect(&base).await.expect("reconnect");
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&admin.pool)
+            .await
+            .expect("drop schema");
+    }
+}
+
+/// A fresh database: a SQLite file in a temporary folder, or a new schema of the PostgreSQL.
+async fn fresh_db(url: &Option<String>) -> (Db, Option<tempfile::TempDir>, Option<String>) {
+    match url {
+        None => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = suyuan_server::config::sqlite_url(&dir.path().join("bench.sqlite"));
+            let db = Db::connect(&url).await.expect("open SQLite");
+            db.migrate().await.expect("migrate");
+            (db, Some(dir), None)
+        }
+        Some(base) => {
+            let admin = Db::connect(base).await.expect("connect");
+            let schema = format!("bench_{}", Uuid::new_v4().simple());
+            // The schema name is a UUID made here, never input.
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&admin.pool)
+                .await
+                .expect("create schema");
+            admin.pool.close().await;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            let db = Db::connect(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+                .await
+                .expect("connect schema");
+            db.migrate().await.expect("migrate");
+            (db, None, Some(schema))
+        }
+    }
 }

@@ -128,7 +128,7 @@ pub async fn register_enterprise(
     admin: &NewAccount,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let at = timestamp(now);
     super::enterprises::insert_enterprise_on(&mut tx, e, &at).await?;
     insert_account(&mut tx, admin, Some(e.id), &at).await?;

@@ -26,7 +26,7 @@ pub async fn insert_attachment(
     let at = timestamp(now);
     let id = a.id.to_string();
     let meta = serde_json::to_string(a)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO attachments (id, owner_id, kind, file_name, content_type, size, sha256, data, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -40,7 +40,7 @@ pub async fn insert_barcode(
     let at = timestamp(now);
     let body = serde_json::to_string(b)?;
     let id = b.id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO barcodes (id, owner_id, product_id, gtin, search, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -80,7 +80,7 @@ pub async fn update_barcode(
     let at = timestamp(now);
     let id = b.id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let Some(before) =
         get_body::<serde_json::Value>(&mut tx, "barcodes", &id, Some(&owner)).await?
     else {
@@ -120,7 +120,7 @@ pub async fn delete_barcode(
     let at = timestamp(now);
     let id = id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let Some(before) =
         get_body::<serde_json::Value>(&mut tx, "barcodes", &id, Some(&owner)).await?
     else {

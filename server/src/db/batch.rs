@@ -3,16 +3,18 @@
 //! answers the first answer and writes nothing.
 
 use super::audit::Actor;
-use super::journal::{
-    Audit, IdempotencyKey, append_feed, audit, idempotent_answer, lock_enterprises, store_answer,
-};
+use super::journal::{AuditRow, IdempotencyKey, Pending, idempotent_answer, store_answer};
+use super::product_refs::placeholders;
 use super::products::insert_product_on;
-use super::submit::{SubmitOptions, submit_on};
+use super::rows::CHUNK_ROWS;
+use super::submit::{SubmitOptions, Submits, submit_on};
 use super::transactions::{
-    DocError, Written, check_draft, china_today, insert_doc_row, refuse_errors,
+    DocError, Written, check_draft, china_today, fetch_doc, insert_doc_row, refuse_errors,
 };
-use super::{Db, timestamp};
+use super::{Db, DbError, timestamp};
 use chrono::{DateTime, Utc};
+use sqlx::Row;
+use std::collections::HashSet;
 use suyuan_core::Problem;
 use suyuan_core::model::{Product, Transaction};
 use suyuan_core::sync::batch::{BatchResponse, BatchResult};
@@ -50,6 +52,31 @@ fn id_taken(index: usize) -> Problem {
     )
 }
 
+/// The ids among `ids` that `table` already holds, read with one statement per
+/// [`CHUNK_ROWS`] ids.
+async fn taken_ids(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    ids: &[String],
+) -> Result<HashSet<String>, DbError> {
+    let mut taken = HashSet::new();
+    for chunk in ids.chunks(CHUNK_ROWS) {
+        // The table is one of two names in this file, never input; the rest are placeholders.
+        let sql = format!(
+            "SELECT id FROM {table} WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            taken.insert(row.try_get::<String, _>("id")?);
+        }
+    }
+    Ok(taken)
+}
+
 /// Writes the batch, or nothing. `key` identifies the batch by its records' ids; its stored
 /// answer is replayed to a retry.
 pub async fn import_batch(
@@ -61,32 +88,46 @@ pub async fn import_batch(
 ) -> Result<Written<BatchResponse>, DocError> {
     let at = timestamp(now);
     let me = actor.enterprise_id;
+    // Every enterprise whose feed or inbox a document may write to, locked up front in id
+    // order: counterparties, and those of corrected documents (submitted, so they stay put).
     let mut involved = vec![me];
+    let mut conn = db.pool.acquire().await?;
     for item in &items {
         if let BatchItem::Transaction(doc, _) = item {
             involved.extend(doc.counterparty.as_ref().and_then(|c| c.enterprise_id));
+            if let Some(old) = doc.corrects
+                && let Some(o) = fetch_doc(&mut conn, me, old).await?
+            {
+                involved.extend(o.document.counterparty.and_then(|c| c.enterprise_id));
+            }
         }
     }
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &involved).await?;
+    drop(conn);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&involved).await?;
     if let Some(first) = idempotent_answer(&mut tx, key).await? {
         return Ok(Written::Replayed(first));
     }
+    let ids_of = |want_products: bool| -> Vec<String> {
+        items
+            .iter()
+            .filter_map(|item| match item {
+                BatchItem::Product(p) if want_products => Some(p.id.to_string()),
+                BatchItem::Transaction(d, _) if !want_products => Some(d.id.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    let taken_products = taken_ids(&mut tx, "products", &ids_of(true)).await?;
+    let taken_documents = taken_ids(&mut tx, "transactions", &ids_of(false)).await?;
+    let mut submits = Submits::default();
     let mut problems = Vec::new();
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
-        let (table, id) = match &item {
-            BatchItem::Product(p) => ("products", p.id.to_string()),
-            BatchItem::Transaction(d, _) => ("transactions", d.id.to_string()),
+        let taken = match &item {
+            BatchItem::Product(p) => taken_products.contains(&p.id.to_string()),
+            BatchItem::Transaction(d, _) => taken_documents.contains(&d.id.to_string()),
         };
-        // The table is one of two names above, never input.
-        let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT 1 FROM {table} WHERE id = $1"
-        )))
-        .bind(&id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
         if taken {
             problems.push(id_taken(index));
             continue;
@@ -96,14 +137,22 @@ pub async fn import_batch(
                 .await
                 .map(|()| ("product", p.id.0, None))
                 .map_err(DocError::from),
-            BatchItem::Transaction(doc, None) => save_on(&mut tx, doc, actor, now, &at)
-                .await
-                .map(|id| ("transaction", id, Some("draft"))),
-            BatchItem::Transaction(doc, Some(options)) => {
-                submit_on(&mut tx, doc, false, &options, actor.account_id, now)
+            BatchItem::Transaction(doc, None) => {
+                save_on(&mut tx, &mut submits.pending, doc, actor, now, &at)
                     .await
-                    .map(|(d, _)| ("transaction", d.id.0, Some("submitted")))
+                    .map(|id| ("transaction", id, Some("draft")))
             }
+            BatchItem::Transaction(doc, Some(options)) => submit_on(
+                &mut tx,
+                &mut submits,
+                doc,
+                false,
+                &options,
+                actor.account_id,
+                now,
+            )
+            .await
+            .map(|(d, _)| ("transaction", d.id.0, Some("submitted"))),
         };
         match written {
             Ok((entity, id, status)) => results.push(BatchResult {
@@ -135,13 +184,16 @@ pub async fn import_batch(
     }
     let answer = BatchResponse { records: results };
     store_answer(&mut tx, key, 201, &serde_json::to_string(&answer)?, &at).await?;
+    submits.finish(&mut tx, &at).await?;
     tx.commit().await?;
     Ok(Written::Done(answer))
 }
 
-/// Saves a draft inside the caller's transaction: the checks and writes of `create_draft`.
+/// Saves a draft inside the caller's transaction: the checks and writes of `create_draft`,
+/// its feed and audit rows left in `pending`.
 async fn save_on(
     conn: &mut sqlx::AnyConnection,
+    pending: &mut Pending,
     mut doc: Transaction,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -151,21 +203,15 @@ async fn save_on(
     refuse_errors(problems)?;
     insert_doc_row(&mut *conn, &doc, None, at).await?;
     let id = doc.id.to_string();
-    let body = serde_json::to_string(&doc)?;
-    append_feed(&mut *conn, doc.enterprise_id, "transaction", &id, at).await?;
-    audit(
-        &mut *conn,
-        Audit {
-            account: actor.account_id,
-            enterprise: doc.enterprise_id,
-            action: "create",
-            entity: "transaction",
-            entity_id: &id,
-            before: None,
-            after: Some(&body),
-        },
-        at,
-    )
-    .await?;
+    pending.feed(doc.enterprise_id, "transaction", &id);
+    pending.audit(AuditRow {
+        account: actor.account_id,
+        enterprise: doc.enterprise_id,
+        action: "create",
+        entity: "transaction",
+        entity_id: id,
+        before: None,
+        after: Some(serde_json::to_string(&doc)?),
+    });
     Ok(doc.id.0)
 }

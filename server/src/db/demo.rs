@@ -42,7 +42,7 @@ pub struct DemoRecords {
 /// Writes the demo enterprises and accounts, all or nothing.
 pub async fn insert_demo(db: &Db, r: &DemoRecords, now: DateTime<Utc>) -> Result<(), DbError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     for e in &r.enterprises {
         insert_enterprise_on(&mut tx, e, &at).await?;
     }

@@ -64,7 +64,7 @@ pub async fn update_enterprise(
 ) -> Result<bool, DbError> {
     let at = timestamp(now);
     let id = e.id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let Some(before) = sqlx::query("SELECT body FROM enterprises WHERE id = $1")
         .bind(&id)
         .fetch_optional(&mut *tx)

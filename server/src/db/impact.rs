@@ -2,9 +2,8 @@
 //! line index (`transaction_lines`), folded by the core's [`recall_impact`], and the region a
 //! regulator's scope covers, as a SQL prefix.
 
-use super::journal::lock_enterprises;
 use super::product_refs::placeholders;
-use super::{Db, DbError};
+use super::{Db, DbError, WriteTx};
 use chrono::NaiveDate;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -118,15 +117,15 @@ pub(super) async fn begin_with_holders(
     product: ProductId,
     batches: &[String],
     also: &[EnterpriseId],
-) -> Result<(sqlx::Transaction<'static, sqlx::Any>, Vec<Holder>), DbError> {
+) -> Result<(WriteTx, Vec<Holder>), DbError> {
     let first = {
         let mut conn = db.pool.acquire().await?;
         holders_of(&mut conn, product, batches).await?
     };
     let mut locked: Vec<EnterpriseId> = first.iter().map(|h| h.enterprise_id).collect();
     locked.extend_from_slice(also);
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &locked).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&locked).await?;
     let holders = holders_of(&mut tx, product, batches).await?;
     let late: Vec<EnterpriseId> = holders
         .iter()
@@ -134,7 +133,7 @@ pub(super) async fn begin_with_holders(
         .filter(|id| !locked.contains(id))
         .collect();
     if !late.is_empty() {
-        lock_enterprises(&mut tx, &late).await?;
+        tx.lock_enterprises(&late).await?;
     }
     Ok((tx, holders))
 }

@@ -2,13 +2,12 @@
 
 use super::audit::{Actor, AuditEntry, audit_many};
 use super::journal::{
-    IdempotencyKey, StoredAnswer, append_feed_many, idempotent_answer, lock_enterprises,
-    store_answer,
+    IdempotencyKey, StoredAnswer, append_feed_many, idempotent_answer, store_answer,
 };
 use super::partners::{enterprise_by_uscc, insert_partner_on, taken_usccs};
 use super::product_refs::placeholders;
 use super::products::insert_product_on;
-use super::submit::{SubmitOptions, submit_on};
+use super::submit::{SubmitOptions, Submits, submit_on};
 use super::transactions::{DocError, check_draft, china_today, insert_doc_row};
 use super::{Db, DbError, timestamp};
 use crate::excel::transactions::{ImportDoc, at_rows};
@@ -43,9 +42,9 @@ pub async fn import_products(
     now: DateTime<Utc>,
 ) -> Result<Imported, DbError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     // Serialises concurrent retries of one enterprise so a key is answered once.
-    lock_enterprises(&mut tx, &[actor.enterprise_id]).await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
     if let Some(key) = key
         && let Some(first) = idempotent_answer(&mut tx, key).await?
     {
@@ -75,8 +74,8 @@ pub async fn import_partners(
     now: DateTime<Utc>,
 ) -> Result<Imported, DocError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &[actor.enterprise_id]).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
     if let Some(key) = key
         && let Some(first) = idempotent_answer(&mut tx, key).await?
     {
@@ -299,8 +298,8 @@ pub async fn import_documents(
     let today = china_today(now);
     let mut involved = link_counterparties(db, &mut docs, enterprise).await?;
     involved.push(enterprise);
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &involved).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&involved).await?;
     if let Some(key) = key
         && let Some(first) = idempotent_answer(&mut tx, key).await?
     {
@@ -347,8 +346,19 @@ pub async fn import_documents(
     match mode {
         DocumentImport::Drafts => save_drafts_on(&mut tx, &docs, &written, account, &at).await?,
         DocumentImport::Submit(options) => {
+            let mut submits = Submits::default();
             for d in &docs {
-                match submit_on(&mut tx, d.doc.clone(), false, options, account, now).await {
+                let submitted = submit_on(
+                    &mut tx,
+                    &mut submits,
+                    d.doc.clone(),
+                    false,
+                    options,
+                    account,
+                    now,
+                )
+                .await;
+                match submitted {
                     Ok(_) => {}
                     // Nothing of this document was written: go on, so every document's
                     // problems are reported; the transaction is rolled back below.
@@ -362,6 +372,9 @@ pub async fn import_documents(
                     }
                     Err(e) => return Err(e),
                 }
+            }
+            if problems.is_empty() {
+                submits.finish(&mut tx, &at).await?;
             }
         }
     }

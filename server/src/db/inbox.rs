@@ -2,11 +2,9 @@
 //! which records differences) submits one's own document through the same submit path in the
 //! same transaction; disputing it records the reason.
 
-use super::journal::{
-    Audit, IdempotencyKey, append_feed, audit, idempotent_answer, lock_enterprises, store_answer,
-};
+use super::journal::{Audit, IdempotencyKey, append_feed, audit, idempotent_answer, store_answer};
 use super::reconciliation::{fetch_item, update_item};
-use super::submit::{SubmitOptions, submit_on};
+use super::submit::{SubmitOptions, Submits, submit_on};
 use super::transactions::{DocError, StoredDocument, Written, china_today, default_number};
 use super::{Db, timestamp};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -64,12 +62,12 @@ async fn locked_item(
     db: &Db,
     me: EnterpriseId,
     id: ReconciliationItemId,
-) -> Result<(sqlx::Transaction<'static, sqlx::Any>, ReconciliationItem), DocError> {
+) -> Result<(super::WriteTx, ReconciliationItem), DocError> {
     let peek = super::get_item(db, me, id)
         .await?
         .ok_or(DocError::NotFound)?;
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &[me, peek.from]).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[me, peek.from]).await?;
     let item = fetch_item(&mut tx, me, id)
         .await?
         .ok_or(DocError::NotFound)?;
@@ -131,8 +129,10 @@ pub async fn confirm_item(
         },
     )
     .map_err(refusal)?;
+    let mut submits = Submits::default();
     let (doc, hash) = submit_on(
         &mut tx,
+        &mut submits,
         confirmed.document,
         false,
         &input.options,
@@ -153,6 +153,7 @@ pub async fn confirm_item(
     if let Some(key) = idempotency {
         store_answer(&mut tx, key, 200, &serde_json::to_string(&answer)?, &at).await?;
     }
+    submits.finish(&mut tx, &at).await?;
     tx.commit().await?;
     Ok(Written::Done(answer))
 }

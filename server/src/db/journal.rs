@@ -2,14 +2,12 @@
 //! change-feed rows, audit rows and idempotent answers.
 
 use super::DbError;
+use super::rows::insert_rows;
 use sqlx::Row;
 use suyuan_core::model::EnterpriseId;
 use uuid::Uuid;
 
-/// Locks the rows of `enterprises` in id order, so two writers touching the same pair
-/// (a seller's submit, the buyer's confirm) queue instead of deadlocking. It must be the first
-/// statement of the transaction: on SQLite the write lock is then taken at once, never upgraded
-/// from a read lock.
+/// Locks the rows of `enterprises` in id order (PostgreSQL; see [`super::WriteTx`]).
 pub(super) async fn lock_enterprises(
     conn: &mut sqlx::AnyConnection,
     ids: &[EnterpriseId],
@@ -85,6 +83,112 @@ pub(super) async fn append_feed_many(
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Change-feed and audit rows a write gathers as it goes and writes when it ends, a statement
+/// per table instead of two or three per row. They belong to the same transaction, so when
+/// they are written inside it changes nothing a reader can see.
+#[derive(Debug, Default)]
+pub(super) struct Pending {
+    feed: Vec<(EnterpriseId, &'static str, String)>,
+    audits: Vec<AuditRow>,
+}
+
+/// An audit row to write (owned, so it outlives the write that made it).
+#[derive(Debug)]
+pub(super) struct AuditRow {
+    pub account: Uuid,
+    pub enterprise: EnterpriseId,
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Pending {
+    /// A change-feed row for `enterprise`, numbered when written.
+    pub(super) fn feed(&mut self, enterprise: EnterpriseId, entity: &'static str, entity_id: &str) {
+        self.feed.push((enterprise, entity, entity_id.to_owned()));
+    }
+
+    /// An audit row.
+    pub(super) fn audit(&mut self, row: AuditRow) {
+        self.audits.push(row);
+    }
+
+    /// Writes what was gathered, in the order it was gathered: each enterprise's feed rows
+    /// numbered from its counter (one `UPDATE` per enterprise, under its row lock), then one
+    /// `INSERT` per table.
+    pub(super) async fn flush(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        at: &str,
+    ) -> Result<(), DbError> {
+        let mut counts: Vec<(EnterpriseId, i64)> = Vec::new();
+        for (e, _, _) in &self.feed {
+            match counts.iter_mut().find(|(c, _)| c == e) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((*e, 1)),
+            }
+        }
+        // The next seq of each enterprise: the counter after the UPDATE less the rows taken.
+        let mut next: Vec<(EnterpriseId, i64)> = Vec::with_capacity(counts.len());
+        for (e, n) in counts {
+            let last: i64 = sqlx::query(
+                "UPDATE enterprises SET feed_seq = feed_seq + $1 WHERE id = $2 RETURNING feed_seq",
+            )
+            .bind(n)
+            .bind(e.to_string())
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("feed_seq")?;
+            next.push((e, last - n + 1));
+        }
+        let mut rows = Vec::with_capacity(self.feed.len());
+        for (e, entity, id) in self.feed.drain(..) {
+            let slot = next
+                .iter_mut()
+                .find(|(c, _)| *c == e)
+                .ok_or_else(|| DbError::Invalid("feed row without a counter".into()))?;
+            rows.push((e.to_string(), slot.1, entity, id));
+            slot.1 += 1;
+        }
+        insert_rows(
+            &mut *conn,
+            "INSERT INTO change_feed (enterprise_id, seq, entity, entity_id, at)",
+            "",
+            5,
+            &rows,
+            |q, (e, seq, entity, id)| {
+                q.bind(e.clone())
+                    .bind(*seq)
+                    .bind(*entity)
+                    .bind(id.clone())
+                    .bind(at.to_owned())
+            },
+        )
+        .await?;
+        let audits: Vec<AuditRow> = self.audits.drain(..).collect();
+        insert_rows(
+            conn,
+            "INSERT INTO audit_log (at, account_id, enterprise_id, action, entity, entity_id, before_body, after_body)",
+            "",
+            8,
+            &audits,
+            |q, a| {
+                q.bind(at.to_owned())
+                    .bind(Some(a.account.to_string()))
+                    .bind(Some(a.enterprise.to_string()))
+                    .bind(a.action)
+                    .bind(a.entity)
+                    .bind(a.entity_id.clone())
+                    .bind(a.before.clone())
+                    .bind(a.after.clone())
+            },
+        )
+        .await
+    }
 }
 
 /// One audited write.

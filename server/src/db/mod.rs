@@ -22,11 +22,13 @@ mod recall_holders;
 mod recalls;
 mod reconciliation;
 pub mod regulator;
+mod rows;
 mod staff;
 mod stock;
 mod submit;
 mod sync;
 mod transactions;
+mod write;
 
 pub use accounts::*;
 pub use attachments::*;
@@ -65,6 +67,7 @@ pub use transactions::{
     create_draft, default_number, delete_draft, get_transaction, kind_code, list_transactions,
     submitted_problem, update_draft,
 };
+pub use write::WriteTx;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -111,6 +114,8 @@ pub struct Db {
     pub pool: AnyPool,
     /// What is behind it.
     pub backend: Backend,
+    /// Where SQLite writers queue (see [`WriteTx`]).
+    gate: write::WriteGate,
 }
 
 impl Db {
@@ -126,23 +131,20 @@ impl Db {
             return Err(DbError::UnsupportedUrl);
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(backend, if backend == Backend::Sqlite { 8 } else { 16 })
+            .connect_with(options.clone())
             .await?;
-        Ok(Db { pool, backend })
+        // SQLite's writes go through one connection of their own, so a write never waits for
+        // a connection behind the readers.
+        let writer = match backend {
+            Backend::Sqlite => Some(pool_options(backend, 1).connect_with(options).await?),
+            Backend::Postgres => None,
+        };
+        Ok(Db {
+            pool,
+            backend,
+            gate: write::WriteGate::new(writer),
+        })
     }
 
     /// Brings the schema up to date.
@@ -153,6 +155,24 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// How the pools connect; SQLite connections get WAL, foreign keys and a busy timeout.
+fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Current time as stored: RFC 3339 in UTC with microseconds, so text order is time order.

@@ -5,7 +5,6 @@
 //! change of its handling (a revoked listing frees the batches: `NonconformingRecord::lists`).
 
 use super::impact::{begin_with_holders, uuid_of};
-use super::journal::lock_enterprises;
 use super::recall_holders::{count, uint};
 use super::recalls::{Author, Viewer, notify};
 use super::{Db, DbError, Window, search_text, timestamp};
@@ -302,8 +301,8 @@ pub async fn update_listing(
     for h in listing_holders(db, next.id, None).await? {
         to.push(h.enterprise_id);
     }
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &to).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&to).await?;
     let at = timestamp(now);
     let before = serde_json::to_string(current)?;
     let body = serde_json::to_string(next)?;

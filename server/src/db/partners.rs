@@ -66,7 +66,7 @@ pub async fn insert_partner(
     now: DateTime<Utc>,
 ) -> Result<Partner, DbError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let stored = insert_partner_on(&mut tx, p, actor, &at).await?;
     tx.commit().await?;
     Ok(stored)
@@ -166,7 +166,7 @@ pub async fn update_partner(
     let at = timestamp(now);
     let id = p.id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let before: Option<Stamped<Partner>> = get_body(&mut tx, "partners", &id, Some(&owner)).await?;
     let Some(before) = before.filter(|b| b.record.role == p.role) else {
         return Ok(false);
@@ -213,7 +213,7 @@ pub async fn delete_partner(
     let at = timestamp(now);
     let id = id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let before: Option<Stamped<Partner>> = get_body(&mut tx, "partners", &id, Some(&owner)).await?;
     let Some(before) = before.filter(|b| b.record.role == role) else {
         return Ok(Removal::NotFound);

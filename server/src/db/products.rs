@@ -37,7 +37,7 @@ pub async fn insert_product(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     insert_product_on(&mut tx, p, actor, &at).await?;
     tx.commit().await?;
     Ok(())
@@ -90,7 +90,7 @@ pub async fn update_product(
     let at = timestamp(now);
     let id = p.id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let Some(before) =
         get_body::<serde_json::Value>(&mut tx, "products", &id, Some(&owner)).await?
     else {
@@ -133,7 +133,7 @@ pub async fn delete_product(
     let at = timestamp(now);
     let id = id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let Some(before) =
         get_body::<serde_json::Value>(&mut tx, "products", &id, Some(&owner)).await?
     else {

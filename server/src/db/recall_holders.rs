@@ -2,7 +2,7 @@
 //! acknowledgement and its reports of the quantities returned and destroyed.
 
 use super::impact::uuid_of;
-use super::journal::{append_feed, lock_enterprises};
+use super::journal::append_feed;
 use super::product_refs::placeholders;
 use super::recalls::{Author, Viewer, fetch_recall, visible};
 use super::transactions::DocError;
@@ -206,8 +206,8 @@ pub async fn holder_acts(
     account: Uuid,
     now: DateTime<Utc>,
 ) -> Result<RecallHolder, DocError> {
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &[me]).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[me]).await?;
     let recall = fetch_recall(&mut tx, id, visible(&Viewer::Enterprise(me), 2))
         .await?
         .ok_or(DocError::NotFound)?

@@ -6,7 +6,7 @@
 
 use super::audit::{AuditEntry, audit};
 use super::impact::{begin_with_holders, uuid_of};
-use super::journal::{append_feed, lock_enterprises};
+use super::journal::append_feed;
 use super::recall_holders::store_holders;
 use super::transactions::{DocError, china_today};
 use super::{Db, DbError, search_text, timestamp};
@@ -374,8 +374,8 @@ pub async fn step_recall(
                     &row.try_get::<String, _>("enterprise_id")?,
                 )?));
             }
-            let mut tx = db.pool.begin().await?;
-            lock_enterprises(&mut tx, &to).await?;
+            let mut tx = db.begin_write().await?;
+            tx.lock_enterprises(&to).await?;
             (tx, Vec::new())
         }
     };

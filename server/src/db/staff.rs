@@ -17,7 +17,7 @@ pub async fn create_account_audited(
     now: DateTime<Utc>,
 ) -> Result<Account, DbError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     insert_account(&mut tx, a, enterprise, &at).await?;
     let created = account_on(&mut tx, a.id)
         .await?
@@ -189,7 +189,7 @@ pub async fn update_staff(
     now: DateTime<Utc>,
 ) -> Result<Option<Account>, DbError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let before = match account_on(&mut tx, id).await? {
         Some(a) if a.enterprise_id == Some(enterprise) => a,
         _ => return Ok(None),

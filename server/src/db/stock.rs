@@ -1,6 +1,7 @@
-//! The stock ledger table (库存台账): loaded row by row for a submit, written back in the same
+//! The stock ledger table (库存台账): loaded for the rows a submit touches, written back in the same
 //! transaction, and listed by product and batch.
 
+use super::rows::{CHUNK_ROWS, Marks, insert_rows};
 use super::{Db, DbError};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -28,25 +29,39 @@ fn balance_of(row: &AnyRow) -> Result<Balance, DbError> {
     })
 }
 
-/// A ledger holding only the stored rows of `keys` (product and batch) of one enterprise.
+/// A ledger holding only the stored rows of `keys` (product and batch) of one enterprise, read
+/// with one statement per [`CHUNK_ROWS`] keys.
 pub(super) async fn load_ledger(
     conn: &mut sqlx::AnyConnection,
     enterprise: EnterpriseId,
     keys: &[(ProductId, String)],
 ) -> Result<Ledger, DbError> {
     let mut ledger = Ledger::new();
-    for (product, batch) in keys {
-        let row = sqlx::query(
-            "SELECT inbound, outbound, opening, expiry_date FROM stock \
-             WHERE enterprise_id = $1 AND product_id = $2 AND batch = $3",
-        )
-        .bind(enterprise.to_string())
-        .bind(product.to_string())
-        .bind(batch.clone())
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(row) = row {
-            ledger.insert_balance(enterprise, *product, batch, balance_of(&row)?);
+    for chunk in keys.chunks(CHUNK_ROWS) {
+        // Placeholders only, in binding order. Joined to a VALUES list, both databases look
+        // each key up in an index; PostgreSQL scans the whole index for
+        // `(product_id, batch) IN (VALUES …)`.
+        let mut marks = Marks::on(conn);
+        let keys_list = marks.rows(chunk.len(), 2);
+        let sql = format!(
+            "SELECT s.product_id, s.batch, s.inbound, s.outbound, s.opening, s.expiry_date \
+             FROM (VALUES {keys_list}) AS k JOIN stock s ON s.product_id = k.column1 AND s.batch = k.column2 \
+             WHERE s.enterprise_id = {}",
+            marks.one()
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (product, batch) in chunk {
+            q = q.bind(product.to_string()).bind(batch.clone());
+        }
+        q = q.bind(enterprise.to_string());
+        for row in q.fetch_all(&mut *conn).await? {
+            let product: String = row.try_get("product_id")?;
+            let product = product
+                .parse()
+                .map(ProductId)
+                .map_err(|_| DbError::Invalid(format!("product id {product}")))?;
+            let batch: String = row.try_get("batch")?;
+            ledger.insert_balance(enterprise, product, &batch, balance_of(&row)?);
         }
     }
     Ok(ledger)
@@ -56,7 +71,8 @@ fn as_i64(v: u64) -> Result<i64, DbError> {
     i64::try_from(v).map_err(|_| DbError::Invalid(format!("quantity {v}")))
 }
 
-/// Writes the ledger's rows for `keys` back to the table.
+/// Writes the ledger's rows for `keys` back to the table, with one statement per
+/// [`CHUNK_ROWS`] rows.
 pub(super) async fn store_ledger(
     conn: &mut sqlx::AnyConnection,
     enterprise: EnterpriseId,
@@ -64,29 +80,38 @@ pub(super) async fn store_ledger(
     ledger: &Ledger,
     at: &str,
 ) -> Result<(), DbError> {
+    let mut rows = Vec::with_capacity(keys.len());
     for (product, batch) in keys {
-        let Some(b) = ledger.balance(enterprise, *product, batch) else {
-            continue;
-        };
-        sqlx::query(
-            "INSERT INTO stock (enterprise_id, product_id, batch, inbound, outbound, opening, expiry_date, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (enterprise_id, product_id, batch) DO UPDATE SET inbound = excluded.inbound, \
-             outbound = excluded.outbound, opening = excluded.opening, expiry_date = excluded.expiry_date, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(enterprise.to_string())
-        .bind(product.to_string())
-        .bind(batch.clone())
-        .bind(as_i64(b.inbound)?)
-        .bind(as_i64(b.outbound)?)
-        .bind(as_i64(b.opening)?)
-        .bind(b.expiry.map(|d| d.to_string()))
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
+        if let Some(b) = ledger.balance(enterprise, *product, batch) {
+            rows.push((
+                product.to_string(),
+                batch.clone(),
+                [as_i64(b.inbound)?, as_i64(b.outbound)?, as_i64(b.opening)?],
+                b.expiry.map(|d| d.to_string()),
+            ));
+        }
     }
-    Ok(())
+    let me = enterprise.to_string();
+    insert_rows(
+        conn,
+        "INSERT INTO stock (enterprise_id, product_id, batch, inbound, outbound, opening, expiry_date, updated_at)",
+        "ON CONFLICT (enterprise_id, product_id, batch) DO UPDATE SET inbound = excluded.inbound, \
+         outbound = excluded.outbound, opening = excluded.opening, expiry_date = excluded.expiry_date, \
+         updated_at = excluded.updated_at",
+        8,
+        &rows,
+        |q, (product, batch, [inbound, outbound, opening], expiry)| {
+            q.bind(me.clone())
+                .bind(product.clone())
+                .bind(batch.clone())
+                .bind(*inbound)
+                .bind(*outbound)
+                .bind(*opening)
+                .bind(expiry.clone())
+                .bind(at.to_owned())
+        },
+    )
+    .await
 }
 
 /// One row of the stock list.

@@ -3,23 +3,22 @@
 //! change feeds and the audit log. Any failure writes nothing.
 
 use super::chain::{canonical_json, chain_hash};
-use super::journal::{
-    Audit, IdempotencyKey, append_feed, audit, idempotent_answer, lock_enterprises, store_answer,
-};
+use super::journal::{AuditRow, IdempotencyKey, Pending, idempotent_answer, store_answer};
 use super::product_refs::placeholders;
 use super::reconciliation::{insert_item, open_items_for, update_item};
+use super::rows::{CHUNK_ROWS, insert_rows};
 use super::stock::{load_ledger, store_ledger};
 use super::transactions::{
     DocError, StoredDocument, Written, check_draft, china_today, counterparty_enterprise,
     fetch_doc, insert_doc_row, search_of, submitted_problem,
 };
-use super::{Db, DbError, timestamp};
+use super::{Backend, Db, DbError, timestamp};
 use chrono::{DateTime, Duration, Utc};
-use serde::de::DeserializeOwned;
 use sqlx::Row;
 use suyuan_core::Problem;
 use suyuan_core::model::{
     EnterpriseId, NonconformingRecord, ProductId, Recall, RecordStatus, Transaction, TransactionId,
+    TransactionLine,
 };
 use suyuan_core::problem::blocking;
 use suyuan_core::rules::lifecycle;
@@ -37,6 +36,39 @@ pub struct SubmitOptions {
     pub acknowledge: Vec<String>,
 }
 
+/// One submit request.
+#[derive(Debug, Clone, Copy)]
+struct Request<'a> {
+    enterprise: EnterpriseId,
+    id: TransactionId,
+    account: Uuid,
+    options: &'a SubmitOptions,
+    idempotency: Option<&'a IdempotencyKey>,
+    now: DateTime<Utc>,
+}
+
+/// The end of one try at a submit.
+#[derive(Debug)]
+enum Attempt {
+    /// Submitted, or the first answer replayed.
+    Done(Box<Written<StoredDocument>>),
+    /// The draft names enterprises whose rows were not locked: nothing was written; try again
+    /// holding these.
+    Relock(Vec<EnterpriseId>),
+}
+
+/// How often a submit starts again because its draft was edited under it before it gives up.
+const MAX_ATTEMPTS: usize = 5;
+
+fn kept_changing() -> Problem {
+    Problem::error(
+        "",
+        "document.changing",
+        "单据正在被修改，请稍后重试",
+        "The document is being changed; try again",
+    )
+}
+
 /// Submits one of `enterprise`'s drafts. With a key, a retry answers the first answer and
 /// writes nothing.
 pub async fn submit_transaction(
@@ -48,110 +80,229 @@ pub async fn submit_transaction(
     idempotency: Option<&IdempotencyKey>,
     now: DateTime<Utc>,
 ) -> Result<Written<StoredDocument>, DocError> {
-    // Read first, outside the transaction, only to learn whose rows to lock.
-    let mut conn = db.pool.acquire().await?;
-    let peek = fetch_doc(&mut conn, enterprise, id).await?;
-    let mut involved = vec![enterprise];
-    if let Some(d) = &peek {
-        involved.extend(
-            d.document
-                .counterparty
-                .as_ref()
-                .and_then(|c| c.enterprise_id),
-        );
-        if let Some(old) = d.document.corrects
-            && let Some(o) = fetch_doc(&mut conn, enterprise, old).await?
-        {
-            involved.extend(o.document.counterparty.and_then(|c| c.enterprise_id));
+    let request = Request {
+        enterprise,
+        id,
+        account,
+        options,
+        idempotency,
+        now,
+    };
+    // PostgreSQL: the enterprises whose rows to lock are read first, outside the transaction,
+    // and checked again under the locks (see `submit_locked`). SQLite: a write holds the whole
+    // database, so there is nothing to learn.
+    let mut locks = match db.backend {
+        Backend::Sqlite => vec![],
+        Backend::Postgres => {
+            let mut conn = db.pool.acquire().await?;
+            match fetch_doc(&mut conn, enterprise, id).await? {
+                Some(d) => involved(&mut conn, &d.document).await?,
+                None => vec![enterprise],
+            }
+        }
+    };
+    for _ in 0..MAX_ATTEMPTS {
+        match submit_locked(db, request, &locks).await? {
+            Attempt::Done(written) => return Ok(*written),
+            Attempt::Relock(needed) => locks = needed,
         }
     }
-    drop(conn);
+    Err(DocError::Conflict(kept_changing()))
+}
 
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &involved).await?;
-    if let Some(key) = idempotency
+/// The enterprises a submit of `doc` writes to: the submitter, its counterparty's inbox, and
+/// the inbox of the counterparty of the document it corrects. Sorted, without repeats.
+async fn involved(
+    conn: &mut sqlx::AnyConnection,
+    doc: &Transaction,
+) -> Result<Vec<EnterpriseId>, DbError> {
+    let mut ids = vec![doc.enterprise_id];
+    ids.extend(doc.counterparty.as_ref().and_then(|c| c.enterprise_id));
+    if let Some(old) = doc.corrects
+        && let Some(o) = fetch_doc(&mut *conn, doc.enterprise_id, old).await?
+    {
+        ids.extend(o.document.counterparty.and_then(|c| c.enterprise_id));
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// One try at a submit holding the row locks of `locks`. A draft edited since `locks` was
+/// read may name another counterparty; taking that row's lock now, out of id order, could
+/// deadlock with a writer holding it and waiting for ours, so the try ends without writing
+/// and the caller starts again with the right locks.
+async fn submit_locked(
+    db: &Db,
+    r: Request<'_>,
+    locks: &[EnterpriseId],
+) -> Result<Attempt, DocError> {
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(locks).await?;
+    if let Some(key) = r.idempotency
         && let Some(first) = idempotent_answer(&mut tx, key).await?
     {
-        return Ok(Written::Replayed(first));
+        return Ok(Attempt::Done(Box::new(Written::Replayed(first))));
     }
-    let current = fetch_doc(&mut tx, enterprise, id)
+    let current = fetch_doc(&mut tx, r.enterprise, r.id)
         .await?
         .ok_or(DocError::NotFound)?
         .document;
     if current.status.is_submitted() {
         return Err(DocError::Conflict(submitted_problem(&current)));
     }
-    let (doc, hash) = submit_on(&mut tx, current, true, options, account, now).await?;
+    if tx.backend() == Backend::Postgres {
+        let needed = involved(&mut tx, &current).await?;
+        if needed.iter().any(|e| !locks.contains(e)) {
+            tx.rollback().await?;
+            return Ok(Attempt::Relock(needed));
+        }
+    }
+    let mut submits = Submits::default();
+    let (doc, hash) = submit_on(
+        &mut tx,
+        &mut submits,
+        current,
+        true,
+        r.options,
+        r.account,
+        r.now,
+    )
+    .await?;
     let answer = StoredDocument {
         document: doc,
         content_hash: Some(hash),
         corrected_by: None,
     };
-    if let Some(key) = idempotency {
-        let at = timestamp(now);
+    let at = timestamp(r.now);
+    if let Some(key) = r.idempotency {
         store_answer(&mut tx, key, 200, &serde_json::to_string(&answer)?, &at).await?;
     }
+    submits.finish(&mut tx, &at).await?;
     tx.commit().await?;
-    Ok(Written::Done(answer))
+    Ok(Attempt::Done(Box::new(Written::Done(answer))))
 }
 
-/// Loads the bodies of a table's rows about `products` (recalls, nonconforming listings).
-async fn rows_for_products<T: DeserializeOwned>(
+/// An enterprise's chain inside a write: its head and the instant of its last submit.
+#[derive(Debug)]
+struct Chain {
+    enterprise: EnterpriseId,
+    head: Option<String>,
+    last: Option<DateTime<Utc>>,
+    moved: bool,
+}
+
+/// What the submits of one write share: each submitter's chain, read once and kept in step in
+/// memory, and the feed and audit rows. [`Submits::finish`] writes them; it must run before
+/// the commit.
+#[derive(Debug, Default)]
+pub(super) struct Submits {
+    chains: Vec<Chain>,
+    /// Feed and audit rows of the submits (a caller may add its own).
+    pub(super) pending: Pending,
+}
+
+impl Submits {
+    /// `enterprise`'s chain, read on first use.
+    async fn chain(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        enterprise: EnterpriseId,
+    ) -> Result<&mut Chain, DbError> {
+        if let Some(i) = self.chains.iter().position(|c| c.enterprise == enterprise) {
+            return Ok(&mut self.chains[i]);
+        }
+        let row = sqlx::query(
+            "SELECT chain_head, (SELECT MAX(submitted_at) FROM transactions \
+             WHERE enterprise_id = $1 AND status = 'submitted') AS last FROM enterprises WHERE id = $1",
+        )
+        .bind(enterprise.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+        let last: Option<String> = row.try_get("last")?;
+        let last = last
+            .map(|s| {
+                DateTime::parse_from_rfc3339(&s)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| DbError::Invalid(format!("submitted_at {s}")))
+            })
+            .transpose()?;
+        self.chains.push(Chain {
+            enterprise,
+            head: row.try_get("chain_head")?,
+            last,
+            moved: false,
+        });
+        Ok(self.chains.last_mut().expect("just pushed"))
+    }
+
+    /// Writes the chain heads that moved and the gathered feed and audit rows.
+    pub(super) async fn finish(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        at: &str,
+    ) -> Result<(), DbError> {
+        for c in self.chains.iter_mut().filter(|c| c.moved) {
+            sqlx::query("UPDATE enterprises SET chain_head = $1 WHERE id = $2")
+                .bind(c.head.clone())
+                .bind(c.enterprise.to_string())
+                .execute(&mut *conn)
+                .await?;
+            c.moved = false;
+        }
+        self.pending.flush(conn, at).await
+    }
+}
+
+/// The recalls and nonconforming listings about `products`, read with one statement.
+async fn blocks_for(
     conn: &mut sqlx::AnyConnection,
-    table: &str,
     products: &[ProductId],
-) -> Result<Vec<T>, DbError> {
+) -> Result<(Vec<Recall>, Vec<NonconformingRecord>), DbError> {
     let mut ids: Vec<String> = products.iter().map(ToString::to_string).collect();
     ids.sort();
     ids.dedup();
-    if ids.is_empty() {
-        return Ok(vec![]);
+    let (mut recalls, mut listings) = (vec![], vec![]);
+    for chunk in ids.chunks(CHUNK_ROWS) {
+        let list = placeholders(1, chunk.len());
+        // Placeholders only.
+        let sql = format!(
+            "SELECT 'recall' AS source, body FROM recalls WHERE product_id IN ({list}) \
+             UNION ALL SELECT 'nonconforming' AS source, body FROM nonconforming WHERE product_id IN ({list})"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let body: String = row.try_get("body")?;
+            if row.try_get::<String, _>("source")? == "recall" {
+                recalls.push(serde_json::from_str(&body)?);
+            } else {
+                listings.push(serde_json::from_str(&body)?);
+            }
+        }
     }
-    // `table` is one of two names in this file, never input.
-    let sql = format!(
-        "SELECT body FROM {table} WHERE product_id IN ({})",
-        placeholders(1, ids.len())
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for id in ids {
-        q = q.bind(id);
-    }
-    q.fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("body")?)?))
-        .collect()
+    Ok((recalls, listings))
 }
 
 /// The instant of a submit: after the enterprise's last one, so submit order is chain order
 /// even if the clock steps back, and in whole microseconds, as stored.
-async fn submit_instant(
-    conn: &mut sqlx::AnyConnection,
-    enterprise: EnterpriseId,
-    now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, DbError> {
+fn submit_instant(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
     let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
-    let last: Option<String> = sqlx::query(
-        "SELECT MAX(submitted_at) AS m FROM transactions WHERE enterprise_id = $1 AND status = 'submitted'",
-    )
-    .bind(enterprise.to_string())
-    .fetch_one(conn)
-    .await?
-    .try_get("m")?;
-    let last = last
-        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map(|t| t.with_timezone(&Utc));
-    Ok(match last {
+    match last {
         Some(t) if t >= now => t + Duration::microseconds(1),
         _ => now,
-    })
+    }
 }
 
 /// Checks and submits `draft` inside the caller's transaction, which holds the row locks of
 /// the enterprises involved. `stored` says whether the draft already has a row. Returns the
-/// submitted document and its chain hash.
+/// submitted document and its chain hash; the chain head, feed and audit rows wait in
+/// `submits` for [`Submits::finish`].
 pub(super) async fn submit_on(
     conn: &mut sqlx::AnyConnection,
+    submits: &mut Submits,
     draft: Transaction,
     stored: bool,
     options: &SubmitOptions,
@@ -180,9 +331,7 @@ pub(super) async fn submit_on(
     keys.dedup();
     let products: Vec<ProductId> = keys.iter().map(|k| k.0).collect();
     let mut ledger = load_ledger(&mut *conn, me, &keys).await?;
-    let recalls: Vec<Recall> = rows_for_products(&mut *conn, "recalls", &products).await?;
-    let listings: Vec<NonconformingRecord> =
-        rows_for_products(&mut *conn, "nonconforming", &products).await?;
+    let (recalls, listings) = blocks_for(&mut *conn, &products).await?;
     let check = check_submit(
         &doc,
         &SubmitContext {
@@ -197,15 +346,12 @@ pub(super) async fn submit_on(
         return Err(DocError::Invalid(problems));
     }
 
-    let instant = submit_instant(&mut *conn, me, now).await?;
+    let chain = submits.chain(&mut *conn, me).await?;
+    let instant = submit_instant(chain.last, now);
     let doc = lifecycle::submit(doc, instant).map_err(DocError::Conflict)?;
     let at = timestamp(now);
     let body = serde_json::to_string(&doc)?;
-    let prev: Option<String> = sqlx::query("SELECT chain_head FROM enterprises WHERE id = $1")
-        .bind(me.to_string())
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("chain_head")?;
+    let prev = chain.head.clone();
     let hash = chain_hash(prev.as_deref(), &canonical_json(&body)?);
     if stored {
         sqlx::query(
@@ -216,7 +362,7 @@ pub(super) async fn submit_on(
         .bind(search_of(&doc))
         .bind(&body)
         .bind(&hash)
-        .bind(prev.clone())
+        .bind(prev)
         .bind(&at)
         .bind(doc.id.to_string())
         .execute(&mut *conn)
@@ -224,11 +370,10 @@ pub(super) async fn submit_on(
     } else {
         insert_doc_row(&mut *conn, &doc, Some((&hash, prev.as_deref())), &at).await?;
     }
-    sqlx::query("UPDATE enterprises SET chain_head = $1 WHERE id = $2")
-        .bind(&hash)
-        .bind(me.to_string())
-        .execute(&mut *conn)
-        .await?;
+    // The row is in: from here on this document is the chain's head.
+    chain.head = Some(hash.clone());
+    chain.last = Some(instant);
+    chain.moved = true;
     insert_lines(&mut *conn, &doc).await?;
 
     if let Some(old) = &corrected {
@@ -243,7 +388,7 @@ pub(super) async fn submit_on(
             .execute(&mut *conn)
             .await?;
         ledger.revert(old);
-        append_feed(&mut *conn, me, "transaction", &old.id.to_string(), &at).await?;
+        submits.pending.feed(me, "transaction", &old.id.to_string());
     }
     for o in &check.openings {
         ledger.apply_opening(o);
@@ -264,13 +409,14 @@ pub(super) async fn submit_on(
     ledger.apply(&doc);
     store_ledger(&mut *conn, me, &keys, &ledger, &at).await?;
 
-    let open = open_items_for(
-        &mut *conn,
-        me,
-        doc.counterparty.as_ref().and_then(|c| c.enterprise_id),
-        doc.corrects,
-    )
-    .await?;
+    let counterparty = doc.counterparty.as_ref().and_then(|c| c.enterprise_id);
+    // Items lie between two platform enterprises or come from the corrected document: a
+    // document with neither has none to match or supersede.
+    let open = if counterparty.is_some() || doc.corrects.is_some() {
+        open_items_for(&mut *conn, me, counterparty, doc.corrects).await?
+    } else {
+        vec![]
+    };
     let change = on_submit(&doc, &open);
     for item in &change.created {
         insert_item(&mut *conn, item, &at).await?;
@@ -280,56 +426,70 @@ pub(super) async fn submit_on(
     }
     for item in change.created.iter().chain(&change.updated) {
         let id = item.id.to_string();
-        append_feed(&mut *conn, item.from, "reconciliation_item", &id, &at).await?;
-        append_feed(&mut *conn, item.to, "reconciliation_item", &id, &at).await?;
+        submits.pending.feed(item.from, "reconciliation_item", &id);
+        submits.pending.feed(item.to, "reconciliation_item", &id);
     }
 
     let id = doc.id.to_string();
-    append_feed(&mut *conn, me, "transaction", &id, &at).await?;
-    audit(
-        &mut *conn,
-        Audit {
-            account,
-            enterprise: me,
-            action: "submit",
-            entity: "transaction",
-            entity_id: &id,
-            before: before.as_deref(),
-            after: Some(&body),
-        },
-        &at,
-    )
-    .await?;
+    submits.pending.feed(me, "transaction", &id);
+    submits.pending.audit(AuditRow {
+        account,
+        enterprise: me,
+        action: "submit",
+        entity: "transaction",
+        entity_id: id,
+        before,
+        after: Some(body),
+    });
     Ok((doc, hash))
 }
 
-/// Writes the flat line rows a trace and a recall read.
+/// Writes the flat line rows a trace and a recall read, a statement per [`CHUNK_ROWS`] lines.
 async fn insert_lines(conn: &mut sqlx::AnyConnection, doc: &Transaction) -> Result<(), DbError> {
     let RecordStatus::Submitted { .. } = doc.status else {
         return Err(DbError::Invalid("lines of a draft".into()));
     };
     let party = doc.counterparty.as_ref();
-    for (i, l) in doc.lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO transaction_lines (transaction_id, line_no, enterprise_id, kind, doc_date, product_id, \
-             batch, quantity, unit, expiry_date, counterparty_enterprise_id, counterparty_uscc, counterparty_name, counted) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)",
-        )
-        .bind(doc.id.to_string())
-        .bind(i64::try_from(i).unwrap_or(i64::MAX))
-        .bind(doc.enterprise_id.to_string())
-        .bind(super::transactions::kind_code(doc.kind))
-        .bind(doc.date.to_string())
-        .bind(l.product_id.to_string())
-        .bind(&l.batch)
-        .bind(i64::from(l.quantity))
-        .bind(&l.unit)
-        .bind(l.expiry_date.map(|d| d.to_string()))
-        .bind(counterparty_enterprise(doc))
-        .bind(party.and_then(|c| c.uscc.clone()))
-        .bind(party.map_or(String::new(), |c| c.name.clone()))
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let (id, me, kind, date) = (
+        doc.id.to_string(),
+        doc.enterprise_id.to_string(),
+        super::transactions::kind_code(doc.kind),
+        doc.date.to_string(),
+    );
+    let (party_id, party_uscc, party_name) = (
+        counterparty_enterprise(doc),
+        party.and_then(|c| c.uscc.clone()),
+        party.map_or(String::new(), |c| c.name.clone()),
+    );
+    let lines: Vec<(i64, &TransactionLine)> = doc
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i64::try_from(i).unwrap_or(i64::MAX), l))
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO transaction_lines (transaction_id, line_no, enterprise_id, kind, doc_date, product_id, \
+         batch, quantity, unit, expiry_date, counterparty_enterprise_id, counterparty_uscc, counterparty_name, counted)",
+        "",
+        14,
+        &lines,
+        |q, (no, l)| {
+            q.bind(id.clone())
+                .bind(*no)
+                .bind(me.clone())
+                .bind(kind)
+                .bind(date.clone())
+                .bind(l.product_id.to_string())
+                .bind(l.batch.clone())
+                .bind(i64::from(l.quantity))
+                .bind(l.unit.clone())
+                .bind(l.expiry_date.map(|d| d.to_string()))
+                .bind(party_id.clone())
+                .bind(party_uscc.clone())
+                .bind(party_name.clone())
+                .bind(1_i64)
+        },
+    )
+    .await
 }

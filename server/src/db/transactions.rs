@@ -2,8 +2,7 @@
 //! and lists of every document. Submitting lives in `submit.rs`.
 
 use super::journal::{
-    Audit, IdempotencyKey, StoredAnswer, append_feed, audit, idempotent_answer, lock_enterprises,
-    store_answer,
+    Audit, IdempotencyKey, StoredAnswer, append_feed, audit, idempotent_answer, store_answer,
 };
 use super::product_refs::products_by_id;
 use super::{Db, DbError, search_text, timestamp, violates_unique};
@@ -294,8 +293,8 @@ pub async fn create_draft(
     now: DateTime<Utc>,
 ) -> Result<Written<Transaction>, DocError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &[doc.enterprise_id]).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[doc.enterprise_id]).await?;
     if let Some(key) = idempotency
         && let Some(first) = idempotent_answer(&mut tx, key).await?
     {
@@ -341,8 +340,8 @@ pub async fn update_draft(
     now: DateTime<Utc>,
 ) -> Result<Transaction, DocError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &[doc.enterprise_id]).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[doc.enterprise_id]).await?;
     let current = fetch_doc(&mut tx, doc.enterprise_id, doc.id)
         .await?
         .ok_or(DocError::NotFound)?
@@ -414,8 +413,8 @@ pub async fn delete_draft(
     now: DateTime<Utc>,
 ) -> Result<(), DocError> {
     let at = timestamp(now);
-    let mut tx = db.pool.begin().await?;
-    lock_enterprises(&mut tx, &[enterprise]).await?;
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[enterprise]).await?;
     let current = fetch_doc(&mut tx, enterprise, id)
         .await?
         .ok_or(DocError::NotFound)?
