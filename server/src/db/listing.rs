@@ -193,3 +193,37 @@ impl Window {
         }
     }
 }
+
+/// One page of `SELECT body, region_code, created_at, updated_at` rows of `table` (aliased
+/// `alias`) meeting every clause, with the total; clauses bind `$1…` in `binds`' order. For
+/// lists whose visibility is an SQL condition of its own (recalls, listings), which
+/// [`Filter`] cannot express.
+pub(super) async fn region_page(
+    db: &Db,
+    table: &'static str,
+    alias: &'static str,
+    clauses: &[String],
+    binds: &[String],
+    window: &Window,
+) -> Result<(Vec<sqlx::any::AnyRow>, u64), DbError> {
+    let wheres = clauses.join(" AND ");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS total FROM {table} {alias} WHERE {wheres}"
+    )));
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    let total: i64 = q.fetch_one(&db.pool).await?.try_get("total")?;
+    let dir = if window.descending { "DESC" } else { "ASC" };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {alias}.body, {alias}.region_code, {alias}.created_at, {alias}.updated_at \
+         FROM {table} {alias} WHERE {wheres} \
+         ORDER BY {alias}.{} {dir}, {alias}.id {dir} LIMIT {} OFFSET {}",
+        window.sort, window.limit, window.offset
+    )));
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}

@@ -238,26 +238,10 @@ pub async fn list_listings(
         binds.push(format!("%{}%", super::listing::escape_like(k)));
         clauses.push(format!("n.search LIKE ${} ESCAPE '\\'", binds.len()));
     }
-    let wheres = clauses.join(" AND ");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) AS total FROM nonconforming n WHERE {wheres}"
-    )));
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let total: i64 = q.fetch_one(&db.pool).await?.try_get("total")?;
-    let dir = if window.descending { "DESC" } else { "ASC" };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT n.body, n.region_code, n.created_at, n.updated_at FROM nonconforming n WHERE {wheres} \
-         ORDER BY n.{} {dir}, n.id {dir} LIMIT {} OFFSET {}",
-        window.sort, window.limit, window.offset
-    )));
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.fetch_all(&db.pool).await?;
+    let (rows, total) =
+        super::listing::region_page(db, "nonconforming", "n", &clauses, &binds, window).await?;
     let items = rows.iter().map(stored_of).collect::<Result<_, _>>()?;
-    Ok((items, u64::try_from(total).unwrap_or(0)))
+    Ok((items, total))
 }
 
 /// The condition that lets `viewer` change a listing's handling: its reporting enterprise, or

@@ -270,26 +270,10 @@ pub async fn list_recalls(
         binds.push(format!("%{}%", super::listing::escape_like(k)));
         clauses.push(format!("r.search LIKE ${} ESCAPE '\\'", binds.len()));
     }
-    let wheres = clauses.join(" AND ");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) AS n FROM recalls r WHERE {wheres}"
-    )));
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let total: i64 = q.fetch_one(&db.pool).await?.try_get("n")?;
-    let dir = if window.descending { "DESC" } else { "ASC" };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT r.body, r.region_code, r.created_at, r.updated_at FROM recalls r WHERE {wheres} \
-         ORDER BY r.{} {dir}, r.id {dir} LIMIT {} OFFSET {}",
-        window.sort, window.limit, window.offset
-    )));
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.fetch_all(&db.pool).await?;
+    let (rows, total) =
+        super::listing::region_page(db, "recalls", "r", &clauses, &binds, window).await?;
     let items = rows.iter().map(stored_of).collect::<Result<_, _>>()?;
-    Ok((items, u64::try_from(total).unwrap_or(0)))
+    Ok((items, total))
 }
 
 /// What a status change does.
