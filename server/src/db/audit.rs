@@ -28,45 +28,23 @@ pub struct AuditEntry<'a> {
     pub after: Option<&'a str>,
 }
 
-/// Appends an entry; call it on the write's own transaction.
+/// Appends an entry; call it on the write's own transaction. Writes that make many entries
+/// gather them in `journal::Pending`, which writes them many a statement.
 pub async fn audit(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> Result<(), DbError> {
-    audit_many(conn, std::slice::from_ref(entry)).await
-}
-
-/// Rows one audit statement writes at most (8 values each, well under either database's
-/// limit of bound values).
-const AUDIT_ROWS_PER_STATEMENT: usize = 500;
-
-/// Appends entries in their order, many rows a statement (a large import writes thousands).
-/// This is the one writer of the audit log; [`audit`] is it for one entry.
-pub async fn audit_many(
-    conn: &mut sqlx::AnyConnection,
-    entries: &[AuditEntry<'_>],
-) -> Result<(), DbError> {
-    for chunk in entries.chunks(AUDIT_ROWS_PER_STATEMENT) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", super::product_refs::placeholders(i * 8 + 1, 8)))
-            .collect();
-        // Only placeholders are interpolated; the values are bound.
-        let sql = format!(
-            "INSERT INTO audit_log (at, account_id, enterprise_id, action, entity, entity_id, before_body, after_body) \
-             VALUES {}",
-            rows.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for entry in chunk {
-            q = q
-                .bind(entry.at)
-                .bind(entry.account_id.map(|a| a.to_string()))
-                .bind(entry.enterprise_id.map(|e| e.to_string()))
-                .bind(entry.action)
-                .bind(entry.entity)
-                .bind(entry.entity_id)
-                .bind(entry.before)
-                .bind(entry.after);
-        }
-        q.execute(&mut *conn).await?;
-    }
+    sqlx::query(
+        "INSERT INTO audit_log (at, account_id, enterprise_id, action, entity, entity_id, before_body, after_body) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(entry.at)
+    .bind(entry.account_id.map(|a| a.to_string()))
+    .bind(entry.enterprise_id.map(|e| e.to_string()))
+    .bind(entry.action)
+    .bind(entry.entity)
+    .bind(entry.entity_id)
+    .bind(entry.before)
+    .bind(entry.after)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

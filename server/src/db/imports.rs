@@ -1,8 +1,8 @@
 //! Spreadsheet imports: every row of a file written in one transaction, or none.
 
-use super::audit::{Actor, AuditEntry, audit_many};
+use super::audit::Actor;
 use super::journal::{
-    IdempotencyKey, StoredAnswer, append_feed_many, idempotent_answer, store_answer,
+    AuditRow, IdempotencyKey, Pending, StoredAnswer, idempotent_answer, store_answer,
 };
 use super::partners::{enterprise_by_uscc, insert_partner_on, taken_usccs};
 use super::product_refs::placeholders;
@@ -389,8 +389,8 @@ pub async fn import_documents(
     Ok(Ok(written))
 }
 
-/// Inserts checked drafts (all of one enterprise) with their feed and audit rows, the feed
-/// and audit rows many a statement: a 50,000-line file holds thousands of documents.
+/// Inserts checked drafts (all of one enterprise) with their feed and audit rows, which are
+/// gathered and written many a statement: a 50,000-line file holds thousands of documents.
 async fn save_drafts_on(
     conn: &mut sqlx::AnyConnection,
     docs: &[ImportDoc],
@@ -398,31 +398,21 @@ async fn save_drafts_on(
     account: Uuid,
     at: &str,
 ) -> Result<(), DocError> {
-    let Some(first) = docs.first() else {
-        return Ok(());
-    };
-    let enterprise = first.doc.enterprise_id;
-    let mut bodies = Vec::with_capacity(docs.len());
-    for d in docs {
+    let mut pending = Pending::default();
+    for (d, id) in docs.iter().zip(ids) {
         insert_doc_row(&mut *conn, &d.doc, None, at).await?;
-        bodies.push(serde_json::to_string(&d.doc)?);
-    }
-    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    append_feed_many(&mut *conn, enterprise, "transaction", &id_refs, at).await?;
-    let entries: Vec<AuditEntry<'_>> = ids
-        .iter()
-        .zip(&bodies)
-        .map(|(id, body)| AuditEntry {
-            at,
-            account_id: Some(account),
-            enterprise_id: Some(enterprise),
+        let enterprise = d.doc.enterprise_id;
+        pending.feed(enterprise, "transaction", id);
+        pending.audit(AuditRow {
+            account,
+            enterprise,
             action: "create",
             entity: "transaction",
-            entity_id: id,
+            entity_id: id.clone(),
             before: None,
-            after: Some(body),
-        })
-        .collect();
-    audit_many(&mut *conn, &entries).await?;
+            after: Some(serde_json::to_string(&d.doc)?),
+        });
+    }
+    pending.flush(conn, at).await?;
     Ok(())
 }

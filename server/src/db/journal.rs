@@ -32,56 +32,23 @@ pub(super) async fn append_feed(
     entity_id: &str,
     at: &str,
 ) -> Result<(), DbError> {
-    append_feed_many(conn, enterprise, entity, &[entity_id], at).await
-}
-
-/// Feed rows one statement writes at most.
-const FEED_ROWS_PER_STATEMENT: usize = 500;
-
-/// Appends one change-feed row for each of `entity_ids`, in order, numbered from the
-/// enterprise's counter, which moves once by their count (the caller holds the enterprise's
-/// row lock, so the numbers are consecutive and nobody else's).
-pub(super) async fn append_feed_many(
-    conn: &mut sqlx::AnyConnection,
-    enterprise: EnterpriseId,
-    entity: &str,
-    entity_ids: &[&str],
-    at: &str,
-) -> Result<(), DbError> {
-    if entity_ids.is_empty() {
-        return Ok(());
-    }
-    let count = i64::try_from(entity_ids.len()).map_err(|e| DbError::Invalid(e.to_string()))?;
-    let row = sqlx::query(
-        "UPDATE enterprises SET feed_seq = feed_seq + $1 WHERE id = $2 RETURNING feed_seq",
+    let seq: i64 = sqlx::query(
+        "UPDATE enterprises SET feed_seq = feed_seq + 1 WHERE id = $1 RETURNING feed_seq",
     )
-    .bind(count)
     .bind(enterprise.to_string())
     .fetch_one(&mut *conn)
+    .await?
+    .try_get("feed_seq")?;
+    sqlx::query(
+        "INSERT INTO change_feed (enterprise_id, seq, entity, entity_id, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(enterprise.to_string())
+    .bind(seq)
+    .bind(entity)
+    .bind(entity_id)
+    .bind(at)
+    .execute(&mut *conn)
     .await?;
-    let last: i64 = row.try_get("feed_seq")?;
-    let mut seq = last - count;
-    for chunk in entity_ids.chunks(FEED_ROWS_PER_STATEMENT) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", super::product_refs::placeholders(i * 5 + 1, 5)))
-            .collect();
-        // Only placeholders are interpolated; the values are bound.
-        let sql = format!(
-            "INSERT INTO change_feed (enterprise_id, seq, entity, entity_id, at) VALUES {}",
-            rows.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            seq += 1;
-            q = q
-                .bind(enterprise.to_string())
-                .bind(seq)
-                .bind(entity)
-                .bind(*id)
-                .bind(at);
-        }
-        q.execute(&mut *conn).await?;
-    }
     Ok(())
 }
 
