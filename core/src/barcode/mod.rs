@@ -32,7 +32,7 @@ pub use error::DecodeError;
 pub use frame::decode_frame;
 pub use load::{MAX_PIXELS, MAX_SIDE, decode_image, load_luma};
 pub use luma::LumaImage;
-pub use parse::{CodeMeaning, Gs1Data, TraceCode, parse_payload};
+pub use parse::{CodeFields, CodeKind, CodeMeaning, Gs1Data, TraceCode, parse_payload};
 
 use serde::{Deserialize, Serialize};
 

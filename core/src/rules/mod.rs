@@ -9,6 +9,7 @@ pub mod sales_block;
 pub mod status;
 pub mod submit;
 pub mod trace;
+pub mod verdict;
 pub mod warnings;
 
 #[cfg(test)]

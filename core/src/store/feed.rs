@@ -130,4 +130,14 @@ impl Store {
     ) -> Result<Vec<crate::model::ReconciliationItem>, StoreError> {
         self.cached(entity::RECONCILIATION_ITEM)
     }
+
+    /// Recalls that concern this enterprise, as the server last sent them.
+    pub fn recalls(&self) -> Result<Vec<crate::model::Recall>, StoreError> {
+        self.cached(entity::RECALL)
+    }
+
+    /// Nonconforming listings that concern this enterprise, as the server last sent them.
+    pub fn nonconforming(&self) -> Result<Vec<crate::model::NonconformingRecord>, StoreError> {
+        self.cached(entity::NONCONFORMING)
+    }
 }

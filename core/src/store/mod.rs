@@ -7,6 +7,7 @@
 mod documents;
 mod error;
 mod feed;
+mod inspect;
 mod outbox;
 mod products;
 mod schema;
@@ -167,6 +168,25 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Keeps the server's bearer token with the session (`None` logs out of the server; the
+    /// records and the outbox stay).
+    pub fn set_token(&self, token: Option<&str>) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE session SET token = ?1 WHERE id = 1", [token])?;
+        Ok(())
+    }
+
+    /// The bearer token kept by [`Store::set_token`].
+    pub fn token(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT token FROM session WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+}
+
 fn insert_session(
     tx: &rusqlite::Transaction<'_>,
     enterprise: EnterpriseId,
@@ -190,3 +210,5 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_inspect;

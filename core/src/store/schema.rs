@@ -69,6 +69,10 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX stock_moves_batch ON stock_moves (product_id, batch);
     "#,
+    // 2: the server's bearer token, so an app restarted offline syncs later without a login.
+    r#"
+    ALTER TABLE session ADD COLUMN token TEXT;
+    "#,
 ];
 
 /// The version a fully migrated file has.

@@ -416,10 +416,14 @@ fn records_survive_reopening_the_file() {
     {
         let mut s = Store::open(&path).unwrap();
         s.log_in(e).unwrap();
+        s.set_token(Some("t0ken")).unwrap();
         with_stock(&mut s, e);
     }
     let s = Store::open(&path).unwrap();
     assert_eq!(s.session().unwrap().unwrap().enterprise_id, e);
+    assert_eq!(s.token().unwrap().as_deref(), Some("t0ken"));
+    s.set_token(None).unwrap();
+    assert_eq!(s.token().unwrap(), None);
     assert_eq!(s.pending_count().unwrap(), 2);
     assert_eq!(s.stock().unwrap()[0].held, 100);
     let _ = json!(null);

@@ -4,10 +4,12 @@
 
 mod ai;
 pub mod digital_link;
+mod fields;
 pub mod gs1;
 pub mod trace_code;
 
 pub use digital_link::parse_digital_link;
+pub use fields::{CodeFields, CodeKind};
 pub use gs1::{GS, GS1_IDENTIFIERS, Gs1Data, gs1_date, parse_gs1};
 pub use trace_code::{TraceCode, parse_trace_code};
 
