@@ -107,7 +107,7 @@ impl App {
         let Some(enterprise) = answer.enterprise_id else {
             client.set_token(None);
             return Err(ApiError::Invalid {
-                message: match lang {
+                reason: match lang {
                     Lang::ZhCn => "监管账号请使用网页端；手机应用供企业使用".into(),
                     Lang::En => {
                         "Regulator accounts use the web pages; the app is for enterprises".into()

@@ -10,45 +10,45 @@ use suyuan_core::sync::client::SyncError;
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
     /// The input breaks rules; each problem names the field and the rule. Nothing was written.
-    #[error("{message}")]
+    #[error("{reason}")]
     Invalid {
         /// All problems, joined, in the app's language.
-        message: String,
+        reason: String,
         /// Each problem, in both languages.
         problems: Vec<Problem>,
     },
     /// Nobody is logged in, or the server no longer accepts the token: log in again.
-    #[error("{message}")]
+    #[error("{reason}")]
     NotLoggedIn {
         /// In the app's language.
-        message: String,
+        reason: String,
     },
     /// The server could not be reached or did not answer in time. Nothing is lost: the
     /// outbox keeps every change for the next sync.
-    #[error("{message}")]
+    #[error("{reason}")]
     Network {
         /// In the app's language.
-        message: String,
+        reason: String,
     },
     /// The server refused the call.
-    #[error("{message}")]
+    #[error("{reason}")]
     Server {
         /// HTTP status.
         status: u16,
         /// The server's answer.
-        message: String,
+        reason: String,
     },
     /// No record has this id.
-    #[error("{message}")]
+    #[error("{reason}")]
     NotFound {
         /// In the app's language.
-        message: String,
+        reason: String,
     },
     /// The phone's database failed (full disk, a file from a newer app, damage).
-    #[error("{message}")]
+    #[error("{reason}")]
     Storage {
         /// In the app's language, with the technical cause.
-        message: String,
+        reason: String,
     },
 }
 
@@ -64,7 +64,7 @@ impl ApiError {
     pub(crate) fn from_store(e: StoreError, lang: Lang) -> ApiError {
         match e {
             StoreError::Invalid(problems) => ApiError::Invalid {
-                message: problems
+                reason: problems
                     .iter()
                     .map(|p| p.message(lang))
                     .collect::<Vec<_>>()
@@ -72,16 +72,16 @@ impl ApiError {
                 problems,
             },
             StoreError::NotLoggedIn => ApiError::NotLoggedIn {
-                message: pick(lang, "请先登录", "Please log in first"),
+                reason: pick(lang, "请先登录", "Please log in first"),
             },
             StoreError::NotFound { entity, id } => ApiError::NotFound {
-                message: match lang {
+                reason: match lang {
                     Lang::ZhCn => format!("找不到记录（{entity} {id}）"),
                     Lang::En => format!("No {entity} with id {id}"),
                 },
             },
             StoreError::UnsyncedChanges(n) => ApiError::Invalid {
-                message: match lang {
+                reason: match lang {
                     Lang::ZhCn => format!("上一个账号还有 {n} 条修改未同步，请先用该账号联网同步"),
                     Lang::En => {
                         format!(
@@ -99,7 +99,7 @@ impl ApiError {
             other => {
                 tracing_free_log(&other);
                 ApiError::Storage {
-                    message: match lang {
+                    reason: match lang {
                         Lang::ZhCn => format!("本机数据库出错：{other}"),
                         Lang::En => format!("Local database error: {other}"),
                     },
@@ -112,7 +112,7 @@ impl ApiError {
     pub(crate) fn from_sync(e: SyncError, lang: Lang) -> ApiError {
         match e {
             SyncError::Network(cause) => ApiError::Network {
-                message: match lang {
+                reason: match lang {
                     Lang::ZhCn => format!("网络不可用，记录已保存在本机，稍后再同步（{cause}）"),
                     Lang::En => format!(
                         "No connection; records are kept on the phone for the next sync ({cause})"
@@ -120,7 +120,7 @@ impl ApiError {
                 },
             },
             SyncError::Unauthorized => ApiError::NotLoggedIn {
-                message: pick(
+                reason: pick(
                     lang,
                     "登录已失效，请重新登录",
                     "Your login has expired: log in again",
@@ -128,7 +128,7 @@ impl ApiError {
             },
             SyncError::Server { status, body } => ApiError::Server {
                 status,
-                message: body,
+                reason: body,
             },
             SyncError::Store(e) => ApiError::from_store(e, lang),
         }
@@ -153,7 +153,7 @@ pub(crate) fn from_decode(e: suyuan_core::barcode::DecodeError, lang: Lang) -> A
     let en = e.to_string();
     let problem = Problem::error("image", "image.unreadable", zh, en);
     ApiError::Invalid {
-        message: problem.message(lang).to_owned(),
+        reason: problem.message(lang).to_owned(),
         problems: vec![problem],
     }
 }

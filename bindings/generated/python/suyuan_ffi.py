@@ -4308,12 +4308,12 @@ class ApiError:  # type: ignore
         The input breaks rules; each problem names the field and the rule. Nothing was written.
 """
         
-        def __init__(self, message, problems):
+        def __init__(self, reason, problems):
             super().__init__(", ".join([
-                "message={!r}".format(message),
+                "reason={!r}".format(reason),
                 "problems={!r}".format(problems),
             ]))
-            self.message = message
+            self.reason = reason
             self.problems = problems
 
         def __repr__(self):
@@ -4324,11 +4324,11 @@ class ApiError:  # type: ignore
         Nobody is logged in, or the server no longer accepts the token: log in again.
 """
         
-        def __init__(self, message):
+        def __init__(self, reason):
             super().__init__(", ".join([
-                "message={!r}".format(message),
+                "reason={!r}".format(reason),
             ]))
-            self.message = message
+            self.reason = reason
 
         def __repr__(self):
             return "ApiError.NotLoggedIn({})".format(str(self))
@@ -4339,11 +4339,11 @@ class ApiError:  # type: ignore
         outbox keeps every change for the next sync.
 """
         
-        def __init__(self, message):
+        def __init__(self, reason):
             super().__init__(", ".join([
-                "message={!r}".format(message),
+                "reason={!r}".format(reason),
             ]))
-            self.message = message
+            self.reason = reason
 
         def __repr__(self):
             return "ApiError.Network({})".format(str(self))
@@ -4353,13 +4353,13 @@ class ApiError:  # type: ignore
         The server refused the call.
 """
         
-        def __init__(self, status, message):
+        def __init__(self, status, reason):
             super().__init__(", ".join([
                 "status={!r}".format(status),
-                "message={!r}".format(message),
+                "reason={!r}".format(reason),
             ]))
             self.status = status
-            self.message = message
+            self.reason = reason
 
         def __repr__(self):
             return "ApiError.Server({})".format(str(self))
@@ -4369,11 +4369,11 @@ class ApiError:  # type: ignore
         No record has this id.
 """
         
-        def __init__(self, message):
+        def __init__(self, reason):
             super().__init__(", ".join([
-                "message={!r}".format(message),
+                "reason={!r}".format(reason),
             ]))
-            self.message = message
+            self.reason = reason
 
         def __repr__(self):
             return "ApiError.NotFound({})".format(str(self))
@@ -4383,11 +4383,11 @@ class ApiError:  # type: ignore
         The phone's database failed (full disk, a file from a newer app, damage).
 """
         
-        def __init__(self, message):
+        def __init__(self, reason):
             super().__init__(", ".join([
-                "message={!r}".format(message),
+                "reason={!r}".format(reason),
             ]))
-            self.message = message
+            self.reason = reason
 
         def __repr__(self):
             return "ApiError.Storage({})".format(str(self))
@@ -4432,48 +4432,48 @@ class _UniffiFfiConverterTypeApiError(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         if isinstance(value, ApiError.Invalid):
-            _UniffiFfiConverterString.check_lower(value.message)
+            _UniffiFfiConverterString.check_lower(value.reason)
             _UniffiFfiConverterSequenceTypeProblem.check_lower(value.problems)
             return
         if isinstance(value, ApiError.NotLoggedIn):
-            _UniffiFfiConverterString.check_lower(value.message)
+            _UniffiFfiConverterString.check_lower(value.reason)
             return
         if isinstance(value, ApiError.Network):
-            _UniffiFfiConverterString.check_lower(value.message)
+            _UniffiFfiConverterString.check_lower(value.reason)
             return
         if isinstance(value, ApiError.Server):
             _UniffiFfiConverterUInt16.check_lower(value.status)
-            _UniffiFfiConverterString.check_lower(value.message)
+            _UniffiFfiConverterString.check_lower(value.reason)
             return
         if isinstance(value, ApiError.NotFound):
-            _UniffiFfiConverterString.check_lower(value.message)
+            _UniffiFfiConverterString.check_lower(value.reason)
             return
         if isinstance(value, ApiError.Storage):
-            _UniffiFfiConverterString.check_lower(value.message)
+            _UniffiFfiConverterString.check_lower(value.reason)
             return
 
     @staticmethod
     def write(value, buf):
         if isinstance(value, ApiError.Invalid):
             buf.write_i32(1)
-            _UniffiFfiConverterString.write(value.message, buf)
+            _UniffiFfiConverterString.write(value.reason, buf)
             _UniffiFfiConverterSequenceTypeProblem.write(value.problems, buf)
         if isinstance(value, ApiError.NotLoggedIn):
             buf.write_i32(2)
-            _UniffiFfiConverterString.write(value.message, buf)
+            _UniffiFfiConverterString.write(value.reason, buf)
         if isinstance(value, ApiError.Network):
             buf.write_i32(3)
-            _UniffiFfiConverterString.write(value.message, buf)
+            _UniffiFfiConverterString.write(value.reason, buf)
         if isinstance(value, ApiError.Server):
             buf.write_i32(4)
             _UniffiFfiConverterUInt16.write(value.status, buf)
-            _UniffiFfiConverterString.write(value.message, buf)
+            _UniffiFfiConverterString.write(value.reason, buf)
         if isinstance(value, ApiError.NotFound):
             buf.write_i32(5)
-            _UniffiFfiConverterString.write(value.message, buf)
+            _UniffiFfiConverterString.write(value.reason, buf)
         if isinstance(value, ApiError.Storage):
             buf.write_i32(6)
-            _UniffiFfiConverterString.write(value.message, buf)
+            _UniffiFfiConverterString.write(value.reason, buf)
 
 
 

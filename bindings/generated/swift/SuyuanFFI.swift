@@ -2812,7 +2812,7 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Invalid(
         /**
          * All problems, joined, in the app's language.
-         */message: String, 
+         */reason: String, 
         /**
          * Each problem, in both languages.
          */problems: [Problem]
@@ -2823,7 +2823,7 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case NotLoggedIn(
         /**
          * In the app's language.
-         */message: String
+         */reason: String
     )
     /**
      * The server could not be reached or did not answer in time. Nothing is lost: the
@@ -2832,7 +2832,7 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Network(
         /**
          * In the app's language.
-         */message: String
+         */reason: String
     )
     /**
      * The server refused the call.
@@ -2843,7 +2843,7 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */status: UInt16, 
         /**
          * The server's answer.
-         */message: String
+         */reason: String
     )
     /**
      * No record has this id.
@@ -2851,7 +2851,7 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case NotFound(
         /**
          * In the app's language.
-         */message: String
+         */reason: String
     )
     /**
      * The phone's database failed (full disk, a file from a newer app, damage).
@@ -2859,7 +2859,7 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Storage(
         /**
          * In the app's language, with the technical cause.
-         */message: String
+         */reason: String
     )
 
     
@@ -2891,24 +2891,24 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
 
         
         case 1: return .Invalid(
-            message: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf), 
             problems: try FfiConverterSequenceTypeProblem.read(from: &buf)
             )
         case 2: return .NotLoggedIn(
-            message: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf)
             )
         case 3: return .Network(
-            message: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf)
             )
         case 4: return .Server(
             status: try FfiConverterUInt16.read(from: &buf), 
-            message: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf)
             )
         case 5: return .NotFound(
-            message: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf)
             )
         case 6: return .Storage(
-            message: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -2922,36 +2922,36 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
 
         
         
-        case let .Invalid(message,problems):
+        case let .Invalid(reason,problems):
             writeInt(&buf, Int32(1))
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
             FfiConverterSequenceTypeProblem.write(problems, into: &buf)
             
         
-        case let .NotLoggedIn(message):
+        case let .NotLoggedIn(reason):
             writeInt(&buf, Int32(2))
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Network(message):
+        case let .Network(reason):
             writeInt(&buf, Int32(3))
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Server(status,message):
+        case let .Server(status,reason):
             writeInt(&buf, Int32(4))
             FfiConverterUInt16.write(status, into: &buf)
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
             
         
-        case let .NotFound(message):
+        case let .NotFound(reason):
             writeInt(&buf, Int32(5))
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Storage(message):
+        case let .Storage(reason):
             writeInt(&buf, Int32(6))
-            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
             
         }
     }

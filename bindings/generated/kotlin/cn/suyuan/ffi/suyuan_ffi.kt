@@ -3533,7 +3533,7 @@ sealed class ApiException: kotlin.Exception() {
         /**
          * All problems, joined, in the app's language.
          */
-        val `message`: kotlin.String, 
+        val `reason`: kotlin.String, 
         
         /**
          * Each problem, in both languages.
@@ -3541,7 +3541,7 @@ sealed class ApiException: kotlin.Exception() {
         val `problems`: List<Problem>
         ) : ApiException() {
         override val message
-            get() = "message=${ `message` }, problems=${ `problems` }"
+            get() = "reason=${ `reason` }, problems=${ `problems` }"
     }
     
     /**
@@ -3552,10 +3552,10 @@ sealed class ApiException: kotlin.Exception() {
         /**
          * In the app's language.
          */
-        val `message`: kotlin.String
+        val `reason`: kotlin.String
         ) : ApiException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "reason=${ `reason` }"
     }
     
     /**
@@ -3567,10 +3567,10 @@ sealed class ApiException: kotlin.Exception() {
         /**
          * In the app's language.
          */
-        val `message`: kotlin.String
+        val `reason`: kotlin.String
         ) : ApiException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "reason=${ `reason` }"
     }
     
     /**
@@ -3586,10 +3586,10 @@ sealed class ApiException: kotlin.Exception() {
         /**
          * The server's answer.
          */
-        val `message`: kotlin.String
+        val `reason`: kotlin.String
         ) : ApiException() {
         override val message
-            get() = "status=${ `status` }, message=${ `message` }"
+            get() = "status=${ `status` }, reason=${ `reason` }"
     }
     
     /**
@@ -3600,10 +3600,10 @@ sealed class ApiException: kotlin.Exception() {
         /**
          * In the app's language.
          */
-        val `message`: kotlin.String
+        val `reason`: kotlin.String
         ) : ApiException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "reason=${ `reason` }"
     }
     
     /**
@@ -3614,10 +3614,10 @@ sealed class ApiException: kotlin.Exception() {
         /**
          * In the app's language, with the technical cause.
          */
-        val `message`: kotlin.String
+        val `reason`: kotlin.String
         ) : ApiException() {
         override val message
-            get() = "message=${ `message` }"
+            get() = "reason=${ `reason` }"
     }
     
 
@@ -3668,34 +3668,34 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
             is ApiException.Invalid -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`reason`)
                 + FfiConverterSequenceTypeProblem.allocationSize(value.`problems`)
             )
             is ApiException.NotLoggedIn -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`reason`)
             )
             is ApiException.Network -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`reason`)
             )
             is ApiException.Server -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterUShort.allocationSize(value.`status`)
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`reason`)
             )
             is ApiException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`reason`)
             )
             is ApiException.Storage -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`reason`)
             )
         }
     }
@@ -3704,34 +3704,34 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
         when(value) {
             is ApiException.Invalid -> {
                 buf.putInt(1)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 FfiConverterSequenceTypeProblem.write(value.`problems`, buf)
                 Unit
             }
             is ApiException.NotLoggedIn -> {
                 buf.putInt(2)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is ApiException.Network -> {
                 buf.putInt(3)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is ApiException.Server -> {
                 buf.putInt(4)
                 FfiConverterUShort.write(value.`status`, buf)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is ApiException.NotFound -> {
                 buf.putInt(5)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is ApiException.Storage -> {
                 buf.putInt(6)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -1,0 +1,179 @@
+package cn.suyuan.app
+
+import cn.suyuan.ffi.App
+import cn.suyuan.ffi.CodeFields
+import cn.suyuan.ffi.CodeKind
+import cn.suyuan.ffi.Counterparty
+import cn.suyuan.ffi.Lang
+import cn.suyuan.ffi.Outcome
+import cn.suyuan.ffi.Product
+import cn.suyuan.ffi.RecordStatus
+import cn.suyuan.ffi.TransactionKind
+import cn.suyuan.ffi.newId
+import kotlinx.coroutines.runBlocking
+import org.junit.AfterClass
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertTrue
+import org.junit.BeforeClass
+import org.junit.Test
+import java.awt.image.BufferedImage
+import java.io.File
+import java.nio.ByteBuffer
+import java.nio.file.Files
+import java.time.LocalDate
+import javax.imageio.ImageIO
+
+/**
+ * The plain-Kotlin models of the phone app against the real core library (JNA) and the real
+ * server on loopback: what CI can check without an Android SDK.
+ */
+class PhoneModelsTest {
+    companion object {
+        private lateinit var server: TestServer
+        private lateinit var folder: File
+        private lateinit var shopId: String
+        private lateinit var shopLogin: String
+        private val today = LocalDate.now().toString()
+        private val made = LocalDate.now().minusDays(30).withDayOfMonth(1)
+
+        @BeforeClass
+        @JvmStatic
+        fun start() {
+            server = TestServer()
+            folder = Files.createTempDirectory("suyuan-kt-phone").toFile()
+            val (id, login) = server.register(41, "城关区丽人美容院", "beauty_salon")
+            shopId = id
+            shopLogin = login
+        }
+
+        @AfterClass
+        @JvmStatic
+        fun stop() {
+            server.close()
+            folder.deleteRecursively()
+        }
+
+        private val fixture: ByteArray =
+            PhoneModelsTest::class.java.getResourceAsStream("/gs1-datamatrix.png")!!.readBytes()
+    }
+
+    /** A phone of the shop, logged in once online, then opened on [url]. */
+    private fun phone(name: String, url: String): App {
+        val path = File(folder, "$name.db").path
+        if (!File(path).exists()) {
+            App.open(path, server.url).use { it.logIn(shopLogin, TestServer.PASSWORD) }
+        }
+        return App.open(path, url)
+    }
+
+    /** Adds the cream and books [quantity] of batch B2611 in with its GTIN, offline. */
+    private fun stocked(app: App, quantity: UInt): Product {
+        val product = app.saveProduct(
+            Product(
+                id = newId(), owner = shopId, genericName = "舒唯雅皮肤身体护肤霜", brand = "舒唯雅",
+                registrationNumber = "甘G妆网备字2026000123", registrant = "兰州舒唯雅生物科技有限公司",
+                manufacturer = "兰州舒唯雅生物科技有限公司", specification = "200g", shelfLifeMonths = 36u,
+                attachments = emptyList(), status = RecordStatus.Draft,
+            ),
+            emptyList(),
+        )
+        val inbound = NewDocumentModel(app, Labels(), TransactionKind.FINISHED_GOODS_INBOUND, shopId, today)
+        val scanned = app.decodePhoto(fixture).single()
+        // The library has no GTIN for the cream yet: the first scan finds no product.
+        assertTrue(inbound.addScanned(scanned) is ScanResult.UnknownProduct)
+        inbound.addScanned(scanned.copy(product = product), quantity)
+        inbound.updateLine(0) { it.copy(productionDate = made.toString(), expiryDate = made.plusMonths(36).minusDays(1).toString()) }
+        assertNotNull(runBlocking { inbound.submit() })
+        return product
+    }
+
+    @Test
+    fun homeCountsUnsyncedChangesOfflineAndNoneAfterSync() = runBlocking {
+        val offline = phone("home", TestServer.OFFLINE)
+        stocked(offline, 12u)
+        val home = HomeModel(offline, Labels())
+        home.refresh()
+        assertEquals(3L, home.state.value.unsynced)
+        assertEquals("3 条记录待同步", home.state.value.syncLine)
+        home.syncNow()
+        assertTrue(home.state.value.error!!, home.state.value.error!!.startsWith("网络不可用"))
+        assertEquals("3 条记录待同步（上次同步失败）", home.state.value.syncLine)
+
+        val online = phone("home", server.url)
+        val back = HomeModel(online, Labels(Lang.EN))
+        back.syncNow()
+        assertEquals(null, back.state.value.error)
+        assertEquals(0L, back.state.value.unsynced)
+        assertTrue(back.state.value.syncLine, back.state.value.syncLine.startsWith("All synced"))
+    }
+
+    @Test
+    fun aCameraFrameOfTheDataMatrixFillsBatchAndExpiryAndRescanRaisesQuantity() = runBlocking {
+        val app = phone("scan", TestServer.OFFLINE)
+        stocked(app, 12u)
+        // The photo as CameraX gives it: the Y plane, rows padded to a stride, not at position 0.
+        val image: BufferedImage = ImageIO.read(fixture.inputStream())
+        val stride = image.width + 24
+        val plane = ByteBuffer.allocateDirect(16 + stride * image.height)
+        plane.position(16)
+        for (y in 0 until image.height) {
+            for (x in 0 until stride) {
+                val luma = if (x < image.width) image.getRGB(x, y) and 0xFF else 0x80
+                plane.put(16 + y * stride + x, luma.toByte())
+            }
+        }
+        val frame = LumaFrame.fromPlane(plane, image.width, image.height, stride)
+        assertEquals(16, plane.position())
+        val codes = app.decodeFrame(frame.bytes, frame.width.toUInt(), frame.height.toUInt(), frame.rowStride.toUInt())
+        val code = codes.single()
+        assertEquals(CodeKind.GS1, code.fields.kind)
+        assertEquals("舒唯雅皮肤身体护肤霜", code.product?.genericName)
+
+        val sale = NewDocumentModel(app, Labels(), TransactionKind.SALES_OUTBOUND, shopId, today)
+        sale.counterparty = Counterparty(partnerId = null, name = "散客", uscc = null, enterpriseId = null)
+        assertEquals(ScanResult.Added(0), sale.addScanned(code))
+        assertEquals(ScanResult.Added(0), sale.addScanned(code))
+        val line = sale.lines.value.single()
+        assertEquals(Triple("B2611", "2029-12-31", 2u), Triple(line.batch, line.expiryDate, line.quantity))
+        assertNotNull(runBlocking { sale.submit() })
+    }
+
+    @Test
+    fun aRefusedSubmitNamesTheLineAndTheRuleInTheAppsLanguage() = runBlocking {
+        val app = phone("refuse", TestServer.OFFLINE)
+        stocked(app, 5u)
+        val code = app.decodePhoto(fixture).single()
+        for ((lang, words) in listOf(Lang.ZH_CN to "库存不足", Lang.EN to "only 5 in stock")) {
+            val sale = NewDocumentModel(app, Labels(lang), TransactionKind.SALES_OUTBOUND, shopId, today)
+            sale.counterparty = Counterparty(partnerId = null, name = "散客", uscc = null, enterpriseId = null)
+            sale.addScanned(code, 9u)
+            assertEquals(null, sale.submit())
+            val error = sale.fieldErrors.value["lines[0].quantity"]
+            assertNotNull(sale.fieldErrors.value.toString(), error)
+            assertTrue(error!!, error.contains(words))
+        }
+        assertEquals(5L, app.stock().single().held)
+    }
+
+    @Test
+    fun theInspectorVerdictWorksOfflineAndAsksForAMissingBatch() = runBlocking {
+        val app = phone("inspect", TestServer.OFFLINE)
+        stocked(app, 3u)
+        val inspector = InspectorModel(app, Labels())
+        val scanned = app.decodePhoto(fixture).single().fields
+        val ok = inspector.check(scanned)
+        assertEquals(ok.rows.toString(), Outcome.PASS, ok.overall)
+        assertEquals("通过", ok.headline)
+        assertEquals(listOf("注册备案", "召回", "不合格", "有效期", "进货记录"), ok.rows.map { it.title })
+
+        val eanOnly = CodeFields(
+            kind = CodeKind.GTIN, gtin = scanned.gtin, batch = null, productionDate = null,
+            expiry = null, serial = null, traceCode = null, registrationNumber = null, url = null,
+        )
+        assertEquals(Outcome.UNKNOWN, inspector.check(eanOnly).overall)
+        val unrecorded = inspector.check(eanOnly, typedBatch = "X999")
+        assertEquals(Outcome.FAIL, unrecorded.overall)
+        assertTrue(unrecorded.rows.last().detail, unrecorded.rows.last().detail.contains("没有批次 X999 的进货记录"))
+    }
+}
