@@ -260,3 +260,71 @@ on_both_databases!(no_enterprise_sees_or_writes_anothers_records, |db| {
     .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 });
+
+on_both_databases!(an_edit_pushed_again_gets_its_first_answer, |db| {
+    let state = AppState::new(db.clone());
+    let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+    let (cream, doc) = (Uuid::new_v4(), Uuid::new_v4());
+    let edit = |qty: u32| {
+        json!({"change_id": Uuid::new_v4(), "op": "update_transaction", "id": doc,
+               "document": draft("finished_goods_inbound", None, vec![sync_line(cream, "C1", qty)])})
+    };
+    let (first_edit, second_edit) = (edit(5), edit(7));
+    let first = push(&state, &a, json!([
+        {"change_id": Uuid::new_v4(), "op": "save_product", "id": cream, "product": product_body("面霜")},
+        {"change_id": Uuid::new_v4(), "op": "save_transaction", "id": doc,
+         "document": draft("finished_goods_inbound", None, vec![sync_line(cream, "C1", 3)])},
+        first_edit.clone(),
+        second_edit,
+    ]))
+    .await;
+    assert_eq!(statuses(&first), ["ok"; 4], "{first}");
+
+    // The first edit again, as after a lost answer: the later edit stands.
+    let again = push(&state, &a, json!([first_edit.clone()])).await;
+    assert_eq!(again["results"][0], first["results"][2]);
+    let path = format!("/api/v1/transactions/{doc}");
+    let (s, body) = call(&state, "GET", &path, Some(&a.token), None, None).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["lines"][0]["quantity"], 7, "{body}");
+
+    // And again once the draft is submitted: still its first answer, not a refusal.
+    let submitted = push(
+        &state,
+        &a,
+        json!([
+            {"change_id": Uuid::new_v4(), "op": "submit_transaction", "id": doc},
+        ]),
+    )
+    .await;
+    assert_eq!(statuses(&submitted), ["ok"], "{submitted}");
+    let feed_rows = count(&db, "change_feed").await;
+    let again = push(&state, &a, json!([first_edit])).await;
+    assert_eq!(again["results"][0], first["results"][2], "{again}");
+    assert_eq!(count(&db, "change_feed").await, feed_rows);
+    assert_eq!(held(&state, &a, cream.into(), "C1").await, 7);
+});
+
+on_both_databases!(a_push_delivered_twice_at_once_writes_once, |db| {
+    let state = AppState::new(db.clone());
+    let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+    let (cream, doc) = (Uuid::new_v4(), Uuid::new_v4());
+    let changes = json!([
+        {"change_id": Uuid::new_v4(), "op": "save_product", "id": cream, "product": product_body("面霜")},
+        {"change_id": Uuid::new_v4(), "op": "save_transaction", "id": doc,
+         "document": draft("finished_goods_inbound", None, vec![sync_line(cream, "C1", 3)])},
+        {"change_id": Uuid::new_v4(), "op": "submit_transaction", "id": doc},
+    ]);
+    let (products, docs) = (
+        count(&db, "products").await,
+        count(&db, "transactions").await,
+    );
+    // A retry overtaking a slow first delivery: both are answered, each change applied once.
+    let (first, second) =
+        tokio::join!(push(&state, &a, changes.clone()), push(&state, &a, changes));
+    assert_eq!(statuses(&first), ["ok"; 3], "{first}");
+    assert_eq!(second, first);
+    assert_eq!(count(&db, "products").await, products + 1);
+    assert_eq!(count(&db, "transactions").await, docs + 1);
+    assert_eq!(held(&state, &a, cream.into(), "C1").await, 3);
+});

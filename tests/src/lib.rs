@@ -1,5 +1,9 @@
 //! Shared fixtures for the end-to-end tests in `tests/tests/`: a small in-memory platform that
-//! moves records only through `suyuan-core`'s rules, the way the server and the phone will.
+//! moves records only through `suyuan-core`'s rules, the way the server and the phone will;
+//! the real server on loopback, and a fault-injecting proxy to put in front of it.
+
+pub mod fault_proxy;
+pub mod loopback;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use suyuan_core::Problem;

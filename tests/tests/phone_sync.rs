@@ -2,123 +2,19 @@
 //! and on PostgreSQL: a wholesaler works offline and syncs; the salon sees nothing until its
 //! own sync; an answer lost on the way back duplicates nothing.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 use suyuan_core::model::*;
 use suyuan_core::store::{DocumentQuery, Store};
 use suyuan_core::sync::client::{SyncClient, install_crypto_provider, sync_now};
 use suyuan_core::sync::wire::PushRequest;
-use suyuan_core::validate::{derive_expiry, uscc_check_char};
-use suyuan_server::db::Db;
-use suyuan_server::{AppState, app};
-
-/// The server on a loopback port, with its runtime and database.
-struct Server {
-    url: String,
-    rt: tokio::runtime::Runtime,
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<String>,
-}
-
-impl Server {
-    fn start(postgres: bool) -> Server {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let (db, dir, schema) = rt.block_on(async {
-            if postgres {
-                let base = std::env::var("SUYUAN_TEST_POSTGRES")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-                let admin = Db::connect(&base)
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL is required ({base}): {e}"));
-                let schema = format!("phone_{}", uuid::Uuid::new_v4().simple());
-                // The schema name is a UUID made here, never input.
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                    .execute(&admin.pool)
-                    .await
-                    .expect("create schema");
-                let sep = if base.contains('?') { '&' } else { '?' };
-                let db = Db::connect(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
-                    .await
-                    .expect("open schema");
-                db.migrate().await.expect("migrate");
-                (db, None, Some(schema))
-            } else {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = suyuan_server::config::sqlite_url(&dir.path().join("server.sqlite"));
-                let db = Db::connect(&url).await.expect("open SQLite");
-                db.migrate().await.expect("migrate");
-                (db, Some(dir), None)
-            }
-        });
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = AppState::new(db.clone());
-        rt.spawn(async move { axum::serve(listener, app(state)).await });
-        Server {
-            url,
-            rt,
-            db,
-            _dir: dir,
-            schema,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(schema) = self.schema.take() {
-            let db = self.db.clone();
-            self.rt.block_on(async move {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-                    .execute(&db.pool)
-                    .await
-                    .expect("drop schema");
-            });
-        }
-    }
-}
-
-struct Party {
-    id: EnterpriseId,
-    name: String,
-    uscc: String,
-}
-
-fn register(http: &reqwest::blocking::Client, url: &str, n: u32, name: &str, kind: &str) -> Party {
-    let first = format!("91620102MA{n:07}");
-    let uscc = format!("{first}{}", uscc_check_char(&first).expect("valid"));
-    let res = http
-        .post(format!("{url}/api/v1/enterprises/register"))
-        .json(&json!({
-            "enterprise": {
-                "name": name, "uscc": uscc, "kind": kind, "region_code": "620102",
-                "address": "甘肃省兰州市城关区庆阳路1号", "legal_representative": "张三",
-                "licence": null, "contact": "张三", "phone": "0931-7617990"
-            },
-            "password": "兰州-2026-pass"
-        }))
-        .send()
-        .expect("register");
-    assert_eq!(res.status().as_u16(), 201);
-    let session: Value = res.json().expect("json");
-    Party {
-        id: serde_json::from_value(session["account"]["enterprise_id"].clone()).expect("id"),
-        name: name.to_owned(),
-        uscc,
-    }
-}
+use suyuan_core::validate::derive_expiry;
+use suyuan_e2e::loopback::{PASSWORD, Party, Server, register};
 
 /// A phone of `who`, logged in on the server and locally.
 fn phone(server: &Server, who: &Party, dir: &std::path::Path) -> (Store, SyncClient) {
     let mut client = SyncClient::new(&server.url, Duration::from_secs(10)).expect("client");
-    let logged = client.log_in(&who.uscc, "兰州-2026-pass").expect("log in");
+    let logged = client.log_in(&who.uscc, PASSWORD).expect("log in");
     assert_eq!(logged.enterprise_id, Some(who.id));
     let mut store = Store::open(&dir.join(format!("{}.db", who.uscc))).expect("open store");
     store.log_in(who.id).expect("local session");
@@ -317,10 +213,7 @@ fn scenario(postgres: bool) {
 
 /// A fresh token of `who` for the REST checks (the phone's own is inside its client).
 fn w_client_token(client: &mut SyncClient, who: &Party) -> String {
-    client
-        .log_in(&who.uscc, "兰州-2026-pass")
-        .expect("log in")
-        .token
+    client.log_in(&who.uscc, PASSWORD).expect("log in").token
 }
 
 #[test]

@@ -43,6 +43,33 @@ pub async fn insert_product(
     Ok(())
 }
 
+/// Stores a new product under an id the client chose, unless the id is taken: then it answers
+/// the id's owner and writes nothing. The check runs under the writer's lock, so a product
+/// delivered twice at once (a retry overtaking the first delivery) is written once.
+pub async fn insert_product_unless_taken(
+    db: &Db,
+    p: &Product,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbError> {
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
+    let owner = sqlx::query("SELECT owner_id FROM products WHERE id = $1")
+        .bind(p.id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get::<String, _>("owner_id"))
+        .transpose()?;
+    if owner.is_some() {
+        tx.rollback().await?;
+        return Ok(owner);
+    }
+    insert_product_on(&mut tx, p, actor, &at).await?;
+    tx.commit().await?;
+    Ok(None)
+}
+
 /// Stores a new product inside the caller's transaction, with its audit and feed rows.
 pub(super) async fn insert_product_on(
     conn: &mut sqlx::AnyConnection,

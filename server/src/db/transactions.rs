@@ -332,16 +332,24 @@ pub async fn create_draft(
     Ok(Written::Done(doc))
 }
 
-/// Replaces a draft (修改); a submitted document is refused.
+/// Replaces a draft (修改); a submitted document is refused. With a key, a retry answers the
+/// first answer and writes nothing: replayed, an edit could otherwise undo a later one, or be
+/// refused because the draft has been submitted since.
 pub async fn update_draft(
     db: &Db,
     mut doc: Transaction,
     account: Uuid,
+    idempotency: Option<&IdempotencyKey>,
     now: DateTime<Utc>,
-) -> Result<Transaction, DocError> {
+) -> Result<Written<Transaction>, DocError> {
     let at = timestamp(now);
     let mut tx = db.begin_write().await?;
     tx.lock_enterprises(&[doc.enterprise_id]).await?;
+    if let Some(key) = idempotency
+        && let Some(first) = idempotent_answer(&mut tx, key).await?
+    {
+        return Ok(Written::Replayed(first));
+    }
     let current = fetch_doc(&mut tx, doc.enterprise_id, doc.id)
         .await?
         .ok_or(DocError::NotFound)?
@@ -400,8 +408,16 @@ pub async fn update_draft(
         &at,
     )
     .await?;
+    if let Some(key) = idempotency {
+        let answer = StoredDocument {
+            document: doc.clone(),
+            content_hash: None,
+            corrected_by: None,
+        };
+        store_answer(&mut tx, key, 200, &serde_json::to_string(&answer)?, &at).await?;
+    }
     tx.commit().await?;
-    Ok(doc)
+    Ok(Written::Done(doc))
 }
 
 /// Deletes a draft (删除); a submitted document is refused.

@@ -88,16 +88,18 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
     let now = Utc::now();
     match change.operation {
         Operation::SaveTransaction { id, document } => {
-            let mut conn = state.db.pool.acquire().await.map_err(db::DbError::from)?;
-            if let Some(first) = db::idempotent_answer(&mut conn, &key).await? {
-                return first_outcome(&key, &first);
-            }
-            drop(conn);
+            // The id before the key: a first delivery writes its draft and its answer at once,
+            // so a taken id with no answer is another change's, even if that delivery commits
+            // between the two reads; one committing later is met by `create_draft`'s own check.
             if db::record_owner(&state.db, RecordTable::Transactions, &id.to_string())
                 .await?
                 .is_some()
             {
-                return Ok(rejected(vec![id_taken("id")]));
+                let mut conn = state.db.pool.acquire().await.map_err(db::DbError::from)?;
+                return match db::idempotent_answer(&mut conn, &key).await? {
+                    Some(first) => first_outcome(&key, &first),
+                    None => Ok(rejected(vec![id_taken("id")])),
+                };
             }
             let doc = match draft_of(actor, id, document) {
                 Ok(d) => d,
@@ -107,17 +109,14 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
             doc_outcome(&key, written, id)
         }
         Operation::UpdateTransaction { id, document } => {
-            // Replaying an edit writes the same fields again: harmless, since a device sends
-            // its changes in order and a later edit always follows this one.
+            // Keyed like the rest: a replayed edit must not be refused because the draft was
+            // submitted since, nor undo an edit made after it.
             let doc = match draft_of(actor, id, document) {
                 Ok(d) => d,
                 Err(e) => return Ok(rejected(problems_of(e)?)),
             };
-            match db::update_draft(&state.db, doc, actor.account_id, now).await {
-                Ok(_) => Ok(Outcome::Ok { id }),
-                Err(DocError::NotFound) => Ok(rejected(vec![no_such_document()])),
-                Err(e) => Ok(rejected(problems_of(e.into())?)),
-            }
+            let written = db::update_draft(&state.db, doc, actor.account_id, Some(&key), now).await;
+            doc_outcome(&key, written, id)
         }
         Operation::DeleteTransaction { id } => {
             // The end state is what counts: a draft already gone (a replayed delete) is fine.
@@ -166,8 +165,12 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
                 Ok(p) => p,
                 Err(e) => return Ok(rejected(problems_of(e)?)),
             };
-            db::insert_product(&state.db, &product, actor, now).await?;
-            Ok(Outcome::Ok { id })
+            // Checked again under the lock, for a delivery that overtook this one.
+            match db::insert_product_unless_taken(&state.db, &product, actor, now).await? {
+                None => Ok(Outcome::Ok { id }),
+                Some(owner) if owner == me => Ok(Outcome::Ok { id }),
+                Some(_) => Ok(rejected(vec![id_taken("id")])),
+            }
         }
     }
 }

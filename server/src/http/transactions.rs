@@ -331,7 +331,10 @@ async fn edit(
         return Err(ApiError::Conflict(db::submitted_problem(&current)));
     }
     let doc = input.into_draft(id, enterprise, Some(current.number))?;
-    let doc = db::update_draft(&state.db, doc, caller.account.id, Utc::now()).await?;
+    let doc = match db::update_draft(&state.db, doc, caller.account.id, None, Utc::now()).await? {
+        Written::Done(doc) => doc,
+        Written::Replayed(_) => return Err(ApiError::Internal("replay without a key".into())),
+    };
     Ok(axum::Json(StoredDocument {
         document: doc,
         content_hash: None,
