@@ -182,7 +182,13 @@ fn sync_figure(postgres: bool) {
     install_crypto_provider();
     let server = Server::start(postgres);
     let http = reqwest::blocking::Client::new();
-    let who = register(&http, &server.url, 51, "兰州美源化妆品批发有限公司", "wholesaler");
+    let who = register(
+        &http,
+        &server.url,
+        51,
+        "兰州美源化妆品批发有限公司",
+        "wholesaler",
+    );
     let mut client = SyncClient::new(&server.url, Duration::from_secs(60)).expect("client");
     client.log_in(&who.uscc, PASSWORD).expect("login");
     let dir = tempfile::tempdir().unwrap();

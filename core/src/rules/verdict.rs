@@ -3,7 +3,7 @@
 //! cover the batch. Pure: the phone's store gathers the inputs, offline.
 
 use super::status::Blocks;
-use crate::model::Product;
+use crate::model::{Product, ProductId};
 use crate::validate::registration::parse_registration;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,9 @@ pub struct BatchRecords {
 pub struct VerdictInput<'a> {
     /// The product the code matched in the phone's library, if any.
     pub product: Option<&'a Product>,
+    /// The product's id when only documents name it (a product the library does not hold yet
+    /// still has its batches checked); ignored when `product` is given.
+    pub product_id: Option<ProductId>,
     /// The batch, from the code (GS1 AI 10) or typed by the inspector.
     pub batch: Option<&'a str>,
     /// The expiry, from the code (AI 17) or, failing that, from the shop's records.
@@ -147,8 +150,11 @@ fn registration(product: Option<&Product>) -> Check {
 fn product_batch<'a>(
     input: &VerdictInput<'a>,
     item: CheckItem,
-) -> Result<(&'a Product, &'a str), Check> {
-    match (input.product, input.batch) {
+) -> Result<(ProductId, &'a str), Check> {
+    match (
+        input.product.map(|p| p.id).or(input.product_id),
+        input.batch,
+    ) {
         (Some(p), Some(b)) => Ok((p, b)),
         (None, _) => Err(check(
             item,
@@ -171,7 +177,7 @@ fn recall(input: &VerdictInput<'_>) -> Check {
         Ok(pb) => pb,
         Err(c) => return c,
     };
-    match input.blocks.recall(p.id, batch) {
+    match input.blocks.recall(p, batch) {
         Some(r) => check(
             item,
             Outcome::Fail,
@@ -193,7 +199,7 @@ fn nonconforming(input: &VerdictInput<'_>) -> Check {
         Ok(pb) => pb,
         Err(c) => return c,
     };
-    match input.blocks.nonconforming(p.id, batch) {
+    match input.blocks.nonconforming(p, batch) {
         Some(n) => check(
             item,
             Outcome::Fail,
@@ -323,6 +329,7 @@ mod tests {
     ) -> VerdictInput<'a> {
         VerdictInput {
             product: p,
+            product_id: None,
             batch,
             expiry: Some(day("2027-06-30")),
             blocks: Blocks::new(recalls, nc),
@@ -402,6 +409,17 @@ mod tests {
         assert_eq!(v.overall, Outcome::Unknown, "{v:?}");
         assert_eq!(outcome(&v, CheckItem::Registration), Outcome::Pass);
         assert!(v.checks[1].message_en.contains("enter the batch"));
+    }
+
+    #[test]
+    fn a_product_known_only_from_documents_still_has_its_batch_checked() {
+        let p = product(FILED);
+        let recalls = [recall_of(&p, "B1")];
+        let mut i = input(None, Some("B1"), &recalls, &[], None);
+        i.product_id = Some(p.id);
+        let v = verdict(&i);
+        assert_eq!(outcome(&v, CheckItem::Registration), Outcome::Unknown);
+        assert_eq!(outcome(&v, CheckItem::Recall), Outcome::Fail);
     }
 
     #[test]

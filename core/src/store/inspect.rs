@@ -3,7 +3,7 @@
 
 use super::{Store, StoreError, entity};
 use crate::barcode::CodeFields;
-use crate::model::{NonconformingRecord, Product, Recall, Transaction};
+use crate::model::{NonconformingRecord, Product, ProductId, Recall, Transaction};
 use crate::rules::status::Blocks;
 use crate::rules::verdict::{BatchRecords, Verdict, VerdictInput, verdict};
 use crate::validate::gtin::to_gtin14;
@@ -14,6 +14,15 @@ impl Store {
     /// The product a GTIN names, learnt from the lines of the documents on this phone (own and
     /// pulled), which record the GTIN each product was scanned or chosen with.
     pub fn product_by_gtin(&self, gtin: &str) -> Result<Option<Product>, StoreError> {
+        match self.product_id_by_gtin(gtin)? {
+            Some(id) => self.product(id),
+            None => Ok(None),
+        }
+    }
+
+    /// The product a GTIN names on the documents here, whether or not the library holds it
+    /// (a supplier's product reaches a shop's phone on the documents before its library entry).
+    fn product_id_by_gtin(&self, gtin: &str) -> Result<Option<ProductId>, StoreError> {
         let Some(gtin14) = to_gtin14(gtin) else {
             return Ok(None);
         };
@@ -31,10 +40,8 @@ impl Store {
             let named = doc.lines.iter().find(|l| {
                 l.gtin.as_deref().and_then(to_gtin14).as_deref() == Some(gtin14.as_str())
             });
-            if let Some(line) = named
-                && let Some(p) = self.product(line.product_id)?
-            {
-                return Ok(Some(p));
+            if let Some(line) = named {
+                return Ok(Some(line.product_id));
             }
         }
         Ok(None)
@@ -63,8 +70,15 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Verdict, StoreError> {
         let product = self.product_for_code(code)?;
+        let product_id = match &product {
+            Some(p) => Some(p.id),
+            None => match &code.gtin {
+                Some(g) => self.product_id_by_gtin(g)?,
+                None => None,
+            },
+        };
         let batch = code.batch.as_deref().or(batch).map(str::trim);
-        let records = match (&product, batch) {
+        let records = match (product_id, batch) {
             (Some(p), Some(b)) => self.batch_records(p, b)?,
             _ => None,
         };
@@ -73,6 +87,7 @@ impl Store {
         let expiry = code.expiry.or(records.and_then(|(_, e)| e));
         Ok(verdict(&VerdictInput {
             product: product.as_ref(),
+            product_id,
             batch,
             expiry,
             blocks: Blocks::new(&recalls, &listings),
@@ -84,7 +99,7 @@ impl Store {
     /// The shop's ledger of one batch and the expiry its inbound documents state.
     fn batch_records(
         &self,
-        product: &Product,
+        product: ProductId,
         batch: &str,
     ) -> Result<Option<(BatchRecords, Option<NaiveDate>)>, StoreError> {
         let row = self
@@ -93,7 +108,7 @@ impl Store {
                 "SELECT SUM(inbound), SUM(inbound) - SUM(outbound), MAX(expiry) FROM stock_moves \
                  WHERE product_id = ?1 AND batch = ?2 HAVING COUNT(*) > 0",
             )?
-            .query_row(params![product.id.to_string(), batch], |r| {
+            .query_row(params![product.to_string(), batch], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
