@@ -7,8 +7,10 @@
 mod documents;
 mod error;
 mod feed;
+mod inbox;
 mod outbox;
 mod products;
+mod recalls;
 mod schema;
 mod stock;
 
@@ -190,3 +192,5 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_inbox;

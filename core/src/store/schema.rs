@@ -69,6 +69,12 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX stock_moves_batch ON stock_moves (product_id, batch);
     "#,
+    // 2: what to put back when the server refuses a change to a record the server owns.
+    r#"
+    -- The record's body before a change to a server-owned record (an inbox item, a recall),
+    -- or the server's newer copy pulled while the change waited: restored if it is refused.
+    ALTER TABLE outbox ADD COLUMN undo TEXT;
+    "#,
 ];
 
 /// The version a fully migrated file has.
