@@ -9,8 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use suyuan_core::barcode::{self, CodeFields, DecodedCode, Symbology};
 use suyuan_core::model::{
-    NonconformingRecord, Product, ProductId, Recall, ReconciliationItem, Transaction, TransactionId,
+    NonconformingRecord, Product, ProductId, Recall, RecallId, ReconciliationItem,
+    ReconciliationItemId, Transaction, TransactionId,
 };
+use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::rules::verdict::Verdict;
 use suyuan_core::store::{DocumentQuery, Rejection, Session, StockLevel, Store};
 use suyuan_core::sync::client::{SyncClient, SyncReport, install_crypto_provider, sync_now};
@@ -213,6 +215,56 @@ impl App {
     pub fn reconciliation_items(&self) -> Result<Vec<ReconciliationItem>, ApiError> {
         lock(&self.ui)
             .reconciliation_items()
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
+    /// item and submitted at once, so stock counts it; the server learns of it at the next sync.
+    pub fn confirm_reconciliation(
+        &self,
+        item_id: ReconciliationItemId,
+        confirmation: Confirmation,
+        opening_override: Option<String>,
+        acknowledge: Vec<String>,
+    ) -> Result<Transaction, ApiError> {
+        lock(&self.ui)
+            .confirm_reconciliation(
+                item_id,
+                confirmation,
+                opening_override.as_deref(),
+                &acknowledge,
+                Utc::now(),
+            )
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Disputes an inbox item offline (异议), with the reason.
+    pub fn dispute_reconciliation(
+        &self,
+        item_id: ReconciliationItemId,
+        reason: String,
+    ) -> Result<ReconciliationItem, ApiError> {
+        lock(&self.ui)
+            .dispute_reconciliation(item_id, &reason)
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Acknowledges a recall offline (签收).
+    pub fn acknowledge_recall(&self, id: RecallId) -> Result<Recall, ApiError> {
+        lock(&self.ui)
+            .acknowledge_recall(id, Utc::now())
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Reports the totals returned and destroyed of a recalled product, offline.
+    pub fn report_recall(
+        &self,
+        id: RecallId,
+        returned: i64,
+        destroyed: i64,
+    ) -> Result<Recall, ApiError> {
+        lock(&self.ui)
+            .report_recall(id, returned, destroyed, Utc::now())
             .map_err(|e| self.store_error(e))
     }
 

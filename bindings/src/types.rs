@@ -14,6 +14,7 @@ use suyuan_core::model::{
     ReconciliationState, RecordStatus, Transaction, TransactionId, TransactionKind,
     TransactionLine,
 };
+use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::rules::verdict::{Check, CheckItem, Outcome, Verdict};
 use suyuan_core::store::{DocumentQuery, Rejection, Session, StockLevel};
 use suyuan_core::sync::client::SyncReport;
@@ -445,4 +446,17 @@ pub struct Check {
 pub struct Verdict {
     pub overall: Outcome,
     pub checks: Vec<Check>,
+}
+
+/// The inbox owner's confirmation of a reconciliation item (勾兑确认).
+#[uniffi::remote(Record)]
+pub struct Confirmation {
+    pub document_id: TransactionId,
+    pub number: String,
+    pub date: NaiveDate,
+    pub counterparty: Counterparty,
+    pub contact: String,
+    pub phone: String,
+    pub lines: Option<Vec<TransactionLine>>,
+    pub reason: Option<String>,
 }

@@ -61,7 +61,8 @@ def free_port():
 
 
 def psql(sql):
-    subprocess.run(["psql", POSTGRES, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True)
+    env = dict(os.environ, PGOPTIONS="--client-min-messages=warning")
+    subprocess.run(["psql", POSTGRES, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, env=env)
 
 
 class Server:

@@ -118,7 +118,12 @@ class TwoPhones:
 
         # Offline, the salon confirms the inbound as sent; its stock counts it at once.
         s = salon.open(harness.OFFLINE_URL)
-        confirmed = s.confirm_reconciliation(item.id, "RK-" + sale.number, "李四", "13900139000", None, None)
+        from_seller = ffi.Counterparty(partner_id=None, name="兰州美源化妆品批发有限公司",
+                                       uscc=seller_login, enterprise_id=seller_id)
+        confirmed = s.confirm_reconciliation(item.id, ffi.Confirmation(
+            document_id=ffi.new_id(), number="RK-" + sale.number, date=TODAY.isoformat(),
+            counterparty=from_seller, contact="李四", phone="13900139000", lines=None, reason=None),
+            None, [])
         self.assertEqual(confirmed.reconciles, item.id)
         self.assertEqual([(l.batch, l.held) for l in s.stock()], [(BATCH, 30)])
         with self.assertRaises(ffi.ApiError.Network):
@@ -143,6 +148,8 @@ class TwoPhones:
         s.sync_now()
         recalls = s.recalls()
         self.assertEqual([(r.product_id, r.batches) for r in recalls], [(product.id, [BATCH])])
+        [mine] = recalls[0].progress
+        self.assertEqual((mine.enterprise_id, mine.quantity_held, mine.acknowledged_at), (salon_id, 30, None))
 
         # Offline again, the salon cannot sell the recalled batch, and the inspector's scan
         # of it fails on the recall.
@@ -161,6 +168,22 @@ class TwoPhones:
         recall_check = [c for c in verdict.checks if c.item == ffi.CheckItem.RECALL][0]
         self.assertEqual(recall_check.outcome, ffi.Outcome.FAIL)
         self.assertIn("菌落总数超标", recall_check.message_zh)
+
+        # Still offline, the salon acknowledges the recall and reports what it sent back; more
+        # than it held is refused on the phone, in its language.
+        s.set_language(ffi.Lang.EN)
+        with self.assertRaises(ffi.ApiError.Invalid) as too_many:
+            s.report_recall(recalls[0].id, 25, 10)
+        self.assertIn("30", too_many.exception.reason)
+        s.acknowledge_recall(recalls[0].id)
+        s.report_recall(recalls[0].id, 20, 10)
+        s = salon.open(server.url)
+        report = s.sync_now()
+        self.assertEqual(report.rejected, 0, s.rejections())
+        seen = server.call("GET", f"/api/v1/regulator/recalls/{recalls[0].id}", token=regulator)
+        [row] = [h for h in seen["holders"] if h["enterprise_id"] == salon_id]
+        self.assertIsNotNone(row["acknowledged_at"], row)
+        self.assertEqual((row["quantity_returned"], row["quantity_destroyed"]), (20, 10), row)
 
 
 class OnSqlite(TwoPhones, unittest.TestCase):

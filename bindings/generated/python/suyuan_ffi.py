@@ -528,11 +528,17 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_func_new_id() != 50101:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() != 38004:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() != 20670:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_decode_frame() != 64269:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_decode_photo() != 25468:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_delete_draft() != 28834:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation() != 21100:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_document() != 8979:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -555,6 +561,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_suyuan_ffi_checksum_method_app_reconciliation_items() != 41266:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_rejections() != 354:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_report_recall() != 39446:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_save_draft() != 48933:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -611,6 +619,12 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_func_library_version.restype = ctypes.c_ui
 _UniffiLib.uniffi_suyuan_ffi_checksum_func_new_id.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_func_new_id.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_frame.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_frame.restype = ctypes.c_uint16
@@ -620,6 +634,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_photo.restype = ctypes.c
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_draft.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_draft.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_document.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_document.restype = ctypes.c_uint16
@@ -653,6 +670,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_reconciliation_items.restype = 
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_rejections.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_rejections.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_report_recall.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_report_recall.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_draft.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_draft.restype = ctypes.c_uint16
@@ -691,6 +711,21 @@ _UniffiLib.uniffi_suyuan_ffi_fn_func_new_id.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_func_new_id.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_acknowledge_recall.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_acknowledge_recall.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_decode_frame.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -712,6 +747,13 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft.restype = None
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_document.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -774,6 +816,14 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_rejections.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_rejections.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_report_recall.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_report_recall.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_draft.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1465,6 +1515,32 @@ class _UniffiFfiConverterTypeCodeFields(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.url, buf)
 
 
+class _UniffiFfiConverterTypeTransactionId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+TransactionId = str
+
+
+
 class _UniffiFfiConverterTypePartnerId:
     @staticmethod
     def write(value, buf):
@@ -1617,6 +1693,243 @@ class _UniffiFfiConverterTypeCounterparty(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.uscc, buf)
         _UniffiFfiConverterOptionalTypeEnterpriseId.write(value.enterprise_id, buf)
 
+
+class _UniffiFfiConverterTypeProductId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+ProductId = str
+
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+@dataclass
+class TransactionLine:
+    """
+    One line of a document (交易明细).
+"""
+    def __init__(self, *, product_id:ProductId, product_name:str, gtin:typing.Optional[str], quantity:int, unit:str, batch:str, production_date:typing.Optional[NaiveDate], expiry_date:typing.Optional[NaiveDate]):
+        self.product_id = product_id
+        self.product_name = product_name
+        self.gtin = gtin
+        self.quantity = quantity
+        self.unit = unit
+        self.batch = batch
+        self.production_date = production_date
+        self.expiry_date = expiry_date
+        
+        
+
+    
+    def __str__(self):
+        return "TransactionLine(product_id={}, product_name={}, gtin={}, quantity={}, unit={}, batch={}, production_date={}, expiry_date={})".format(self.product_id, self.product_name, self.gtin, self.quantity, self.unit, self.batch, self.production_date, self.expiry_date)
+    def __eq__(self, other):
+        if self.product_id != other.product_id:
+            return False
+        if self.product_name != other.product_name:
+            return False
+        if self.gtin != other.gtin:
+            return False
+        if self.quantity != other.quantity:
+            return False
+        if self.unit != other.unit:
+            return False
+        if self.batch != other.batch:
+            return False
+        if self.production_date != other.production_date:
+            return False
+        if self.expiry_date != other.expiry_date:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTransactionLine(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TransactionLine(
+            product_id=_UniffiFfiConverterTypeProductId.read(buf),
+            product_name=_UniffiFfiConverterString.read(buf),
+            gtin=_UniffiFfiConverterOptionalString.read(buf),
+            quantity=_UniffiFfiConverterUInt32.read(buf),
+            unit=_UniffiFfiConverterString.read(buf),
+            batch=_UniffiFfiConverterString.read(buf),
+            production_date=_UniffiFfiConverterOptionalTypeNaiveDate.read(buf),
+            expiry_date=_UniffiFfiConverterOptionalTypeNaiveDate.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeProductId.check_lower(value.product_id)
+        _UniffiFfiConverterString.check_lower(value.product_name)
+        _UniffiFfiConverterOptionalString.check_lower(value.gtin)
+        _UniffiFfiConverterUInt32.check_lower(value.quantity)
+        _UniffiFfiConverterString.check_lower(value.unit)
+        _UniffiFfiConverterString.check_lower(value.batch)
+        _UniffiFfiConverterOptionalTypeNaiveDate.check_lower(value.production_date)
+        _UniffiFfiConverterOptionalTypeNaiveDate.check_lower(value.expiry_date)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeProductId.write(value.product_id, buf)
+        _UniffiFfiConverterString.write(value.product_name, buf)
+        _UniffiFfiConverterOptionalString.write(value.gtin, buf)
+        _UniffiFfiConverterUInt32.write(value.quantity, buf)
+        _UniffiFfiConverterString.write(value.unit, buf)
+        _UniffiFfiConverterString.write(value.batch, buf)
+        _UniffiFfiConverterOptionalTypeNaiveDate.write(value.production_date, buf)
+        _UniffiFfiConverterOptionalTypeNaiveDate.write(value.expiry_date, buf)
+
+class _UniffiFfiConverterSequenceTypeTransactionLine(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTransactionLine.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTransactionLine.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTransactionLine.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalSequenceTypeTransactionLine(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterSequenceTypeTransactionLine.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterSequenceTypeTransactionLine.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterSequenceTypeTransactionLine.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class Confirmation:
+    """
+    The inbox owner's confirmation of a reconciliation item (勾兑确认).
+"""
+    def __init__(self, *, document_id:TransactionId, number:str, date:NaiveDate, counterparty:Counterparty, contact:str, phone:str, lines:typing.Optional[typing.List[TransactionLine]], reason:typing.Optional[str]):
+        self.document_id = document_id
+        self.number = number
+        self.date = date
+        self.counterparty = counterparty
+        self.contact = contact
+        self.phone = phone
+        self.lines = lines
+        self.reason = reason
+        
+        
+
+    
+    def __str__(self):
+        return "Confirmation(document_id={}, number={}, date={}, counterparty={}, contact={}, phone={}, lines={}, reason={})".format(self.document_id, self.number, self.date, self.counterparty, self.contact, self.phone, self.lines, self.reason)
+    def __eq__(self, other):
+        if self.document_id != other.document_id:
+            return False
+        if self.number != other.number:
+            return False
+        if self.date != other.date:
+            return False
+        if self.counterparty != other.counterparty:
+            return False
+        if self.contact != other.contact:
+            return False
+        if self.phone != other.phone:
+            return False
+        if self.lines != other.lines:
+            return False
+        if self.reason != other.reason:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeConfirmation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Confirmation(
+            document_id=_UniffiFfiConverterTypeTransactionId.read(buf),
+            number=_UniffiFfiConverterString.read(buf),
+            date=_UniffiFfiConverterTypeNaiveDate.read(buf),
+            counterparty=_UniffiFfiConverterTypeCounterparty.read(buf),
+            contact=_UniffiFfiConverterString.read(buf),
+            phone=_UniffiFfiConverterString.read(buf),
+            lines=_UniffiFfiConverterOptionalSequenceTypeTransactionLine.read(buf),
+            reason=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeTransactionId.check_lower(value.document_id)
+        _UniffiFfiConverterString.check_lower(value.number)
+        _UniffiFfiConverterTypeNaiveDate.check_lower(value.date)
+        _UniffiFfiConverterTypeCounterparty.check_lower(value.counterparty)
+        _UniffiFfiConverterString.check_lower(value.contact)
+        _UniffiFfiConverterString.check_lower(value.phone)
+        _UniffiFfiConverterOptionalSequenceTypeTransactionLine.check_lower(value.lines)
+        _UniffiFfiConverterOptionalString.check_lower(value.reason)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeTransactionId.write(value.document_id, buf)
+        _UniffiFfiConverterString.write(value.number, buf)
+        _UniffiFfiConverterTypeNaiveDate.write(value.date, buf)
+        _UniffiFfiConverterTypeCounterparty.write(value.counterparty, buf)
+        _UniffiFfiConverterString.write(value.contact, buf)
+        _UniffiFfiConverterString.write(value.phone, buf)
+        _UniffiFfiConverterOptionalSequenceTypeTransactionLine.write(value.lines, buf)
+        _UniffiFfiConverterOptionalString.write(value.reason, buf)
+
 class _UniffiFfiConverterBoolean:
     @classmethod
     def check_lower(cls, value):
@@ -1662,19 +1975,6 @@ class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterBoolean.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
 
 class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
     @classmethod
@@ -1751,32 +2051,6 @@ class _UniffiFfiConverterTypeDocumentQuery(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalBoolean.write(value.submitted, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.limit, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.offset, buf)
-
-
-class _UniffiFfiConverterTypeProductId:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-ProductId = str
-
 
 @dataclass
 class LineDifference:
@@ -3007,130 +3281,6 @@ class _UniffiFfiConverterTypeReconciliationKind(_UniffiConverterRustBuffer):
             buf.write_i32(4)
 
 
-
-
-class _UniffiFfiConverterTypeTransactionId:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-TransactionId = str
-
-
-@dataclass
-class TransactionLine:
-    """
-    One line of a document (交易明细).
-"""
-    def __init__(self, *, product_id:ProductId, product_name:str, gtin:typing.Optional[str], quantity:int, unit:str, batch:str, production_date:typing.Optional[NaiveDate], expiry_date:typing.Optional[NaiveDate]):
-        self.product_id = product_id
-        self.product_name = product_name
-        self.gtin = gtin
-        self.quantity = quantity
-        self.unit = unit
-        self.batch = batch
-        self.production_date = production_date
-        self.expiry_date = expiry_date
-        
-        
-
-    
-    def __str__(self):
-        return "TransactionLine(product_id={}, product_name={}, gtin={}, quantity={}, unit={}, batch={}, production_date={}, expiry_date={})".format(self.product_id, self.product_name, self.gtin, self.quantity, self.unit, self.batch, self.production_date, self.expiry_date)
-    def __eq__(self, other):
-        if self.product_id != other.product_id:
-            return False
-        if self.product_name != other.product_name:
-            return False
-        if self.gtin != other.gtin:
-            return False
-        if self.quantity != other.quantity:
-            return False
-        if self.unit != other.unit:
-            return False
-        if self.batch != other.batch:
-            return False
-        if self.production_date != other.production_date:
-            return False
-        if self.expiry_date != other.expiry_date:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeTransactionLine(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return TransactionLine(
-            product_id=_UniffiFfiConverterTypeProductId.read(buf),
-            product_name=_UniffiFfiConverterString.read(buf),
-            gtin=_UniffiFfiConverterOptionalString.read(buf),
-            quantity=_UniffiFfiConverterUInt32.read(buf),
-            unit=_UniffiFfiConverterString.read(buf),
-            batch=_UniffiFfiConverterString.read(buf),
-            production_date=_UniffiFfiConverterOptionalTypeNaiveDate.read(buf),
-            expiry_date=_UniffiFfiConverterOptionalTypeNaiveDate.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterTypeProductId.check_lower(value.product_id)
-        _UniffiFfiConverterString.check_lower(value.product_name)
-        _UniffiFfiConverterOptionalString.check_lower(value.gtin)
-        _UniffiFfiConverterUInt32.check_lower(value.quantity)
-        _UniffiFfiConverterString.check_lower(value.unit)
-        _UniffiFfiConverterString.check_lower(value.batch)
-        _UniffiFfiConverterOptionalTypeNaiveDate.check_lower(value.production_date)
-        _UniffiFfiConverterOptionalTypeNaiveDate.check_lower(value.expiry_date)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterTypeProductId.write(value.product_id, buf)
-        _UniffiFfiConverterString.write(value.product_name, buf)
-        _UniffiFfiConverterOptionalString.write(value.gtin, buf)
-        _UniffiFfiConverterUInt32.write(value.quantity, buf)
-        _UniffiFfiConverterString.write(value.unit, buf)
-        _UniffiFfiConverterString.write(value.batch, buf)
-        _UniffiFfiConverterOptionalTypeNaiveDate.write(value.production_date, buf)
-        _UniffiFfiConverterOptionalTypeNaiveDate.write(value.expiry_date, buf)
-
-class _UniffiFfiConverterSequenceTypeTransactionLine(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeTransactionLine.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeTransactionLine.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeTransactionLine.read(buf) for i in range(count)
-        ]
 
 class _UniffiFfiConverterSequenceTypeLineDifference(_UniffiConverterRustBuffer):
     @classmethod
@@ -4813,6 +4963,17 @@ class AppProtocol(typing.Protocol):
     so that a slow network never blocks a screen (WAL lets them work side by side).
 """
     
+    def acknowledge_recall(self, id: RecallId) -> Recall:
+        """
+        Acknowledges a recall offline (签收).
+"""
+        raise NotImplementedError
+    def confirm_reconciliation(self, item_id: ReconciliationItemId,confirmation: Confirmation,opening_override: typing.Optional[str],acknowledge: typing.List[str]) -> Transaction:
+        """
+        Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
+        item and submitted at once, so stock counts it; the server learns of it at the next sync.
+"""
+        raise NotImplementedError
     def decode_frame(self, luma: bytes,width: int,height: int,row_stride: int) -> typing.List[ScannedCode]:
         """
         Codes in a camera frame's luma plane (Android Y plane, iOS plane 0), with their
@@ -4827,6 +4988,11 @@ class AppProtocol(typing.Protocol):
     def delete_draft(self, id: TransactionId) -> None:
         """
         Deletes a draft.
+"""
+        raise NotImplementedError
+    def dispute_reconciliation(self, item_id: ReconciliationItemId,reason: str) -> ReconciliationItem:
+        """
+        Disputes an inbox item offline (异议), with the reason.
 """
         raise NotImplementedError
     def document(self, id: TransactionId) -> typing.Optional[Transaction]:
@@ -4882,6 +5048,11 @@ class AppProtocol(typing.Protocol):
     def rejections(self, ) -> typing.List[Rejection]:
         """
         Changes the server refused, with its reasons.
+"""
+        raise NotImplementedError
+    def report_recall(self, id: RecallId,returned: int,destroyed: int) -> Recall:
+        """
+        Reports the totals returned and destroyed of a recalled product, offline.
 """
         raise NotImplementedError
     def save_draft(self, document: Transaction,acknowledge: typing.List[str]) -> Transaction:
@@ -4985,6 +5156,52 @@ class App(AppProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
+    def acknowledge_recall(self, id: RecallId) -> Recall:
+        """
+        Acknowledges a recall offline (签收).
+"""
+        
+        _UniffiFfiConverterTypeRecallId.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeRecallId.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRecall.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_acknowledge_recall,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def confirm_reconciliation(self, item_id: ReconciliationItemId,confirmation: Confirmation,opening_override: typing.Optional[str],acknowledge: typing.List[str]) -> Transaction:
+        """
+        Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
+        item and submitted at once, so stock counts it; the server learns of it at the next sync.
+"""
+        
+        _UniffiFfiConverterTypeReconciliationItemId.check_lower(item_id)
+
+        _UniffiFfiConverterTypeConfirmation.check_lower(confirmation)
+
+        _UniffiFfiConverterOptionalString.check_lower(opening_override)
+
+        _UniffiFfiConverterSequenceString.check_lower(acknowledge)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReconciliationItemId.lower(item_id),
+            _UniffiFfiConverterTypeConfirmation.lower(confirmation),
+            _UniffiFfiConverterOptionalString.lower(opening_override),
+            _UniffiFfiConverterSequenceString.lower(acknowledge),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeTransaction.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def decode_frame(self, luma: bytes,width: int,height: int,row_stride: int) -> typing.List[ScannedCode]:
         """
         Codes in a camera frame's luma plane (Android Y plane, iOS plane 0), with their
@@ -5046,6 +5263,27 @@ class App(AppProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def dispute_reconciliation(self, item_id: ReconciliationItemId,reason: str) -> ReconciliationItem:
+        """
+        Disputes an inbox item offline (异议), with the reason.
+"""
+        
+        _UniffiFfiConverterTypeReconciliationItemId.check_lower(item_id)
+
+        _UniffiFfiConverterString.check_lower(reason)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeReconciliationItemId.lower(item_id),
+            _UniffiFfiConverterString.lower(reason),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeReconciliationItem.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5232,6 +5470,30 @@ class App(AppProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_suyuan_ffi_fn_method_app_rejections,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def report_recall(self, id: RecallId,returned: int,destroyed: int) -> Recall:
+        """
+        Reports the totals returned and destroyed of a recalled product, offline.
+"""
+        
+        _UniffiFfiConverterTypeRecallId.check_lower(id)
+
+        _UniffiFfiConverterInt64.check_lower(returned)
+
+        _UniffiFfiConverterInt64.check_lower(destroyed)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeRecallId.lower(id),
+            _UniffiFfiConverterInt64.lower(returned),
+            _UniffiFfiConverterInt64.lower(destroyed),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRecall.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_report_recall,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5485,6 +5747,8 @@ __all__ = [
     "Check",
     "CodeFields",
     "Counterparty",
+    "TransactionLine",
+    "Confirmation",
     "DocumentQuery",
     "LineDifference",
     "NonconformingRecord",
@@ -5492,7 +5756,6 @@ __all__ = [
     "Product",
     "RecallProgress",
     "Recall",
-    "TransactionLine",
     "ReconciliationItem",
     "Rejection",
     "ScannedCode",

@@ -626,6 +626,17 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol AppProtocol: AnyObject, Sendable {
     
     /**
+     * Acknowledges a recall offline (签收).
+     */
+    func acknowledgeRecall(id: RecallId) throws  -> Recall
+    
+    /**
+     * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
+     * item and submitted at once, so stock counts it; the server learns of it at the next sync.
+     */
+    func confirmReconciliation(itemId: ReconciliationItemId, confirmation: Confirmation, openingOverride: String?, acknowledge: [String]) throws  -> Transaction
+    
+    /**
      * Codes in a camera frame's luma plane (Android Y plane, iOS plane 0), with their
      * products.
      */
@@ -640,6 +651,11 @@ public protocol AppProtocol: AnyObject, Sendable {
      * Deletes a draft.
      */
     func deleteDraft(id: TransactionId) throws 
+    
+    /**
+     * Disputes an inbox item offline (异议), with the reason.
+     */
+    func disputeReconciliation(itemId: ReconciliationItemId, reason: String) throws  -> ReconciliationItem
     
     /**
      * One document.
@@ -695,6 +711,11 @@ public protocol AppProtocol: AnyObject, Sendable {
      * Changes the server refused, with its reasons.
      */
     func rejections() throws  -> [Rejection]
+    
+    /**
+     * Reports the totals returned and destroyed of a recalled product, offline.
+     */
+    func reportRecall(id: RecallId, returned: Int64, destroyed: Int64) throws  -> Recall
     
     /**
      * Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
@@ -819,6 +840,36 @@ public static func `open`(dbPath: String, serverUrl: String)throws  -> App  {
 
     
     /**
+     * Acknowledges a recall offline (签收).
+     */
+open func acknowledgeRecall(id: RecallId)throws  -> Recall  {
+    return try  FfiConverterTypeRecall_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_acknowledge_recall(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRecallId_lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
+     * item and submitted at once, so stock counts it; the server learns of it at the next sync.
+     */
+open func confirmReconciliation(itemId: ReconciliationItemId, confirmation: Confirmation, openingOverride: String?, acknowledge: [String])throws  -> Transaction  {
+    return try  FfiConverterTypeTransaction_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReconciliationItemId_lower(itemId),
+        FfiConverterTypeConfirmation_lower(confirmation),
+        FfiConverterOptionString.lower(openingOverride),
+        FfiConverterSequenceString.lower(acknowledge),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Codes in a camera frame's luma plane (Android Y plane, iOS plane 0), with their
      * products.
      */
@@ -858,6 +909,20 @@ open func deleteDraft(id: TransactionId)throws   {try rustCallWithError(FfiConve
         FfiConverterTypeTransactionId_lower(id),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Disputes an inbox item offline (异议), with the reason.
+     */
+open func disputeReconciliation(itemId: ReconciliationItemId, reason: String)throws  -> ReconciliationItem  {
+    return try  FfiConverterTypeReconciliationItem_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeReconciliationItemId_lower(itemId),
+        FfiConverterString.lower(reason),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -994,6 +1059,21 @@ open func rejections()throws  -> [Rejection]  {
         uniffiCallStatus in
     uniffi_suyuan_ffi_fn_method_app_rejections(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reports the totals returned and destroyed of a recalled product, offline.
+     */
+open func reportRecall(id: RecallId, returned: Int64, destroyed: Int64)throws  -> Recall  {
+    return try  FfiConverterTypeRecall_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_report_recall(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRecallId_lower(id),
+        FfiConverterInt64.lower(returned),
+        FfiConverterInt64.lower(destroyed),uniffiCallStatus
     )
 })
 }
@@ -1387,6 +1467,87 @@ public func FfiConverterTypeCodeFields_lift(_ buf: RustBuffer) throws -> CodeFie
 #endif
 public func FfiConverterTypeCodeFields_lower(_ value: CodeFields) -> RustBuffer {
     return FfiConverterTypeCodeFields.lower(value)
+}
+
+
+/**
+ * The inbox owner's confirmation of a reconciliation item (勾兑确认).
+ */
+public struct Confirmation: Equatable, Hashable {
+    public var documentId: TransactionId
+    public var number: String
+    public var date: NaiveDate
+    public var counterparty: Counterparty
+    public var contact: String
+    public var phone: String
+    public var lines: [TransactionLine]?
+    public var reason: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(documentId: TransactionId, number: String, date: NaiveDate, counterparty: Counterparty, contact: String, phone: String, lines: [TransactionLine]?, reason: String?) {
+        self.documentId = documentId
+        self.number = number
+        self.date = date
+        self.counterparty = counterparty
+        self.contact = contact
+        self.phone = phone
+        self.lines = lines
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Confirmation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConfirmation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Confirmation {
+        return
+            try Confirmation(
+                documentId: FfiConverterTypeTransactionId.read(from: &buf), 
+                number: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeNaiveDate.read(from: &buf), 
+                counterparty: FfiConverterTypeCounterparty.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf), 
+                phone: FfiConverterString.read(from: &buf), 
+                lines: FfiConverterOptionSequenceTypeTransactionLine.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Confirmation, into buf: inout [UInt8]) {
+        FfiConverterTypeTransactionId.write(value.documentId, into: &buf)
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.date, into: &buf)
+        FfiConverterTypeCounterparty.write(value.counterparty, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterString.write(value.phone, into: &buf)
+        FfiConverterOptionSequenceTypeTransactionLine.write(value.lines, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConfirmation_lift(_ buf: RustBuffer) throws -> Confirmation {
+    return try FfiConverterTypeConfirmation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConfirmation_lower(_ value: Confirmation) -> RustBuffer {
+    return FfiConverterTypeConfirmation.lower(value)
 }
 
 
@@ -4518,6 +4679,30 @@ fileprivate struct FfiConverterOptionTypeTransaction: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionSequenceTypeTransactionLine: FfiConverterRustBuffer {
+    typealias SwiftType = [TransactionLine]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeTransactionLine.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeTransactionLine.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeEnterpriseId: FfiConverterRustBuffer {
     typealias SwiftType = EnterpriseId?
 
@@ -5555,6 +5740,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_func_new_id() != 50101) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() != 38004) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() != 20670) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_suyuan_ffi_checksum_method_app_decode_frame() != 64269) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5562,6 +5753,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_delete_draft() != 28834) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation() != 21100) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_document() != 8979) {
@@ -5595,6 +5789,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_rejections() != 354) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_report_recall() != 39446) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_save_draft() != 48933) {

@@ -258,6 +258,16 @@ void uniffi_suyuan_ffi_fn_free_app(uint64_t handle, RustCallStatus *_Nonnull out
 uint64_t uniffi_suyuan_ffi_fn_constructor_app_open(RustBuffer db_path, RustBuffer server_url, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_ACKNOWLEDGE_RECALL
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_ACKNOWLEDGE_RECALL
+RustBuffer uniffi_suyuan_ffi_fn_method_app_acknowledge_recall(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_CONFIRM_RECONCILIATION
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_CONFIRM_RECONCILIATION
+RustBuffer uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation(uint64_t ptr, RustBuffer item_id, RustBuffer confirmation, RustBuffer opening_override, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DECODE_FRAME
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DECODE_FRAME
 RustBuffer uniffi_suyuan_ffi_fn_method_app_decode_frame(uint64_t ptr, RustBuffer luma, uint32_t width, uint32_t height, uint32_t row_stride, RustCallStatus *_Nonnull out_status
@@ -271,6 +281,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_decode_photo(uint64_t ptr, RustBuffer
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_DRAFT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_DRAFT
 void uniffi_suyuan_ffi_fn_method_app_delete_draft(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DISPUTE_RECONCILIATION
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DISPUTE_RECONCILIATION
+RustBuffer uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation(uint64_t ptr, RustBuffer item_id, RustBuffer reason, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DOCUMENT
@@ -326,6 +341,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_reconciliation_items(uint64_t ptr, Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_REJECTIONS
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_REJECTIONS
 RustBuffer uniffi_suyuan_ffi_fn_method_app_rejections(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_REPORT_RECALL
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_REPORT_RECALL
+RustBuffer uniffi_suyuan_ffi_fn_method_app_report_recall(uint64_t ptr, RustBuffer id, int64_t returned, int64_t destroyed, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_DRAFT
@@ -657,6 +677,18 @@ uint16_t uniffi_suyuan_ffi_checksum_func_new_id(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_ACKNOWLEDGE_RECALL
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_ACKNOWLEDGE_RECALL
+uint16_t uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_CONFIRM_RECONCILIATION
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_CONFIRM_RECONCILIATION
+uint16_t uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DECODE_FRAME
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DECODE_FRAME
 uint16_t uniffi_suyuan_ffi_checksum_method_app_decode_frame(void
@@ -672,6 +704,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_decode_photo(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_DRAFT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_DRAFT
 uint16_t uniffi_suyuan_ffi_checksum_method_app_delete_draft(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DISPUTE_RECONCILIATION
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DISPUTE_RECONCILIATION
+uint16_t uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation(void
     
 );
 #endif
@@ -738,6 +776,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_reconciliation_items(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_REJECTIONS
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_REJECTIONS
 uint16_t uniffi_suyuan_ffi_checksum_method_app_rejections(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_REPORT_RECALL
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_REPORT_RECALL
+uint16_t uniffi_suyuan_ffi_checksum_method_app_report_recall(void
     
 );
 #endif

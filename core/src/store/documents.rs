@@ -88,6 +88,7 @@ impl Store {
                 entity: entity::TRANSACTION,
                 record_id: doc.id.0,
                 op,
+                undo: None,
             },
         )?;
         tx.commit()?;
@@ -109,6 +110,7 @@ impl Store {
                 entity: entity::TRANSACTION,
                 record_id: id.0,
                 op: Operation::DeleteTransaction { id: id.0 },
+                undo: None,
             },
         )?;
         tx.commit()?;
@@ -160,6 +162,7 @@ impl Store {
                     opening_override: opening_override.map(str::to_owned),
                     acknowledge: acknowledge.to_vec(),
                 },
+                undo: None,
             },
         )?;
         tx.commit()?;
@@ -199,7 +202,7 @@ impl Store {
     }
 
     /// Shelf lives of the document's products, for deriving expiry dates.
-    fn shelf_lives(
+    pub(super) fn shelf_lives(
         &self,
         doc: &Transaction,
     ) -> Result<std::collections::HashMap<crate::model::ProductId, Option<u32>>, StoreError> {
@@ -276,7 +279,7 @@ fn not_found(id: TransactionId) -> StoreError {
 }
 
 /// Writes a document the phone changed (dirty until the server acknowledges it).
-fn upsert_document(
+pub(super) fn upsert_document(
     tx: &rusqlite::Transaction<'_>,
     doc: &Transaction,
     body: &str,

@@ -3,7 +3,7 @@
 
 use super::{Store, StoreError, documents, entity, stock};
 use crate::model::{Product, Transaction};
-use crate::sync::wire::{PullResponse, ServerChange};
+use crate::sync::wire::PullResponse;
 use chrono::Utc;
 use rusqlite::params;
 
@@ -42,6 +42,12 @@ impl Store {
                 |r| r.get(0),
             )?;
             if dirty {
+                // Should the server refuse the waiting change, this newer copy is the truth.
+                tx.execute(
+                    "UPDATE outbox SET undo = ?3 WHERE entity = ?1 AND record_id = ?2 \
+                     AND undo IS NOT NULL",
+                    params![change.entity, id, change.body.to_string()],
+                )?;
                 out.kept_local += 1;
                 continue;
             }
@@ -56,7 +62,7 @@ impl Store {
                 out.applied += 1;
                 continue;
             }
-            let (search, submitted) = describe(change)?;
+            let (search, submitted) = describe(&change.entity, &change.body)?;
             tx.execute(
                 "INSERT INTO records (entity, id, body, search, submitted, dirty, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6) \
@@ -91,21 +97,24 @@ impl Store {
     }
 }
 
-/// The keyword text of a pulled record, and whether it is final.
-fn describe(change: &ServerChange) -> Result<(String, bool), StoreError> {
-    Ok(match change.entity.as_str() {
+/// The keyword text of a record as the server sends it, and whether it is final.
+pub(super) fn describe(
+    entity: &str,
+    body: &serde_json::Value,
+) -> Result<(String, bool), StoreError> {
+    Ok(match entity {
         entity::TRANSACTION => {
-            let doc: Transaction = serde_json::from_value(change.body.clone())?;
+            let doc: Transaction = serde_json::from_value(body.clone())?;
             (documents::document_search(&doc), doc.status.is_submitted())
         }
         entity::PRODUCT => {
-            let p: Product = serde_json::from_value(change.body.clone())?;
+            let p: Product = serde_json::from_value(body.clone())?;
             (super::products::product_search(&p), true)
         }
         // Records the phone only shows: every text value is searchable.
         _ => {
             let mut words = String::new();
-            collect_strings(&change.body, &mut words);
+            collect_strings(body, &mut words);
             (words.to_lowercase(), true)
         }
     })
@@ -129,15 +138,5 @@ impl Store {
         &self,
     ) -> Result<Vec<crate::model::ReconciliationItem>, StoreError> {
         self.cached(entity::RECONCILIATION_ITEM)
-    }
-
-    /// Recalls that concern this enterprise, as the server last sent them.
-    pub fn recalls(&self) -> Result<Vec<crate::model::Recall>, StoreError> {
-        self.cached(entity::RECALL)
-    }
-
-    /// Nonconforming listings that concern this enterprise, as the server last sent them.
-    pub fn nonconforming(&self) -> Result<Vec<crate::model::NonconformingRecord>, StoreError> {
-        self.cached(entity::NONCONFORMING)
     }
 }

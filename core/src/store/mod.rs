@@ -7,9 +7,11 @@
 mod documents;
 mod error;
 mod feed;
+mod inbox;
 mod inspect;
 mod outbox;
 mod products;
+mod recalls;
 mod schema;
 mod stock;
 
@@ -210,5 +212,7 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_inbox;
 #[cfg(test)]
 mod tests_inspect;

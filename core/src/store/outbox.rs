@@ -14,6 +14,18 @@ pub(super) struct Enqueue {
     pub entity: &'static str,
     pub record_id: Uuid,
     pub op: Operation,
+    /// The body of a server-owned record before the change, put back if the server refuses it.
+    pub undo: Option<String>,
+}
+
+/// A change as the outbox holds it.
+struct Queued {
+    seq: i64,
+    entity: String,
+    record_id: String,
+    op: String,
+    change: String,
+    undo: Option<String>,
 }
 
 /// The next changes to push, already marked as sent.
@@ -45,6 +57,10 @@ fn op_name(op: &Operation) -> &'static str {
         Operation::DeleteTransaction { .. } => "delete_transaction",
         Operation::SubmitTransaction { .. } => "submit_transaction",
         Operation::SaveProduct { .. } => "save_product",
+        Operation::ConfirmReconciliation { .. } => "confirm_reconciliation",
+        Operation::DisputeReconciliation { .. } => "dispute_reconciliation",
+        Operation::AcknowledgeRecall { .. } => "acknowledge_recall",
+        Operation::ReportRecall { .. } => "report_recall",
     }
 }
 
@@ -99,15 +115,16 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
         operation: e.op,
     };
     tx.execute(
-        "INSERT INTO outbox (change_id, entity, record_id, op, change, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO outbox (change_id, entity, record_id, op, change, created_at, undo) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             change.change_id.to_string(),
             e.entity,
             rid,
             op_name(&change.operation),
             serde_json::to_string(&change)?,
-            Utc::now().to_rfc3339()
+            Utc::now().to_rfc3339(),
+            e.undo
         ],
     )?;
     Ok(())
@@ -149,21 +166,43 @@ impl Store {
     }
 
     /// Takes the server's answer to a push: acknowledged changes leave the outbox; refused
-    /// ones are kept as rejections, and a refused submit puts the document back to draft.
+    /// ones are kept as rejections, and what they did here is undone: a refused submit puts
+    /// the document back to draft, a refused confirmation removes its document and reopens
+    /// the item, a refused dispute or recall report puts the record back as it was.
     pub fn apply_push_response(&mut self, response: &PushResponse) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         for ChangeResult { change_id, outcome } in &response.results {
-            let row: Option<(String, String, String)> = tx
+            let row: Option<Queued> = tx
                 .query_row(
-                    "SELECT entity, record_id, op FROM outbox WHERE change_id = ?1",
+                    "SELECT seq, entity, record_id, op, change, undo FROM outbox WHERE change_id = ?1",
                     [change_id.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| {
+                        Ok(Queued {
+                            seq: r.get(0)?,
+                            entity: r.get(1)?,
+                            record_id: r.get(2)?,
+                            op: r.get(3)?,
+                            change: r.get(4)?,
+                            undo: r.get(5)?,
+                        })
+                    },
                 )
                 .optional()?;
             // An answer to a change no longer queued (a duplicate delivery) changes nothing.
-            let Some((entity, record_id, op)) = row else {
+            let Some(queued) = row else {
                 continue;
             };
+            let Queued {
+                entity,
+                record_id,
+                op,
+                ..
+            } = &queued;
+            let confirmed_document =
+                match serde_json::from_str::<ClientChange>(&queued.change)?.operation {
+                    Operation::ConfirmReconciliation { document_id, .. } => Some(document_id),
+                    _ => None,
+                };
             tx.execute(
                 "DELETE FROM outbox WHERE change_id = ?1",
                 [change_id.to_string()],
@@ -181,15 +220,37 @@ impl Store {
                     ],
                 )?;
                 if op == "submit_transaction" {
-                    reopen_refused_submit(&tx, &record_id)?;
+                    reopen_refused_submit(&tx, record_id)?;
+                }
+                if let Some(undo) = &queued.undo {
+                    super::inbox::restore(&tx, queued.seq, entity, record_id, undo)?;
+                }
+                if let Some(doc) = confirmed_document {
+                    // The server has no such document: the confirmation made it here only.
+                    let doc = doc.to_string();
+                    tx.execute(
+                        "DELETE FROM records WHERE entity = ?1 AND id = ?2",
+                        params![entity::TRANSACTION, doc],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM stock_moves WHERE document_id = ?1 OR document_id = ?2",
+                        params![doc, format!("opening:{doc}")],
+                    )?;
                 }
             }
-            // With nothing of it left to send, the server's copy is the truth again.
-            tx.execute(
-                "UPDATE records SET dirty = 0 WHERE entity = ?1 AND id = ?2 AND NOT EXISTS \
-                 (SELECT 1 FROM outbox WHERE entity = ?1 AND record_id = ?2)",
-                params![entity, record_id],
-            )?;
+            // With nothing of it left to send, the server's copy is the truth again (also of
+            // the document a confirmation made, which has no change of its own).
+            let mut settled = vec![(entity.as_str(), record_id.clone())];
+            if let Some(doc) = confirmed_document {
+                settled.push((entity::TRANSACTION, doc.to_string()));
+            }
+            for (entity, id) in settled {
+                tx.execute(
+                    "UPDATE records SET dirty = 0 WHERE entity = ?1 AND id = ?2 AND NOT EXISTS \
+                     (SELECT 1 FROM outbox WHERE entity = ?1 AND record_id = ?2)",
+                    params![entity, id],
+                )?;
+            }
         }
         tx.commit()?;
         Ok(())

@@ -69,6 +69,7 @@ impl Store {
                     id: p.id.0,
                     product: serde_json::to_value(&p)?,
                 },
+                undo: None,
             },
         )?;
         tx.commit()?;

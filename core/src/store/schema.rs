@@ -69,7 +69,13 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX stock_moves_batch ON stock_moves (product_id, batch);
     "#,
-    // 2: the server's bearer token, so an app restarted offline syncs later without a login.
+    // 2: what to put back when the server refuses a change to a record the server owns.
+    r#"
+    -- The record's body before a change to a server-owned record (an inbox item, a recall),
+    -- or the server's newer copy pulled while the change waited: restored if it is refused.
+    ALTER TABLE outbox ADD COLUMN undo TEXT;
+    "#,
+    // 3: the server's bearer token, so an app restarted offline syncs later without a login.
     r#"
     ALTER TABLE session ADD COLUMN token TEXT;
     "#,

@@ -31,6 +31,7 @@ fn ops(s: &mut Store) -> Vec<&'static str> {
             Operation::DeleteTransaction { .. } => "delete",
             Operation::SubmitTransaction { .. } => "submit",
             Operation::SaveProduct { .. } => "product",
+            _ => "inbox or recall",
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 //! cursor.
 
 use crate::Problem;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -74,6 +75,77 @@ pub enum Operation {
         /// The product's fields: generic_name, brand, registration_number …
         product: Value,
     },
+    /// Confirms an item of the reconciliation inbox (勾兑确认) as the REST confirm does:
+    /// records and submits the own mirror document under the client's id.
+    ConfirmReconciliation {
+        /// The item.
+        item_id: Uuid,
+        /// The own document's id, chosen by the client.
+        document_id: Uuid,
+        /// Its number (单号); the server makes one up when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        number: Option<String>,
+        /// Its date; the server's today when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        date: Option<NaiveDate>,
+        /// Contact person.
+        #[serde(default)]
+        contact: String,
+        /// Contact phone.
+        #[serde(default)]
+        phone: String,
+        /// The lines actually received, each with the fields of a document line; absent
+        /// confirms the item's lines as they are.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lines: Option<Vec<Value>>,
+        /// Why the lines differ (差异原因); required when they do.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// Why stock the records do not show is accepted (期初库存说明).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opening_override: Option<String>,
+        /// Warning rules the user chose to override.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        acknowledge: Vec<String>,
+    },
+    /// Disputes an item of the reconciliation inbox (异议).
+    DisputeReconciliation {
+        /// The item.
+        item_id: Uuid,
+        /// Why the transfer did not happen as recorded.
+        reason: String,
+    },
+    /// Acknowledges a recall that reached the enterprise (签收).
+    AcknowledgeRecall {
+        /// The recall.
+        recall_id: Uuid,
+    },
+    /// Reports the totals returned and destroyed so far (acknowledging the recall too).
+    ReportRecall {
+        /// The recall.
+        recall_id: Uuid,
+        /// Returned up the chain so far.
+        quantity_returned: i64,
+        /// Destroyed on site so far.
+        quantity_destroyed: i64,
+    },
+}
+
+impl Operation {
+    /// The id of the record the change is about.
+    pub fn record_id(&self) -> Uuid {
+        match self {
+            Operation::SaveTransaction { id, .. }
+            | Operation::UpdateTransaction { id, .. }
+            | Operation::DeleteTransaction { id }
+            | Operation::SubmitTransaction { id, .. }
+            | Operation::SaveProduct { id, .. } => *id,
+            Operation::ConfirmReconciliation { item_id, .. }
+            | Operation::DisputeReconciliation { item_id, .. } => *item_id,
+            Operation::AcknowledgeRecall { recall_id }
+            | Operation::ReportRecall { recall_id, .. } => *recall_id,
+        }
+    }
 }
 
 /// The outcome of each pushed change, in the order pushed.
@@ -183,6 +255,42 @@ mod tests {
                         acknowledge: vec!["licence.expired".into()],
                     },
                 },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::ConfirmReconciliation {
+                        item_id: Uuid::new_v4(),
+                        document_id: Uuid::new_v4(),
+                        number: Some("CGRK-1".into()),
+                        date: NaiveDate::from_ymd_opt(2026, 5, 1),
+                        contact: "王".into(),
+                        phone: "13800000000".into(),
+                        lines: Some(vec![]),
+                        reason: Some("少到一箱".into()),
+                        opening_override: None,
+                        acknowledge: vec![],
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::DisputeReconciliation {
+                        item_id: Uuid::new_v4(),
+                        reason: "未收到货".into(),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::AcknowledgeRecall {
+                        recall_id: Uuid::new_v4(),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::ReportRecall {
+                        recall_id: Uuid::new_v4(),
+                        quantity_returned: 3,
+                        quantity_destroyed: 1,
+                    },
+                },
             ],
         };
         round_trip(&req);
@@ -203,6 +311,26 @@ mod tests {
                 acknowledge: vec![]
             }
         );
+    }
+
+    #[test]
+    fn a_confirmation_as_sent_needs_only_the_ids() {
+        let id = Uuid::nil();
+        let change: ClientChange = serde_json::from_value(json!({
+            "change_id": id, "op": "confirm_reconciliation", "item_id": id, "document_id": id
+        }))
+        .expect("parse");
+        let Operation::ConfirmReconciliation {
+            number,
+            lines,
+            contact,
+            ..
+        } = &change.operation
+        else {
+            panic!("parsed as {:?}", change.operation);
+        };
+        assert_eq!((number, lines, contact.as_str()), (&None, &None, ""));
+        assert_eq!(change.operation.record_id(), id);
     }
 
     #[test]

@@ -20,6 +20,9 @@ use uuid::Uuid;
 /// What the inbox owner fills in when confirming.
 #[derive(Debug, Clone, Default)]
 pub struct ConfirmInput {
+    /// Id of the own document when the client chose it (a phone confirming offline); a
+    /// random one when absent.
+    pub document_id: Option<TransactionId>,
     /// Number of the own document; one is made up when absent.
     pub number: Option<String>,
     /// Its date; today when absent.
@@ -108,7 +111,7 @@ pub async fn confirm_item(
     {
         return Ok(Written::Replayed(first));
     }
-    let document_id = TransactionId::random();
+    let document_id = input.document_id.unwrap_or_else(TransactionId::random);
     let date = input.date.unwrap_or_else(|| china_today(now));
     let number = input
         .number
@@ -158,28 +161,31 @@ pub async fn confirm_item(
     Ok(Written::Done(answer))
 }
 
-/// Disputes an item of `me`'s inbox (异议).
+/// Disputes an item of `me`'s inbox (异议). With a key, a retry answers the first answer and
+/// writes nothing.
 pub async fn dispute_item(
     db: &Db,
     me: EnterpriseId,
     id: ReconciliationItemId,
     reason: &str,
     account: Uuid,
+    idempotency: Option<&IdempotencyKey>,
     now: DateTime<Utc>,
-) -> Result<ReconciliationItem, DocError> {
+) -> Result<Written<ReconciliationItem>, DocError> {
     let (mut tx, item) = locked_item(db, me, id).await?;
+    if let Some(key) = idempotency
+        && let Some(first) = idempotent_answer(&mut tx, key).await?
+    {
+        return Ok(Written::Replayed(first));
+    }
     let disputed = reconciliation::dispute(&item, me, reason).map_err(|p| refusal(vec![p]))?;
-    record_item_change(
-        &mut tx,
-        &item,
-        &disputed,
-        account,
-        "dispute",
-        &timestamp(now),
-    )
-    .await?;
+    let at = timestamp(now);
+    record_item_change(&mut tx, &item, &disputed, account, "dispute", &at).await?;
+    if let Some(key) = idempotency {
+        store_answer(&mut tx, key, 200, &serde_json::to_string(&disputed)?, &at).await?;
+    }
     tx.commit().await?;
-    Ok(disputed)
+    Ok(Written::Done(disputed))
 }
 
 async fn record_item_change(

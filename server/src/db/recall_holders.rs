@@ -2,10 +2,10 @@
 //! acknowledgement and its reports of the quantities returned and destroyed.
 
 use super::impact::uuid_of;
-use super::journal::append_feed;
+use super::journal::{IdempotencyKey, append_feed, idempotent_answer, store_answer};
 use super::product_refs::placeholders;
 use super::recalls::{Author, Viewer, fetch_recall, visible};
-use super::transactions::DocError;
+use super::transactions::{DocError, Written};
 use super::{Db, DbError, timestamp};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -197,17 +197,24 @@ pub enum HolderAction {
     },
 }
 
-/// Records a holder's acknowledgement or report on an active recall that reached it.
+/// Records a holder's acknowledgement or report on an active recall that reached it. With a
+/// key, a retry answers the first answer and writes nothing.
 pub async fn holder_acts(
     db: &Db,
     id: RecallId,
     me: EnterpriseId,
     action: HolderAction,
     account: Uuid,
+    idempotency: Option<&IdempotencyKey>,
     now: DateTime<Utc>,
-) -> Result<RecallHolder, DocError> {
+) -> Result<Written<RecallHolder>, DocError> {
     let mut tx = db.begin_write().await?;
     tx.lock_enterprises(&[me]).await?;
+    if let Some(key) = idempotency
+        && let Some(first) = idempotent_answer(&mut tx, key).await?
+    {
+        return Ok(Written::Replayed(first));
+    }
     let recall = fetch_recall(&mut tx, id, visible(&Viewer::Enterprise(me), 2))
         .await?
         .ok_or(DocError::NotFound)?
@@ -278,6 +285,9 @@ pub async fn holder_acts(
         ),
     )
     .await?;
+    if let Some(key) = idempotency {
+        store_answer(&mut tx, key, 200, &serde_json::to_string(&after)?, &at).await?;
+    }
     tx.commit().await?;
-    Ok(after)
+    Ok(Written::Done(after))
 }

@@ -142,6 +142,7 @@ pub(super) async fn load(db: &db::Db, r: &DemoRecords, now: DateTime<Utc>) -> Re
                 db::list_inbox(db, receiver.enterprise_id, Some("pending"), None, (50, 0)).await?;
             for item in items {
                 let input = ConfirmInput {
+                    document_id: None,
                     number: None,
                     date: Some(date),
                     contact: e[*to].contact.clone(),

@@ -24,7 +24,7 @@ use super::recall_common::{
     out_of_reach, page, recall_of, regulator_viewer, step,
 };
 use super::schemas::ListQuery;
-use crate::db::{self, Author, HolderAction, RecallHolder, RecallStep, Viewer};
+use crate::db::{self, Author, HolderAction, RecallHolder, RecallStep, Viewer, Written};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -155,10 +155,11 @@ async fn acknowledge(
         actor.enterprise_id,
         HolderAction::Acknowledge,
         actor.account_id,
+        None,
         Utc::now(),
     )
     .await?;
-    Ok(axum::Json(row))
+    done(row)
 }
 
 /// Reports the caller's totals returned and destroyed so far (acknowledging the recall too);
@@ -209,10 +210,11 @@ async fn report(
             destroyed,
         },
         actor.account_id,
+        None,
         Utc::now(),
     )
     .await?;
-    Ok(axum::Json(row))
+    done(row)
 }
 
 /// Announces a planned recall the caller's enterprise started: its holders are computed again
@@ -383,6 +385,14 @@ async fn regulator_close(
     PathId(id): PathId,
 ) -> Result<axum::Json<RecallView>, ApiError> {
     step(&state, &caller, RecallId(id), RecallStep::Close, true).await
+}
+
+/// The answer of a holder's act made without a key, which is never a replay.
+fn done(row: Written<RecallHolder>) -> Result<axum::Json<RecallHolder>, ApiError> {
+    match row {
+        Written::Done(row) => Ok(axum::Json(row)),
+        Written::Replayed(_) => Err(ApiError::Internal("replay without a key".into())),
+    }
 }
 
 /// This module's part of the OpenAPI document.

@@ -134,6 +134,7 @@ async fn confirm(
     let key = key_of(&headers, me, &method, uri.path(), &body)?;
     let body: ConfirmBody = parse_body(&body)?;
     let input = ConfirmInput {
+        document_id: None,
         number: body.number,
         date: body.date,
         contact: body.contact,
@@ -188,16 +189,20 @@ async fn dispute(
     Json(body): Json<DisputeBody>,
 ) -> Result<axum::Json<ReconciliationItem>, ApiError> {
     let me = caller.writer()?;
-    let item = db::dispute_item(
+    let written = db::dispute_item(
         &state.db,
         me,
         ReconciliationItemId(id),
         &body.reason,
         caller.account.id,
+        None,
         Utc::now(),
     )
     .await?;
-    Ok(axum::Json(item))
+    match written {
+        Written::Done(item) => Ok(axum::Json(item)),
+        Written::Replayed(_) => Err(ApiError::Internal("replay without a key".into())),
+    }
 }
 
 /// The paths of this module in the OpenAPI document.

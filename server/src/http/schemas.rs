@@ -119,7 +119,10 @@ pub(super) struct BatchRequest(Value);
 #[schema(value_type = Object)]
 pub(super) struct BatchResponse(Value);
 
-/// `suyuan_core::sync::PushRequest`: a device's changes, each with its change id.
+/// `suyuan_core::sync::PushRequest`: a device's changes, each with its change id and `op`
+/// (`save_transaction`, `update_transaction`, `delete_transaction`, `submit_transaction`,
+/// `save_product`, `confirm_reconciliation`, `dispute_reconciliation`, `acknowledge_recall`,
+/// `report_recall`) beside the op's fields, as the matching REST body has them.
 #[derive(ToSchema)]
 #[schema(value_type = Object)]
 pub(super) struct PushRequest(Value);

@@ -13,16 +13,17 @@ use super::json::Json;
 use super::query::Query;
 use super::records::{draft_of, id_taken, problems_of, product_of};
 use super::schemas;
+use super::transactions::{LineInput, lines_of};
 use crate::db::{
-    self, Actor, DocError, IdempotencyKey, RecordTable, StoredAnswer, SubmitOptions, Written,
-    sha256_hex,
+    self, Actor, ConfirmInput, DocError, HolderAction, IdempotencyKey, RecordTable, StoredAnswer,
+    SubmitOptions, Written, sha256_hex,
 };
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
 use chrono::Utc;
 use suyuan_core::Problem;
-use suyuan_core::model::TransactionId;
+use suyuan_core::model::{RecallId, ReconciliationItemId, TransactionId};
 use suyuan_core::sync::wire::{
     ChangeResult, ClientChange, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, Operation, Outcome, PullRequest,
     PullResponse, PushRequest, PushResponse, ServerChange,
@@ -68,6 +69,58 @@ fn doc_outcome<T>(
         Err(DocError::NotFound) => Ok(rejected(vec![no_such_document()])),
         Err(e) => Ok(rejected(problems_of(e.into())?)),
     }
+}
+
+/// The outcome of a change about a record the server owns (an inbox item, a recall): its
+/// first outcome when replayed, the record's id when done, its problems when refused.
+fn act_outcome<T>(
+    key: &IdempotencyKey,
+    written: Result<Written<T>, DocError>,
+    id: Uuid,
+    missing: fn() -> Problem,
+) -> Result<Outcome, ApiError> {
+    match written {
+        Ok(Written::Done(_)) => Ok(Outcome::Ok { id }),
+        Ok(Written::Replayed(first)) => Ok(replayed(key, &first, id)),
+        Err(DocError::NotFound) => Ok(rejected(vec![missing()])),
+        Err(e) => Ok(rejected(problems_of(e.into())?)),
+    }
+}
+
+/// The first outcome of a change about `id` whose answer was stored.
+fn replayed(key: &IdempotencyKey, first: &StoredAnswer, id: Uuid) -> Outcome {
+    if first.request_hash == key.request_hash {
+        Outcome::Ok { id }
+    } else {
+        rejected(vec![key_reused()])
+    }
+}
+
+fn bad_lines() -> Problem {
+    Problem::error(
+        "lines",
+        "body.json",
+        "明细格式不正确",
+        "lines must be document lines",
+    )
+}
+
+fn no_such_item() -> Problem {
+    Problem::error(
+        "item_id",
+        "not_found",
+        "收件箱中没有该勾兑事项",
+        "No such item in your reconciliation inbox",
+    )
+}
+
+fn no_such_recall() -> Problem {
+    Problem::error(
+        "recall_id",
+        "not_found",
+        "没有送达本企业的该召回",
+        "No such recall reached your enterprise",
+    )
 }
 
 /// The refusal of a change about a document the enterprise does not have.
@@ -171,6 +224,110 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
                 Some(owner) if owner == me => Ok(Outcome::Ok { id }),
                 Some(_) => Ok(rejected(vec![id_taken("id")])),
             }
+        }
+        Operation::ConfirmReconciliation {
+            item_id,
+            document_id,
+            number,
+            date,
+            contact,
+            phone,
+            lines,
+            reason,
+            opening_override,
+            acknowledge,
+        } => {
+            let mut conn = state.db.pool.acquire().await.map_err(db::DbError::from)?;
+            if let Some(first) = db::idempotent_answer(&mut conn, &key).await? {
+                // Checked before the id below, which the first application took.
+                return Ok(replayed(&key, &first, item_id));
+            }
+            drop(conn);
+            if db::record_owner(
+                &state.db,
+                RecordTable::Transactions,
+                &document_id.to_string(),
+            )
+            .await?
+            .is_some()
+            {
+                return Ok(rejected(vec![id_taken("document_id")]));
+            }
+            let lines = match lines.map(|l| serde_json::from_value::<Vec<LineInput>>(l.into())) {
+                None => None,
+                Some(Ok(l)) => Some(lines_of(l)),
+                Some(Err(_)) => return Ok(rejected(vec![bad_lines()])),
+            };
+            let input = ConfirmInput {
+                document_id: Some(TransactionId(document_id)),
+                number,
+                date,
+                contact,
+                phone,
+                lines,
+                reason,
+                options: SubmitOptions {
+                    opening_override,
+                    acknowledge,
+                },
+            };
+            let written = db::confirm_item(
+                &state.db,
+                actor.enterprise_id,
+                ReconciliationItemId(item_id),
+                input,
+                actor.account_id,
+                Some(&key),
+                now,
+            )
+            .await;
+            act_outcome(&key, written, item_id, no_such_item)
+        }
+        Operation::DisputeReconciliation { item_id, reason } => {
+            let written = db::dispute_item(
+                &state.db,
+                actor.enterprise_id,
+                ReconciliationItemId(item_id),
+                &reason,
+                actor.account_id,
+                Some(&key),
+                now,
+            )
+            .await;
+            act_outcome(&key, written, item_id, no_such_item)
+        }
+        Operation::AcknowledgeRecall { recall_id } => {
+            let written = db::holder_acts(
+                &state.db,
+                RecallId(recall_id),
+                actor.enterprise_id,
+                HolderAction::Acknowledge,
+                actor.account_id,
+                Some(&key),
+                now,
+            )
+            .await;
+            act_outcome(&key, written, recall_id, no_such_recall)
+        }
+        Operation::ReportRecall {
+            recall_id,
+            quantity_returned,
+            quantity_destroyed,
+        } => {
+            let written = db::holder_acts(
+                &state.db,
+                RecallId(recall_id),
+                actor.enterprise_id,
+                HolderAction::Report {
+                    returned: quantity_returned,
+                    destroyed: quantity_destroyed,
+                },
+                actor.account_id,
+                Some(&key),
+                now,
+            )
+            .await;
+            act_outcome(&key, written, recall_id, no_such_recall)
         }
     }
 }

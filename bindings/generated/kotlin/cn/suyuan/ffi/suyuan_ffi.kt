@@ -679,11 +679,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_func_new_id(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_decode_frame(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_decode_photo(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_delete_draft(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_document(
     ): Int
@@ -706,6 +712,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_suyuan_ffi_checksum_method_app_reconciliation_items(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_rejections(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_report_recall(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_save_draft(
     ): Int
@@ -753,12 +761,18 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_suyuan_ffi_fn_constructor_app_open(`dbPath`: RustBuffer.ByValue,`serverUrl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_suyuan_ffi_fn_method_app_acknowledge_recall(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation(`ptr`: Long,`itemId`: RustBuffer.ByValue,`confirmation`: RustBuffer.ByValue,`openingOverride`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_decode_frame(`ptr`: Long,`luma`: RustBuffer.ByValue,`width`: Int,`height`: Int,`rowStride`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_decode_photo(`ptr`: Long,`photo`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_delete_draft(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation(`ptr`: Long,`itemId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_document(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_documents(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -780,6 +794,8 @@ internal object UniffiLib {
     external fun uniffi_suyuan_ffi_fn_method_app_reconciliation_items(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_rejections(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_report_recall(`ptr`: Long,`id`: RustBuffer.ByValue,`returned`: Long,`destroyed`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_save_draft(`ptr`: Long,`document`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -928,6 +944,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_func_new_id() and 0xFFFF) != 50101) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() and 0xFFFF) != 38004) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() and 0xFFFF) != 20670) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_decode_frame() and 0xFFFF) != 64269) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -935,6 +957,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_delete_draft() and 0xFFFF) != 28834) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation() and 0xFFFF) != 21100) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_document() and 0xFFFF) != 8979) {
@@ -968,6 +993,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_rejections() and 0xFFFF) != 354) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_report_recall() and 0xFFFF) != 39446) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_draft() and 0xFFFF) != 48933) {
@@ -1457,6 +1485,17 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface AppInterface {
     
     /**
+     * Acknowledges a recall offline (签收).
+     */
+    fun `acknowledgeRecall`(`id`: RecallId): Recall
+    
+    /**
+     * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
+     * item and submitted at once, so stock counts it; the server learns of it at the next sync.
+     */
+    fun `confirmReconciliation`(`itemId`: ReconciliationItemId, `confirmation`: Confirmation, `openingOverride`: kotlin.String?, `acknowledge`: List<kotlin.String>): Transaction
+    
+    /**
      * Codes in a camera frame's luma plane (Android Y plane, iOS plane 0), with their
      * products.
      */
@@ -1471,6 +1510,11 @@ public interface AppInterface {
      * Deletes a draft.
      */
     fun `deleteDraft`(`id`: TransactionId)
+    
+    /**
+     * Disputes an inbox item offline (异议), with the reason.
+     */
+    fun `disputeReconciliation`(`itemId`: ReconciliationItemId, `reason`: kotlin.String): ReconciliationItem
     
     /**
      * One document.
@@ -1526,6 +1570,11 @@ public interface AppInterface {
      * Changes the server refused, with its reasons.
      */
     fun `rejections`(): List<Rejection>
+    
+    /**
+     * Reports the totals returned and destroyed of a recalled product, offline.
+     */
+    fun `reportRecall`(`id`: RecallId, `returned`: kotlin.Long, `destroyed`: kotlin.Long): Recall
     
     /**
      * Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
@@ -1688,6 +1737,46 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Acknowledges a recall offline (签收).
+     */
+    @Throws(ApiException::class)override fun `acknowledgeRecall`(`id`: RecallId): Recall {
+            return FfiConverterTypeRecall.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_acknowledge_recall(
+        it,
+        
+        FfiConverterTypeRecallId.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
+     * item and submitted at once, so stock counts it; the server learns of it at the next sync.
+     */
+    @Throws(ApiException::class)override fun `confirmReconciliation`(`itemId`: ReconciliationItemId, `confirmation`: Confirmation, `openingOverride`: kotlin.String?, `acknowledge`: List<kotlin.String>): Transaction {
+            return FfiConverterTypeTransaction.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation(
+        it,
+        
+        FfiConverterTypeReconciliationItemId.lower(`itemId`),
+        FfiConverterTypeConfirmation.lower(`confirmation`),
+        FfiConverterOptionalString.lower(`openingOverride`),
+        FfiConverterSequenceString.lower(`acknowledge`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Codes in a camera frame's luma plane (Android Y plane, iOS plane 0), with their
      * products.
      */
@@ -1741,6 +1830,25 @@ open class App: Disposable, AutoCloseable, AppInterface
 }
     }
     
+    
+
+    
+    /**
+     * Disputes an inbox item offline (异议), with the reason.
+     */
+    @Throws(ApiException::class)override fun `disputeReconciliation`(`itemId`: ReconciliationItemId, `reason`: kotlin.String): ReconciliationItem {
+            return FfiConverterTypeReconciliationItem.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation(
+        it,
+        
+        FfiConverterTypeReconciliationItemId.lower(`itemId`),
+        FfiConverterString.lower(`reason`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -1929,6 +2037,26 @@ open class App: Disposable, AutoCloseable, AppInterface
     UniffiLib.uniffi_suyuan_ffi_fn_method_app_rejections(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Reports the totals returned and destroyed of a recalled product, offline.
+     */
+    @Throws(ApiException::class)override fun `reportRecall`(`id`: RecallId, `returned`: kotlin.Long, `destroyed`: kotlin.Long): Recall {
+            return FfiConverterTypeRecall.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_report_recall(
+        it,
+        
+        FfiConverterTypeRecallId.lower(`id`),
+        FfiConverterLong.lower(`returned`),
+        FfiConverterLong.lower(`destroyed`),_status)
 }
     }
     )
@@ -2338,6 +2466,77 @@ public object FfiConverterTypeCodeFields: FfiConverterRustBuffer<CodeFields> {
             FfiConverterOptionalString.write(value.`traceCode`, buf)
             FfiConverterOptionalString.write(value.`registrationNumber`, buf)
             FfiConverterOptionalString.write(value.`url`, buf)
+    }
+}
+
+
+
+/**
+ * The inbox owner's confirmation of a reconciliation item (勾兑确认).
+ */
+data class Confirmation (
+    var `documentId`: TransactionId
+    , 
+    var `number`: kotlin.String
+    , 
+    var `date`: NaiveDate
+    , 
+    var `counterparty`: Counterparty
+    , 
+    var `contact`: kotlin.String
+    , 
+    var `phone`: kotlin.String
+    , 
+    var `lines`: List<TransactionLine>?
+    , 
+    var `reason`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConfirmation: FfiConverterRustBuffer<Confirmation> {
+    override fun read(buf: ByteBuffer): Confirmation {
+        return Confirmation(
+            FfiConverterTypeTransactionId.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterTypeCounterparty.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalSequenceTypeTransactionLine.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Confirmation) = (
+            FfiConverterTypeTransactionId.allocationSize(value.`documentId`) +
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`date`) +
+            FfiConverterTypeCounterparty.allocationSize(value.`counterparty`) +
+            FfiConverterString.allocationSize(value.`contact`) +
+            FfiConverterString.allocationSize(value.`phone`) +
+            FfiConverterOptionalSequenceTypeTransactionLine.allocationSize(value.`lines`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: Confirmation, buf: ByteBuffer) {
+            FfiConverterTypeTransactionId.write(value.`documentId`, buf)
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterTypeNaiveDate.write(value.`date`, buf)
+            FfiConverterTypeCounterparty.write(value.`counterparty`, buf)
+            FfiConverterString.write(value.`contact`, buf)
+            FfiConverterString.write(value.`phone`, buf)
+            FfiConverterOptionalSequenceTypeTransactionLine.write(value.`lines`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
     }
 }
 
@@ -4791,6 +4990,38 @@ public object FfiConverterOptionalTypeTransaction: FfiConverterRustBuffer<Transa
         } else {
             buf.put(1)
             FfiConverterTypeTransaction.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceTypeTransactionLine: FfiConverterRustBuffer<List<TransactionLine>?> {
+    override fun read(buf: ByteBuffer): List<TransactionLine>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeTransactionLine.read(buf)
+    }
+
+    override fun allocationSize(value: List<TransactionLine>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeTransactionLine.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<TransactionLine>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeTransactionLine.write(value, buf)
         }
     }
 }
