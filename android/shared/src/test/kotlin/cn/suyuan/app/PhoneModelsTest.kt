@@ -7,6 +7,7 @@ import cn.suyuan.ffi.Counterparty
 import cn.suyuan.ffi.Lang
 import cn.suyuan.ffi.Outcome
 import cn.suyuan.ffi.Product
+import cn.suyuan.ffi.ReconciliationState
 import cn.suyuan.ffi.RecordStatus
 import cn.suyuan.ffi.TransactionKind
 import cn.suyuan.ffi.newId
@@ -154,6 +155,57 @@ class PhoneModelsTest {
             assertTrue(error!!, error.contains(words))
         }
         assertEquals(5L, app.stock().single().held)
+    }
+
+    @Test
+    fun aSupplierSaleWaitsInTheInboxAndIsConfirmedOffline() = runBlocking {
+        val (sellerId, sellerLogin) = server.register(42, "兰州美源化妆品批发有限公司", "wholesaler")
+        val sellerPath = File(folder, "seller.db").path
+        App.open(sellerPath, server.url).use { it.logIn(sellerLogin, TestServer.PASSWORD) }
+        App.open(sellerPath, server.url).use { seller ->
+            val product = seller.saveProduct(
+                Product(
+                    id = newId(), owner = sellerId, genericName = "舒唯雅洁面乳", brand = "舒唯雅",
+                    registrationNumber = "甘G妆网备字2026000124", registrant = "兰州舒唯雅生物科技有限公司",
+                    manufacturer = "兰州舒唯雅生物科技有限公司", specification = "100g", shelfLifeMonths = 36u,
+                    attachments = emptyList(), status = RecordStatus.Draft,
+                ),
+                emptyList(),
+            )
+            val scanned = seller.decodePhoto(fixture).single().copy(product = product)
+            val make = NewDocumentModel(seller, Labels(), TransactionKind.FINISHED_GOODS_INBOUND, sellerId, today)
+            make.addScanned(scanned, 50u)
+            assertNotNull(make.submit())
+            val sale = NewDocumentModel(seller, Labels(), TransactionKind.SALES_OUTBOUND, sellerId, today)
+            sale.counterparty = Counterparty(partnerId = null, name = "城关区丽人美容院", uscc = shopLogin, enterpriseId = shopId)
+            sale.addScanned(scanned, 6u)
+            assertNotNull(sale.fieldErrors.value.toString(), sale.submit())
+            seller.syncNow()
+        }
+
+        val shop = phone("inbox", server.url)
+        shop.syncNow()
+        val inbox = InboxModel(shop)
+        inbox.refresh()
+        val item = inbox.pending.value.single()
+        assertEquals(6u, item.lines.single().quantity)
+
+        val offline = phone("inbox", TestServer.OFFLINE)
+        val offlineInbox = InboxModel(offline)
+        offlineInbox.refresh()
+        val received = offlineInbox.confirmAsSent(item, "兰州美源化妆品批发有限公司", today, "李四", "13900139000")
+        assertNotNull(offlineInbox.error.value, received)
+        assertTrue(offlineInbox.pending.value.isEmpty())
+        // (Other tests' phones of this shop may have synced stock of other products.)
+        val mine = offline.stock().filter { it.productId == item.lines.single().productId }
+        assertEquals(listOf("B2611" to 6L), mine.map { it.batch to it.held })
+        // A second confirmation of the same item is refused, naming why.
+        assertEquals(null, offlineInbox.confirmAsSent(item, "兰州美源化妆品批发有限公司", today, "李四", "13900139000"))
+        assertTrue(offlineInbox.error.value!!, offlineInbox.error.value!!.contains("已处理"))
+
+        val back = phone("inbox", server.url)
+        assertEquals(0u, back.syncNow().rejected)
+        assertTrue(back.reconciliationItems().single().state is ReconciliationState.Confirmed)
     }
 
     @Test
