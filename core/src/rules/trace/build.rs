@@ -12,7 +12,8 @@
 use super::graph::{Edge, Flows, Graph, PRODUCTION, Rec, day_key, is_return, recorded_by};
 use super::scratch::{Scratch, recycle, zeroed};
 use super::{CounterpartyKey, EdgeKind, Movement, RecordedBy};
-use crate::model::{EnterpriseId, TransactionKind};
+use crate::model::{EnterpriseId, TransactionId, TransactionKind};
+use chrono::NaiveDate;
 use foldhash::{HashMap, HashMapExt};
 
 struct Interner<'a> {
@@ -167,18 +168,11 @@ fn day_numbers(rec: &mut [Rec], (lo, hi): (u32, u32)) -> (u32, usize) {
     }
 }
 
-/// The order of two documents' numbers and ids, which break ties between records; only then
-/// are the movements read.
-fn by_number(movements: &[Movement<'_>], a: &Rec, b: &Rec) -> std::cmp::Ordering {
-    let (a, b) = (&movements[a.m as usize], &movements[b.m as usize]);
-    (a.number, a.document).cmp(&(b.number, b.document))
-}
-
 /// Orders the documents of one pair of parties by [`Rec::edge_order`], then number and id.
 /// A pair mostly has a few, so they are sorted by insertion unless there are many.
-fn order_pair(docs: &mut [Rec], movements: &[Movement<'_>]) {
+fn order_pair(docs: &mut [Rec<'_>]) {
     let order = |a: &Rec, b: &Rec| {
-        (a.edge_order().cmp(&b.edge_order())).then_with(|| by_number(movements, a, b))
+        (a.edge_order().cmp(&b.edge_order())).then_with(|| (a.number, a.id).cmp(&(b.number, b.id)))
     };
     if docs.len() > 16 {
         docs.sort_unstable_by(order);
@@ -205,7 +199,7 @@ struct Read<'a> {
 
 /// The one pass over the movements, in order: the parties, their names and a record of each
 /// movement (into `rec`).
-fn read<'a>(movements: &[Movement<'a>], rec: &mut Vec<Rec>, scratch: &mut Scratch) -> Read<'a> {
+fn read<'a>(movements: &[Movement<'a>], rec: &mut Vec<Rec<'a>>, scratch: &mut Scratch) -> Read<'a> {
     let mut interner = Interner {
         enterprises: std::mem::take(&mut scratch.enterprises),
         usccs: HashMap::new(),
@@ -216,16 +210,19 @@ fn read<'a>(movements: &[Movement<'a>], rec: &mut Vec<Rec>, scratch: &mut Scratc
     let mut offers: Vec<(u32, u32, &'a str)> = recycle(std::mem::take(&mut scratch.offers));
     let mut latest: Vec<u32> = Vec::new();
     let (mut lo, mut hi) = (u32::MAX, 0);
-    for (i, m) in movements.iter().enumerate() {
+    for m in movements {
         let x = interner.enterprise(m.holder);
         let day = day_key(m.date);
         (lo, hi) = (lo.min(day), hi.max(day));
         let mut r = Rec {
+            id: m.document,
+            number: m.number,
             qty: m.quantity,
+            date: m.date,
+            kind: m.kind,
             from: x,
             to: PRODUCTION,
             day,
-            m: i as u32,
             by_sender: recorded_by(m.kind) == RecordedBy::Sender,
             ret: is_return(m.kind),
         };
@@ -308,12 +305,12 @@ fn ranks(keys: &[CounterpartyKey<'_>]) -> Vec<u32> {
 /// Renumbers the records' parties by `rank` and their days from `first_day`, then sorts the
 /// edge documents by (sender, receiver) into `rec` by two stable counting sorts, which leave a
 /// pair's documents in input order; returns the 成品入库, in input order.
-fn sort_documents(
-    rec: &mut Vec<Rec>,
+fn sort_documents<'a>(
+    rec: &mut Vec<Rec<'a>>,
     rank: &[u32],
     first_day: u32,
     scratch: &mut Scratch,
-) -> Vec<Rec> {
+) -> Vec<Rec<'a>> {
     let [by_to, by_from, _] = &mut scratch.counts;
     zeroed(by_to, rank.len());
     zeroed(by_from, rank.len());
@@ -335,7 +332,7 @@ fn sort_documents(
     // Both passes move the records themselves: reading them in order and writing them out of
     // order is much faster than the reverse.
     let transfers = rec.len() - produced;
-    let mut by_receiver = std::mem::take(&mut scratch.sorting);
+    let mut by_receiver: Vec<Rec<'a>> = recycle(std::mem::take(&mut scratch.sorting));
     by_receiver.resize(transfers, NO_REC);
     let mut prod = Vec::with_capacity(produced);
     for r in rec.iter() {
@@ -353,79 +350,79 @@ fn sort_documents(
         rec[*slot as usize] = *r;
         *slot += 1;
     }
-    scratch.sorting = by_receiver;
+    scratch.sorting = recycle(by_receiver);
     prod
 }
 
 /// A placeholder for slots about to be overwritten.
-const NO_REC: Rec = Rec {
+const NO_REC: Rec<'static> = Rec {
+    id: TransactionId(uuid::Uuid::nil()),
+    number: "",
     qty: 0,
+    date: NaiveDate::MIN,
+    kind: TransactionKind::FinishedGoodsInbound,
     from: 0,
     to: 0,
     day: 0,
-    m: 0,
     by_sender: false,
     ret: false,
 };
 
 /// Whether two records of one pair are movements of one document. Those share their day and
 /// kind, so only then are the documents compared.
-fn same_document(movements: &[Movement<'_>], a: &Rec, b: &Rec) -> bool {
-    (a.day, a.ret, a.by_sender) == (b.day, b.ret, b.by_sender)
-        && movements[a.m as usize].document == movements[b.m as usize].document
+fn same_document(a: &Rec, b: &Rec) -> bool {
+    (a.day, a.ret, a.by_sender) == (b.day, b.ret, b.by_sender) && a.id == b.id
 }
 
 /// Folds the documents, sorted by (sender, receiver), into edges. A pair's documents, mostly
 /// a few, are ordered by kind (sales first) and day, then by number and id so that the order
 /// never depends on the input order; the movements of one document meet there and are summed,
 /// leaving one record per document in `docs`.
-fn fold_edges(docs: &mut Vec<Rec>, edges: &mut Vec<Edge>, movements: &[Movement<'_>]) {
-    let len = docs.len();
+fn fold_edges(docs: &mut Vec<Rec<'_>>, edges: &mut Vec<Edge>) {
     let mut kept = 0;
     let mut start = 0;
-    while start < len {
+    while start < docs.len() {
         let (from, to) = (docs[start].from, docs[start].to);
-        let mut end = start + 1;
-        while end < len && docs[end].from == from && docs[end].to == to {
-            end += 1;
-        }
+        let end = start
+            + 1
+            + docs[start + 1..]
+                .iter()
+                .take_while(|r| (r.from, r.to) == (from, to))
+                .count();
         if end - start > 1 {
-            order_pair(&mut docs[start..end], movements);
+            order_pair(&mut docs[start..end]);
         }
-        // The pair's sales, then its returns: an edge each.
-        let mut k = start;
-        while k < end {
-            let (ret, first, begin) = (docs[k].ret, docs[k].day, kept);
-            let (mut sent, mut received) = (0, 0);
-            while k < end && docs[k].ret == ret {
-                let r = docs[k];
-                if r.by_sender {
-                    sent += r.qty;
-                } else {
-                    received += r.qty;
-                }
-                if kept > begin && same_document(movements, &docs[kept - 1], &r) {
-                    docs[kept - 1].qty += r.qty;
-                } else {
-                    docs[kept] = r;
-                    kept += 1;
-                }
-                k += 1;
+        for k in start..end {
+            let r = docs[k];
+            if k == start || r.ret != docs[kept - 1].ret {
+                edges.push(Edge {
+                    from,
+                    to,
+                    kind: if r.ret {
+                        EdgeKind::Return
+                    } else {
+                        EdgeKind::Sale
+                    },
+                    sent: 0,
+                    received: 0,
+                    first: r.day,
+                    start: kept as u32,
+                    end: kept as u32,
+                });
             }
-            edges.push(Edge {
-                from,
-                to,
-                kind: if ret {
-                    EdgeKind::Return
-                } else {
-                    EdgeKind::Sale
-                },
-                sent,
-                received,
-                first,
-                start: begin as u32,
-                end: kept as u32,
-            });
+            let e = edges.last_mut().expect("pushed above");
+            if r.by_sender {
+                e.sent += r.qty;
+            } else {
+                e.received += r.qty;
+            }
+            if k > start && same_document(&docs[kept - 1], &r) {
+                docs[kept - 1].qty += r.qty;
+            } else {
+                docs[kept] = r;
+                kept += 1;
+                e.end = kept as u32;
+            }
         }
         start = end;
     }
@@ -434,14 +431,12 @@ fn fold_edges(docs: &mut Vec<Rec>, edges: &mut Vec<Edge>, movements: &[Movement<
 
 /// Orders the 成品入库 by producer, day, number and id, summing the movements of one document;
 /// returns where each node's start.
-fn order_production(prod: &mut Vec<Rec>, nodes: usize, movements: &[Movement<'_>]) -> Vec<u32> {
+fn order_production(prod: &mut Vec<Rec<'_>>, nodes: usize) -> Vec<u32> {
     prod.sort_unstable_by(|a, b| {
-        (a.from, a.day)
-            .cmp(&(b.from, b.day))
-            .then_with(|| by_number(movements, a, b))
+        (a.from, a.day, a.number, a.id).cmp(&(b.from, b.day, b.number, b.id))
     });
     prod.dedup_by(|later, kept| {
-        let same = kept.from == later.from && same_document(movements, kept, later);
+        let same = kept.from == later.from && same_document(kept, later);
         if same {
             kept.qty += later.qty;
         }
@@ -521,11 +516,11 @@ fn flows(prod: &[Rec], edges: &[Edge], nodes: usize) -> Vec<Flows> {
     flows
 }
 
-impl<'g, 'a> Graph<'g, 'a> {
+impl<'a> Graph<'a> {
     /// The graph of the movements (see [`Movement`] for what they must be), in buffers taken
     /// from `scratch`; [`Graph::give_back`] returns them.
-    pub(super) fn build(movements: &'g [Movement<'a>], scratch: &mut Scratch) -> Self {
-        let mut docs = std::mem::take(&mut scratch.rec);
+    pub(super) fn build(movements: &[Movement<'a>], scratch: &mut Scratch) -> Self {
+        let mut docs = recycle(std::mem::take(&mut scratch.rec));
         let read = read(movements, &mut docs, scratch);
         let n = read.keys.len();
         let rank = ranks(&read.keys);
@@ -540,8 +535,8 @@ impl<'g, 'a> Graph<'g, 'a> {
         let mut prod = sort_documents(&mut docs, &rank, first_day, scratch);
         drop(rank);
         let mut edges = std::mem::take(&mut scratch.edges);
-        fold_edges(&mut docs, &mut edges, movements);
-        let prod_start = order_production(&mut prod, n, movements);
+        fold_edges(&mut docs, &mut edges);
+        let prod_start = order_production(&mut prod, n);
         let (mut out, mut inn) = (
             std::mem::take(&mut scratch.out),
             std::mem::take(&mut scratch.inn),
@@ -553,7 +548,6 @@ impl<'g, 'a> Graph<'g, 'a> {
             .collect();
 
         Graph {
-            movements,
             docs,
             prod,
             prod_start,
@@ -571,7 +565,7 @@ impl<'g, 'a> Graph<'g, 'a> {
 
     /// Returns the graph's buffers to `scratch`.
     pub(super) fn give_back(self, scratch: &mut Scratch) {
-        scratch.rec = self.docs;
+        scratch.rec = recycle(self.docs);
         scratch.edges = self.edges;
         scratch.out = self.out;
         scratch.inn = self.inn;

@@ -2,8 +2,8 @@
 //! edges, adjacency lists in tree order, and the walks over them. [`build`](super::build) makes
 //! it.
 
-use super::{CounterpartyKey, DocumentRef, EdgeKind, Movement, RecordedBy};
-use crate::model::TransactionKind;
+use super::{CounterpartyKey, DocumentRef, EdgeKind, RecordedBy};
+use crate::model::{TransactionId, TransactionKind};
 use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
 
@@ -13,30 +13,32 @@ pub(super) const UNSEEN: u32 = u32::MAX;
 /// The receiver of a 成品入库, which has none.
 pub(super) const PRODUCTION: u32 = u32::MAX;
 
-/// What the trace keeps of a movement: what grouping and summing need, in half a cache line,
-/// so that the sorting passes move little. The document's id, number, kind and date are read
-/// from its movement ([`Rec::m`]) only for the documents a trace outputs.
+/// What the trace keeps of a movement: all the output needs, in one cache line, so that the
+/// sorting passes move whole lines and the output is copied in order, never reading a movement
+/// again.
 #[derive(Debug, Clone, Copy)]
-#[repr(align(32))]
-pub(super) struct Rec {
+#[repr(align(64))]
+pub(super) struct Rec<'a> {
+    pub id: TransactionId,
+    pub number: &'a str,
     /// The movement's quantity; a document given in several movements has their sum once it is
     /// in the graph.
     pub qty: u64,
+    pub date: NaiveDate,
+    pub kind: TransactionKind,
     pub from: u32,
     /// [`PRODUCTION`] for a 成品入库.
     pub to: u32,
     /// [`day_key`] while the movements are read; after the build, the day's rank from the first
     /// day of the batch (an order-preserving number small enough to count by).
     pub day: u32,
-    /// The index of the movement (of one of them, for a document given in several).
-    pub m: u32,
     /// The sender recorded the document (not the receiver or producer): [`recorded_by`].
     pub by_sender: bool,
     /// A return rather than a sale or production: [`is_return`].
     pub ret: bool,
 }
 
-impl Rec {
+impl Rec<'_> {
     /// The party the movement names as its counterparty, unless it is a 成品入库 or names its
     /// holder.
     pub(super) fn named(&self) -> Option<u32> {
@@ -129,13 +131,11 @@ impl Seeds {
     }
 }
 
-pub(super) struct Graph<'g, 'a> {
-    /// The movements the graph was built of; [`Rec::m`] indexes them.
-    pub movements: &'g [Movement<'a>],
+pub(super) struct Graph<'a> {
     /// The edge documents, by edge then date; one per document.
-    pub docs: Vec<Rec>,
+    pub docs: Vec<Rec<'a>>,
     /// The 成品入库, by node then date; `prod_start` indexes them by node.
-    pub prod: Vec<Rec>,
+    pub prod: Vec<Rec<'a>>,
     pub prod_start: Vec<u32>,
     /// Node keys, sorted, so node indices do not depend on the order of the movements.
     pub keys: Vec<CounterpartyKey<'a>>,
@@ -152,7 +152,7 @@ pub(super) struct Graph<'g, 'a> {
     pub inn: Vec<u32>,
 }
 
-impl<'a> Graph<'_, 'a> {
+impl<'a> Graph<'a> {
     /// The node of `key`, if the movements mention it.
     pub(super) fn find(&self, key: CounterpartyKey<'_>) -> Option<u32> {
         self.keys.binary_search(&key).ok().map(|i| i as u32)
@@ -169,23 +169,22 @@ impl<'a> Graph<'_, 'a> {
     }
 
     /// The documents of an edge, by date.
-    pub(super) fn edge_docs(&self, e: &Edge) -> &[Rec] {
+    pub(super) fn edge_docs(&self, e: &Edge) -> &[Rec<'a>] {
         &self.docs[e.start as usize..e.end as usize]
     }
 
     /// The 成品入库 of a node, by date.
-    pub(super) fn production(&self, node: usize) -> &[Rec] {
+    pub(super) fn production(&self, node: usize) -> &[Rec<'a>] {
         &self.prod[self.prod_start[node] as usize..self.prod_start[node + 1] as usize]
     }
 
     /// The document of a record.
-    pub(super) fn document(&self, r: &Rec) -> DocumentRef<'a> {
-        let m = &self.movements[r.m as usize];
+    pub(super) fn document(r: &Rec<'a>) -> DocumentRef<'a> {
         DocumentRef {
-            id: m.document,
-            number: Cow::Borrowed(m.number),
-            kind: m.kind,
-            date: m.date,
+            id: r.id,
+            number: Cow::Borrowed(r.number),
+            kind: r.kind,
+            date: r.date,
             quantity: r.qty,
             recorded_by: r.recorded_by(),
         }

@@ -20,7 +20,7 @@ impl<'a> Report<'a> {
     /// The trace of `g` from `start`; `out_edge` is a buffer for the output edge of each graph
     /// edge.
     pub(super) fn of(
-        g: &Graph<'_, 'a>,
+        g: &Graph<'a>,
         start: &TraceStart,
         direction: TraceDirection,
         out_edge: &mut Vec<u32>,
@@ -99,7 +99,7 @@ impl<'a> Report<'a> {
             if slot == u32::MAX {
                 continue;
             }
-            let documents = report.extend_documents(g, g.edge_docs(e));
+            let documents = report.extend_documents(g.edge_docs(e));
             report.edges.push(TraceEdge {
                 from: out_index[e.from as usize],
                 to: out_index[e.to as usize],
@@ -110,7 +110,7 @@ impl<'a> Report<'a> {
             });
         }
         for i in (0..n).filter(|&i| in_set[i]) {
-            let production = report.extend_documents(g, g.production(i));
+            let production = report.extend_documents(g.production(i));
             report
                 .nodes
                 .push(node(g, i, fdepth[i], bdepth[i], production));
@@ -125,15 +125,15 @@ impl<'a> Report<'a> {
     }
 
     /// Appends the documents of `docs`; returns their range.
-    fn extend_documents(&mut self, g: &Graph<'_, 'a>, docs: &[Rec]) -> std::ops::Range<u32> {
+    fn extend_documents(&mut self, docs: &[Rec<'a>]) -> std::ops::Range<u32> {
         let start = self.documents.len() as u32;
-        self.documents.extend(docs.iter().map(|r| g.document(r)));
+        self.documents.extend(docs.iter().map(Graph::document));
         start..self.documents.len() as u32
     }
 }
 
 fn node<'a>(
-    g: &Graph<'_, 'a>,
+    g: &Graph<'a>,
     i: usize,
     fdepth: u32,
     bdepth: u32,

@@ -23,9 +23,9 @@ pub(super) struct Scratch {
     pub keys: Vec<CounterpartyKey<'static>>,
     pub offers: Vec<(u32, u32, &'static str)>,
     /// The records, then the edge documents, which the second sorting pass writes there.
-    pub rec: Vec<Rec>,
-    /// The records between the two sorting passes; its contents are stale.
-    pub sorting: Vec<Rec>,
+    pub rec: Vec<Rec<'static>>,
+    /// The records between the two sorting passes.
+    pub sorting: Vec<Rec<'static>>,
     /// Two buffers of movement indices for the sorting passes.
     pub pass: [Vec<u32>; 2],
     /// Counts and cursors of the sorting passes.
@@ -57,10 +57,7 @@ impl Scratch {
         keep(&mut self.keys);
         keep(&mut self.offers);
         keep(&mut self.rec);
-        // Left filled: the next trace overwrites what it sorts, and need not zero it first.
-        if self.sorting.capacity() * size_of::<Rec>() > KEEP_BYTES {
-            self.sorting = Vec::new();
-        }
+        keep(&mut self.sorting);
         self.pass.iter_mut().for_each(keep);
         self.counts.iter_mut().for_each(keep);
         keep(&mut self.edges);

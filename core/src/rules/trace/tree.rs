@@ -17,7 +17,7 @@ struct Frame<'g> {
 /// keeps cycles and diamonds finite. Return rows are listed but never expanded, and backward
 /// trees do not expand origins. The walk keeps its own stack, as chains can be arbitrarily long.
 pub(super) fn grow(
-    g: &Graph<'_, '_>,
+    g: &Graph<'_>,
     out_edge: &[u32],
     seeds: &Seeds,
     forward: bool,
