@@ -3,7 +3,7 @@
 //! own sync; an answer lost on the way back duplicates nothing; the salon confirms the inbound
 //! and acts on a recall offline, and the server has both after its sync.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::Duration;
 use suyuan_core::model::*;
 use suyuan_core::rules::reconciliation::Confirmation;
