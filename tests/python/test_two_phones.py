@@ -168,6 +168,10 @@ class TwoPhones:
         recall_check = [c for c in verdict.checks if c.item == ffi.CheckItem.RECALL][0]
         self.assertEqual(recall_check.outcome, ffi.Outcome.FAIL)
         self.assertIn("菌落总数超标", recall_check.message_zh)
+        # The product reached the salon's library with the sale, so its filing is checked too.
+        registration = [c for c in verdict.checks if c.item == ffi.CheckItem.REGISTRATION][0]
+        self.assertEqual(registration.outcome, ffi.Outcome.PASS, registration.message_en)
+        self.assertEqual([p.registration_number for p in s.products("", 10)], ["国妆特字G20210001"])
 
         # Still offline, the salon acknowledges the recall and reports what it sent back; more
         # than it held is refused on the phone, in its language.

@@ -190,7 +190,7 @@ impl Store {
             sql.push_str(&format!(" AND instr(search, ?{}) > 0", args.len()));
         }
         sql.push_str(&format!(
-            " ORDER BY updated_at DESC, id LIMIT {} OFFSET {}",
+            " ORDER BY updated_at DESC, id DESC LIMIT {} OFFSET {}",
             q.limit.unwrap_or(50),
             q.offset.unwrap_or(0)
         ));

@@ -429,6 +429,22 @@ pub(super) async fn submit_on(
         submits.pending.feed(item.from, "reconciliation_item", &id);
         submits.pending.feed(item.to, "reconciliation_item", &id);
     }
+    // The receiver's phone caches the products that reach it, so that its scanner and the
+    // inspector's verdict know them (registration number included) offline.
+    let mut reaching: Vec<(EnterpriseId, String)> = change
+        .created
+        .iter()
+        .flat_map(|item| {
+            item.lines
+                .iter()
+                .map(|l| (item.to, l.product_id.to_string()))
+        })
+        .collect();
+    reaching.sort();
+    reaching.dedup();
+    for (to, product) in reaching {
+        submits.pending.feed(to, "product", &product);
+    }
 
     let id = doc.id.to_string();
     submits.pending.feed(me, "transaction", &id);
