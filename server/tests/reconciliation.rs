@@ -317,17 +317,21 @@ on_both_databases!(
         .await;
         let feed_b = |db: suyuan_server::db::Db, id: String| async move {
             use sqlx::Row;
-            sqlx::query("SELECT COUNT(*) AS n FROM change_feed WHERE enterprise_id = $1")
-                .bind(id)
-                .fetch_one(&db.pool)
-                .await
-                .unwrap()
-                .try_get::<i64, _>("n")
-                .unwrap()
+            sqlx::query(
+                "SELECT entity, entity_id FROM change_feed WHERE enterprise_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>("entity").unwrap())
+            .collect::<Vec<_>>()
         };
+        // The new item, and the product it carries for the buyer's phone to cache.
         assert_eq!(
             feed_b(db.clone(), b.id.to_string()).await,
-            1,
+            ["reconciliation_item", "product"],
             "the buyer's feed has the new item"
         );
 
