@@ -170,7 +170,8 @@ on_both_databases!(push_then_pull_in_order_once, |db| {
     assert_eq!(empty["next_cursor"].as_i64(), Some(end));
     assert_eq!(empty["more"], false);
 
-    // The buyer's pull shows the item the sale created, and none of A's own records.
+    // The buyer's pull shows the item the sale created and the product it carries (for the
+    // phone's offline library), and none of A's own records.
     let theirs = pull(&state, &b, 0, 100).await;
     let rows = theirs["changes"].as_array().expect("changes");
     let item = rows
@@ -179,10 +180,9 @@ on_both_databases!(push_then_pull_in_order_once, |db| {
         .expect("item for B");
     assert_eq!(item["body"]["source"], sale.to_string());
     assert_eq!(item["body"]["to"], b.id.to_string());
-    assert!(
-        rows.iter().all(|r| r["entity"] == "reconciliation_item"),
-        "{theirs}"
-    );
+    let entities: Vec<&str> = rows.iter().map(|r| r["entity"].as_str().unwrap()).collect();
+    assert_eq!(entities, ["reconciliation_item", "product"], "{theirs}");
+    assert_eq!(rows[1]["id"], item["body"]["lines"][0]["product_id"]);
 });
 
 on_both_databases!(no_enterprise_sees_or_writes_anothers_records, |db| {
