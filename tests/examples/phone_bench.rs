@@ -4,15 +4,15 @@
 //! `cargo run --release -p suyuan-e2e --example phone_bench -- [--postgres]`
 //! (the library's size is measured by `scripts/phone-bench`, which also runs this).
 
-use chrono::{Days, Utc};
+use chrono::Utc;
 use std::time::{Duration, Instant};
 use suyuan_core::barcode::{Symbology, parse_payload};
 use suyuan_core::model::*;
 use suyuan_core::store::{DocumentQuery, Store};
 use suyuan_core::sync::client::{SyncClient, install_crypto_provider, sync_now};
 use suyuan_core::sync::wire::{PullResponse, ServerChange};
-use suyuan_core::validate::derive_expiry;
 use suyuan_e2e::loopback::{PASSWORD, Server, register};
+use suyuan_e2e::phone_records::{draft, product};
 
 const RECORDS: usize = 100_000;
 const PENDING: usize = 10_000;
@@ -26,60 +26,22 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
-fn product(owner: EnterpriseId) -> Product {
-    Product {
-        id: ProductId::random(),
-        owner,
-        generic_name: "舒唯雅皮肤身体护肤霜".into(),
-        brand: "舒唯雅".into(),
-        registration_number: "国妆特字G20210001".into(),
-        registrant: "广州舒唯雅化妆品有限公司".into(),
-        manufacturer: "广州舒唯雅化妆品有限公司".into(),
-        specification: "50g".into(),
-        shelf_life_months: Some(36),
-        attachments: vec![],
-        status: RecordStatus::Draft,
-    }
+fn cream(owner: EnterpriseId) -> Product {
+    product(owner, "舒唯雅皮肤身体护肤霜", "国妆特字G20210001")
 }
 
-fn document(
-    me: EnterpriseId,
-    kind: TransactionKind,
-    p: &Product,
-    batch: &str,
-    qty: u32,
-) -> Transaction {
-    let made = Utc::now().date_naive() - Days::new(30);
-    let id = TransactionId::random();
-    Transaction {
-        id,
-        enterprise_id: me,
-        kind,
-        number: format!("B-{}", id.0.simple()),
-        counterparty: kind.needs_counterparty().then(|| Counterparty {
-            partner_id: None,
-            name: "兰州美源化妆品批发有限公司".into(),
-            uscc: None,
-            enterprise_id: None,
-        }),
-        date: Utc::now().date_naive(),
-        contact: "张三".into(),
-        phone: "13800138000".into(),
-        lines: vec![TransactionLine {
-            product_id: p.id,
-            product_name: p.generic_name.clone(),
-            gtin: Some("06941234567898".into()),
-            quantity: qty,
-            unit: "瓶".into(),
-            batch: batch.into(),
-            production_date: Some(made),
-            expiry_date: derive_expiry(made, 36),
-        }],
-        status: RecordStatus::Submitted { at: Utc::now() },
-        corrects: None,
-        reconciles: None,
-        remarks: String::new(),
-    }
+/// A submitted one-line document, as the server sends it in a pull.
+fn submitted(me: EnterpriseId, kind: TransactionKind, p: &Product, batch: &str) -> Transaction {
+    let mut d = draft(me, kind, None, p, batch, 5);
+    d.counterparty = kind.needs_counterparty().then(|| Counterparty {
+        partner_id: None,
+        name: "兰州美源化妆品批发有限公司".into(),
+        uscc: None,
+        enterprise_id: None,
+    });
+    d.lines[0].gtin = Some("06941234567898".into());
+    d.status = RecordStatus::Submitted { at: Utc::now() };
+    d
 }
 
 /// A phone file holding `RECORDS` submitted documents pulled from the server, over 1,000
@@ -88,7 +50,7 @@ fn big_store(path: &std::path::Path) -> (EnterpriseId, Product) {
     let me = EnterpriseId::random();
     let mut s = Store::open(path).expect("open");
     s.log_in(me).expect("session");
-    let p = product(me);
+    let p = cream(me);
     let mut seq = 0;
     let mut page = vec![ServerChange {
         seq: {
@@ -105,7 +67,7 @@ fn big_store(path: &std::path::Path) -> (EnterpriseId, Product) {
         } else {
             TransactionKind::PurchaseInbound
         };
-        let d = document(me, kind, &p, &format!("B{:04}", i % 1000), 5);
+        let d = submitted(me, kind, &p, &format!("B{:04}", i % 1000));
         seq += 1;
         page.push(ServerChange {
             seq,
@@ -202,19 +164,19 @@ fn sync_figure(postgres: bool) {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("phone.db")).expect("open");
     s.log_in(who.id).expect("session");
-    let p = s.save_product(product(who.id), &[]).expect("product");
+    let p = s.save_product(cream(who.id), &[]).expect("product");
     let today = Utc::now().date_naive();
     // Half drafts saved and submitted: PENDING changes in all.
     let mut doc = None;
     for i in 0..(PENDING - 1) / 2 {
-        let mut d = document(
+        let d = draft(
             who.id,
             TransactionKind::FinishedGoodsInbound,
+            None,
             &p,
             &format!("B{i:05}"),
             10,
         );
-        d.status = RecordStatus::Draft;
         s.save_draft(d.clone(), &[], today).expect("save");
         s.submit(d.id, None, &[], Utc::now()).expect("submit");
         doc = Some(d);

@@ -4,6 +4,7 @@
 
 pub mod fault_proxy;
 pub mod loopback;
+pub mod phone_records;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use suyuan_core::Problem;

@@ -10,8 +10,8 @@ use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::store::{DocumentQuery, Store};
 use suyuan_core::sync::client::{SyncClient, install_crypto_provider, sync_now};
 use suyuan_core::sync::wire::PushRequest;
-use suyuan_core::validate::derive_expiry;
 use suyuan_e2e::loopback::{PASSWORD, Party, Server, register};
+use suyuan_e2e::phone_records::{draft, product, today};
 
 /// A phone of `who`, logged in on the server and locally.
 fn phone(server: &Server, who: &Party, dir: &std::path::Path) -> (Store, SyncClient) {
@@ -21,55 +21,6 @@ fn phone(server: &Server, who: &Party, dir: &std::path::Path) -> (Store, SyncCli
     let mut store = Store::open(&dir.join(format!("{}.db", who.uscc))).expect("open store");
     store.log_in(who.id).expect("local session");
     (store, client)
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
-/// Production date of the test batches: a month ago.
-fn made() -> chrono::NaiveDate {
-    today() - chrono::Days::new(30)
-}
-
-fn draft(
-    who: &Party,
-    kind: TransactionKind,
-    to: Option<&Party>,
-    product: &Product,
-    batch: &str,
-    qty: u32,
-) -> Transaction {
-    let id = TransactionId::random();
-    Transaction {
-        id,
-        enterprise_id: who.id,
-        kind,
-        number: format!("APP-{}", &id.0.simple().to_string()[..8]),
-        counterparty: to.map(|p| Counterparty {
-            partner_id: None,
-            name: p.name.clone(),
-            uscc: Some(p.uscc.clone()),
-            enterprise_id: Some(p.id),
-        }),
-        date: today(),
-        contact: "张三".into(),
-        phone: "13800138000".into(),
-        lines: vec![TransactionLine {
-            product_id: product.id,
-            product_name: product.generic_name.clone(),
-            gtin: None,
-            quantity: qty,
-            unit: "瓶".into(),
-            batch: batch.into(),
-            production_date: Some(made()),
-            expiry_date: derive_expiry(made(), 36),
-        }],
-        status: RecordStatus::Draft,
-        corrects: None,
-        reconciles: None,
-        remarks: String::new(),
-    }
 }
 
 /// Documents the server holds for the caller, drafts included.
@@ -106,24 +57,12 @@ fn scenario(postgres: bool) {
     // Offline, the wholesaler adds a product, takes 100 in and sells 30 to the salon.
     let product = w
         .save_product(
-            Product {
-                id: ProductId::random(),
-                owner: seller.id,
-                generic_name: "舒唯雅皮肤身体护肤霜".into(),
-                brand: "舒唯雅".into(),
-                registration_number: "国妆特字G20210001".into(),
-                registrant: "广州舒唯雅化妆品有限公司".into(),
-                manufacturer: "广州舒唯雅化妆品有限公司".into(),
-                specification: "50g".into(),
-                shelf_life_months: Some(36),
-                attachments: vec![],
-                status: RecordStatus::Draft,
-            },
+            product(seller.id, "舒唯雅皮肤身体护肤霜", "国妆特字G20210001"),
             &[],
         )
         .expect("product offline");
     let inbound = draft(
-        &seller,
+        seller.id,
         TransactionKind::FinishedGoodsInbound,
         None,
         &product,
@@ -135,7 +74,7 @@ fn scenario(postgres: bool) {
     w.submit(inbound.id, None, &[], chrono::Utc::now())
         .expect("submit inbound");
     let sale = draft(
-        &seller,
+        seller.id,
         TransactionKind::SalesOutbound,
         Some(&salon),
         &product,
@@ -180,7 +119,7 @@ fn scenario(postgres: bool) {
 
     // An answer lost on the way back: the server applied the push, the phone never heard.
     let again = draft(
-        &seller,
+        seller.id,
         TransactionKind::FinishedGoodsInbound,
         None,
         &product,

@@ -16,9 +16,9 @@ use suyuan_core::model::*;
 use suyuan_core::store::{DocumentQuery, Store};
 use suyuan_core::sync::client::{SyncClient, SyncError, install_crypto_provider, sync_now};
 use suyuan_core::sync::wire::PushRequest;
-use suyuan_core::validate::derive_expiry;
 use suyuan_e2e::fault_proxy::{Fault, FaultProxy};
 use suyuan_e2e::loopback::{PASSWORD, Party, Server, register};
+use suyuan_e2e::phone_records::{draft, product, today};
 
 const PUSH: &str = "/api/v1/sync/push";
 const PULL: &str = "/api/v1/sync/pull";
@@ -52,23 +52,9 @@ impl Phone {
     }
 
     fn product(&mut self, name: &str) -> Product {
+        let registration = format!("国妆特字G2021{:04}", name.len());
         self.store
-            .save_product(
-                Product {
-                    id: ProductId::random(),
-                    owner: self.me.id,
-                    generic_name: name.into(),
-                    brand: "舒唯雅".into(),
-                    registration_number: format!("国妆特字G2021{:04}", name.len()),
-                    registrant: "广州舒唯雅化妆品有限公司".into(),
-                    manufacturer: "广州舒唯雅化妆品有限公司".into(),
-                    specification: "50g".into(),
-                    shelf_life_months: Some(36),
-                    attachments: vec![],
-                    status: RecordStatus::Draft,
-                },
-                &[],
-            )
+            .save_product(product(self.me.id, name, &registration), &[])
             .expect("product offline")
     }
 
@@ -81,37 +67,7 @@ impl Phone {
         batch: &str,
         qty: u32,
     ) -> Transaction {
-        let id = TransactionId::random();
-        let made = today() - chrono::Days::new(30);
-        let doc = Transaction {
-            id,
-            enterprise_id: self.me.id,
-            kind,
-            number: format!("APP-{}", &id.0.simple().to_string()[..8]),
-            counterparty: to.map(|p| Counterparty {
-                partner_id: None,
-                name: p.name.clone(),
-                uscc: Some(p.uscc.clone()),
-                enterprise_id: Some(p.id),
-            }),
-            date: today(),
-            contact: "张三".into(),
-            phone: "13800138000".into(),
-            lines: vec![TransactionLine {
-                product_id: product.id,
-                product_name: product.generic_name.clone(),
-                gtin: None,
-                quantity: qty,
-                unit: "瓶".into(),
-                batch: batch.into(),
-                production_date: Some(made),
-                expiry_date: derive_expiry(made, 36),
-            }],
-            status: RecordStatus::Draft,
-            corrects: None,
-            reconciles: None,
-            remarks: String::new(),
-        };
+        let doc = draft(self.me.id, kind, to, product, batch, qty);
         self.store
             .save_draft(doc, &[], today())
             .expect("save draft")
@@ -130,10 +86,6 @@ impl Phone {
             .submit(id, None, &[], chrono::Utc::now())
             .expect("submit offline");
     }
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// What the server and the phone must both hold in the end.
