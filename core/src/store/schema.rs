@@ -79,6 +79,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE session ADD COLUMN token TEXT;
     "#,
+    // 4: the stock screen and the submit check read only this index (a covering one), not the
+    // table: 100,000 moves are summed in a fraction of the time.
+    r#"
+    DROP INDEX stock_moves_batch;
+    CREATE INDEX stock_moves_batch ON stock_moves (product_id, batch, inbound, outbound, expiry);
+    "#,
 ];
 
 /// The version a fully migrated file has.
