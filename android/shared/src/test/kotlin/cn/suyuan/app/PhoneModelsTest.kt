@@ -206,6 +206,28 @@ class PhoneModelsTest {
         val back = phone("inbox", server.url)
         assertEquals(0u, back.syncNow().rejected)
         assertTrue(back.reconciliationItems().single().state is ReconciliationState.Confirmed)
+
+        // The supplier recalls the batch (主动召回); the shop's next sync brings it with what it held.
+        val productId = item.lines.single().productId
+        server.post(
+            "/api/v1/recalls",
+            """{"product_id":"$productId","batches":["B2611"],"level":"two","reason":"包材破损","scope":"全部销售渠道"}""",
+            server.login(sellerLogin),
+            201,
+        )
+        back.syncNow()
+        val recalls = RecallsModel(phone("inbox", TestServer.OFFLINE), shopId)
+        recalls.refresh()
+        val row = recalls.rows.value.single { it.recall.productId == productId }
+        assertEquals(Triple(6L, false, "包材破损"), Triple(row.held, row.acknowledged, row.recall.reason))
+        // Offline: more than held is refused; acknowledging and reporting 4 + 2 is kept.
+        assertEquals(false, recalls.report(row, 5, 2))
+        assertNotNull(recalls.error.value)
+        assertTrue(recalls.acknowledge(row))
+        assertTrue(recalls.report(recalls.rows.value.single { it.recall.productId == productId }, 4, 2))
+        val reported = recalls.rows.value.single { it.recall.productId == productId }
+        assertEquals(Triple(true, 4L, 2L), Triple(reported.acknowledged, reported.returned, reported.destroyed))
+        assertEquals(0u, phone("inbox", server.url).syncNow().rejected)
     }
 
     @Test

@@ -56,6 +56,23 @@ class TestServer : AutoCloseable {
         return id to code
     }
 
+    /** A bearer token of [login], for the REST calls a phone does not make. */
+    fun login(login: String): String {
+        val res = post("/api/v1/auth/login", """{"login":"$login","password":"$PASSWORD"}""", null, 200)
+        return Regex(""""token"\s*:\s*"([^"]+)"""").find(res)?.groupValues?.get(1) ?: error("no token in $res")
+    }
+
+    /** POSTs JSON and returns the body, failing unless the status is [expect]. */
+    fun post(path: String, json: String, token: String?, expect: Int): String {
+        val req = HttpRequest.newBuilder(URI("$url$path"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+        token?.let { req.header("Authorization", "Bearer $it") }
+        val res = http.send(req.build(), HttpResponse.BodyHandlers.ofString())
+        check(res.statusCode() == expect) { "POST $path: ${res.statusCode()} ${res.body()}" }
+        return res.body()
+    }
+
     override fun close() {
         process.destroy()
         process.waitFor()
