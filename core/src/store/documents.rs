@@ -7,7 +7,7 @@ use crate::Problem;
 use crate::model::{NonconformingRecord, Recall, RecordStatus, Transaction, TransactionId};
 use crate::rules::lifecycle::{self, Action};
 use crate::rules::status::Blocks;
-use crate::rules::submit::{SubmitContext, check_submit};
+use crate::rules::submit::{SubmitCheck, SubmitContext, check_submit};
 use crate::sync::wire::Operation;
 use crate::validate::records::validate_transaction;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -132,19 +132,7 @@ impl Store {
             Some(old) => Some(self.document(old)?.ok_or_else(|| not_found(old))?),
             None => None,
         };
-        let products: Vec<_> = doc.lines.iter().map(|l| l.product_id).collect();
-        let ledger = stock::ledger_for(&self.conn, doc.enterprise_id, &products)?;
-        let recalls: Vec<Recall> = self.cached(entity::RECALL)?;
-        let listings: Vec<NonconformingRecord> = self.cached(entity::NONCONFORMING)?;
-        let check = check_submit(
-            &doc,
-            &SubmitContext {
-                ledger: &ledger,
-                blocks: Blocks::new(&recalls, &listings),
-                corrected: corrected.as_ref(),
-                opening_override,
-            },
-        );
+        let check = self.submit_check(&doc, corrected.as_ref(), opening_override)?;
         refuse_blocking(&check.problems, acknowledge)?;
         let submitted = lifecycle::submit(doc, now).map_err(|p| StoreError::Invalid(vec![p]))?;
         let body = serde_json::to_string(&submitted)?;
@@ -215,6 +203,29 @@ impl Store {
             out.insert(l.product_id, p.and_then(|p| p.shelf_life_months));
         }
         Ok(out)
+    }
+
+    /// The submit rules over this phone's ledger of the document's products and the cached
+    /// recalls and listings: what the server will check, checked offline.
+    pub(super) fn submit_check(
+        &self,
+        doc: &Transaction,
+        corrected: Option<&Transaction>,
+        opening_override: Option<&str>,
+    ) -> Result<SubmitCheck, StoreError> {
+        let products: Vec<_> = doc.lines.iter().map(|l| l.product_id).collect();
+        let ledger = stock::ledger_for(&self.conn, doc.enterprise_id, &products)?;
+        let recalls: Vec<Recall> = self.cached(entity::RECALL)?;
+        let listings: Vec<NonconformingRecord> = self.cached(entity::NONCONFORMING)?;
+        Ok(check_submit(
+            doc,
+            &SubmitContext {
+                ledger: &ledger,
+                blocks: Blocks::new(&recalls, &listings),
+                corrected,
+                opening_override,
+            },
+        ))
     }
 
     /// Every cached record of a kind the server owns (recalls, listings).

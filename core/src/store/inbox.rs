@@ -5,13 +5,9 @@
 use super::documents::{refuse_blocking, upsert_document};
 use super::outbox::{self, Enqueue};
 use super::{Store, StoreError, entity, feed, stock};
-use crate::model::{
-    NonconformingRecord, Recall, ReconciliationItem, ReconciliationItemId, Transaction,
-};
+use crate::model::{ReconciliationItem, ReconciliationItemId, Transaction};
 use crate::rules::lifecycle;
 use crate::rules::reconciliation::{self, Confirmation};
-use crate::rules::status::Blocks;
-use crate::rules::submit::{SubmitContext, check_submit};
 use crate::sync::wire::Operation;
 use crate::validate::records::validate_transaction;
 use chrono::{DateTime, Utc};
@@ -60,19 +56,7 @@ impl Store {
             reconciliation::confirm(&item, me, confirmation).map_err(StoreError::Invalid)?;
         let doc = confirmed.document;
         let mut problems = self.draft_problems(&doc, now)?;
-        let products: Vec<_> = doc.lines.iter().map(|l| l.product_id).collect();
-        let ledger = stock::ledger_for(&self.conn, me, &products)?;
-        let recalls: Vec<Recall> = self.cached(entity::RECALL)?;
-        let listings: Vec<NonconformingRecord> = self.cached(entity::NONCONFORMING)?;
-        let check = check_submit(
-            &doc,
-            &SubmitContext {
-                ledger: &ledger,
-                blocks: Blocks::new(&recalls, &listings),
-                corrected: None,
-                opening_override,
-            },
-        );
+        let check = self.submit_check(&doc, None, opening_override)?;
         problems.extend(check.problems);
         refuse_blocking(&problems, acknowledge)?;
         let submitted = lifecycle::submit(doc, now).map_err(|p| StoreError::Invalid(vec![p]))?;
