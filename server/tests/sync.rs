@@ -328,3 +328,75 @@ on_both_databases!(a_push_delivered_twice_at_once_writes_once, |db| {
     assert_eq!(count(&db, "transactions").await, docs + 1);
     assert_eq!(held(&state, &a, cream.into(), "C1").await, 3);
 });
+
+on_both_databases!(
+    barcodes_reach_the_owner_and_every_buyer_of_their_product,
+    |db| {
+        let state = AppState::new(db.clone());
+        let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+        let b = register(&state, 2, "城关区丽人化妆品店").await;
+        let (cream, inbound, sale) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let res = push(
+            &state,
+            &a,
+            json!([
+                {"change_id": Uuid::new_v4(), "op": "save_product", "id": cream,
+                 "product": product_body("舒唯雅皮肤身体护肤霜")},
+            ]),
+        )
+        .await;
+        assert_eq!(statuses(&res), ["ok"], "{res}");
+        let (status, created) = call(
+            &state,
+            "POST",
+            "/api/v1/barcodes",
+            Some(&a.token),
+            None,
+            Some(
+                json!({"product_id": cream, "gtin": "6901234567892", "specification": "50g",
+                    "package_specification": "1支", "level": "unit", "contains_quantity": 1}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let barcode = created["barcode"]["id"].clone();
+
+        // The owner's phones learn the barcode from its own feed.
+        let mine = pull(&state, &a, 0, 100).await;
+        let row = mine["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["entity"] == "barcode")
+            .unwrap_or_else(|| panic!("no barcode row in {mine}"));
+        assert_eq!(
+            (&row["id"], &row["body"]["gtin"]),
+            (&barcode, &json!("6901234567892"))
+        );
+
+        // A buyer's phone gets the product and its barcode with the item of the sale.
+        let res = push(&state, &a, json!([
+        {"change_id": Uuid::new_v4(), "op": "save_transaction", "id": inbound,
+         "document": draft("finished_goods_inbound", None, vec![sync_line(cream, "C1", 30)])},
+        {"change_id": Uuid::new_v4(), "op": "submit_transaction", "id": inbound},
+        {"change_id": Uuid::new_v4(), "op": "save_transaction", "id": sale,
+         "document": draft("sales_outbound", Some(b.counterparty()), vec![sync_line(cream, "C1", 12)])},
+        {"change_id": Uuid::new_v4(), "op": "submit_transaction", "id": sale},
+    ]))
+    .await;
+        assert_eq!(statuses(&res), ["ok"; 4], "{res}");
+        let theirs = pull(&state, &b, 0, 100).await;
+        let rows: Vec<(&str, &Value)> = theirs["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["entity"].as_str().unwrap(), &r["id"]))
+            .collect();
+        assert_eq!(
+            rows[1..],
+            [("product", &json!(cream)), ("barcode", &barcode)],
+            "{theirs}"
+        );
+        assert_eq!(rows[0].0, "reconciliation_item");
+    }
+);

@@ -3,7 +3,7 @@
 
 use super::{Store, StoreError, entity};
 use crate::barcode::CodeFields;
-use crate::model::{NonconformingRecord, Product, ProductId, Recall, Transaction};
+use crate::model::{Barcode, NonconformingRecord, Product, ProductId, Recall, Transaction};
 use crate::rules::status::Blocks;
 use crate::rules::verdict::{BatchRecords, Verdict, VerdictInput, verdict};
 use crate::validate::gtin::to_gtin14;
@@ -11,8 +11,9 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 impl Store {
-    /// The product a GTIN names, learnt from the lines of the documents on this phone (own and
-    /// pulled), which record the GTIN each product was scanned or chosen with.
+    /// The product a GTIN names, from the barcode library the server sent, or else learnt from
+    /// the lines of the documents on this phone, which record the GTIN each product was
+    /// scanned or chosen with.
     pub fn product_by_gtin(&self, gtin: &str) -> Result<Option<Product>, StoreError> {
         match self.product_id_by_gtin(gtin)? {
             Some(id) => self.product(id),
@@ -20,14 +21,24 @@ impl Store {
         }
     }
 
-    /// The product a GTIN names on the documents here, whether or not the library holds it
-    /// (a supplier's product reaches a shop's phone on the documents before its library entry).
+    /// The product a GTIN names: in the barcode library pulled from the server, else on the
+    /// documents here (a product can reach a phone on documents before its barcodes do).
     fn product_id_by_gtin(&self, gtin: &str) -> Result<Option<ProductId>, StoreError> {
         let Some(gtin14) = to_gtin14(gtin) else {
             return Ok(None);
         };
-        // Lines keep the GTIN as written (8 to 14 digits); all forms contain the unpadded one.
+        // GTINs are kept as written (8 to 14 digits); all forms contain the unpadded one.
         let needle = gtin14.trim_start_matches('0');
+        let mut st = self.conn.prepare_cached(
+            "SELECT body FROM records WHERE entity = ?1 AND instr(search, ?2) > 0",
+        )?;
+        let bodies = st.query_map(params![entity::BARCODE, needle], |r| r.get::<_, String>(0))?;
+        for body in bodies {
+            let b: Barcode = serde_json::from_str(&body?)?;
+            if to_gtin14(&b.gtin).as_deref() == Some(gtin14.as_str()) {
+                return Ok(Some(b.product_id));
+            }
+        }
         let mut st = self.conn.prepare_cached(
             "SELECT body FROM records WHERE entity = ?1 AND instr(search, ?2) > 0 \
              ORDER BY updated_at DESC",

@@ -34,6 +34,8 @@ pub mod entity {
     pub const TRANSACTION: &str = "transaction";
     /// A product of the library (产品信息库).
     pub const PRODUCT: &str = "product";
+    /// A barcode of the library (产品条形码库).
+    pub const BARCODE: &str = "barcode";
     /// A reconciliation item (勾兑).
     pub const RECONCILIATION_ITEM: &str = "reconciliation_item";
     /// A recall that concerns this enterprise (产品召回).

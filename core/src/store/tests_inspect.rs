@@ -104,3 +104,61 @@ fn a_recall_pulled_to_the_phone_fails_the_verdict_offline() {
     assert_eq!(v.overall, Outcome::Fail);
     assert_eq!(outcome(&v, CheckItem::Recall), Outcome::Fail);
 }
+
+#[test]
+fn a_pulled_barcode_names_its_product_before_any_document_does() {
+    let mut s = salon();
+    let serum = Product {
+        id: prod(2),
+        generic_name: "舒唯雅修护精华液".into(),
+        ..cream(ent(9))
+    };
+    let barcode = Barcode {
+        id: BarcodeId::random(),
+        owner: ent(9),
+        product_id: serum.id,
+        gtin: "6901234567892".into(),
+        specification: "30ml".into(),
+        package_specification: "1支".into(),
+        level: PackagingLevel::Unit,
+        contains_quantity: 1,
+        contains_gtin: None,
+        photo: None,
+        status: RecordStatus::Submitted { at: instant() },
+    };
+    let change = |seq, entity: &str, id: uuid::Uuid, body| ServerChange {
+        seq,
+        entity: entity.into(),
+        id,
+        body,
+    };
+    s.apply_pull(&PullResponse {
+        changes: vec![
+            change(
+                1,
+                entity::PRODUCT,
+                serum.id.0,
+                serde_json::to_value(&serum).unwrap(),
+            ),
+            change(
+                2,
+                entity::BARCODE,
+                barcode.id.0,
+                serde_json::to_value(&barcode).unwrap(),
+            ),
+        ],
+        next_cursor: 2,
+        more: false,
+    })
+    .unwrap();
+    let found = s
+        .product_by_gtin("06901234567892")
+        .unwrap()
+        .expect("by barcode");
+    assert_eq!(found.generic_name, "舒唯雅修护精华液");
+    // The verdict knows the product and its filing; the shop has no record of the batch.
+    let ean = parse_payload("6901234567892", Symbology::Ean13).fields();
+    let v = s.verdict(&ean, Some("S1"), day(11, 30)).unwrap();
+    assert_eq!(outcome(&v, CheckItem::Registration), Outcome::Pass);
+    assert_eq!(outcome(&v, CheckItem::Records), Outcome::Fail);
+}

@@ -2,6 +2,7 @@
 //! GTIN finds the product whoever entered it. Only the owner writes its barcodes.
 
 use super::audit::{Actor, audit};
+use super::journal::append_feed;
 use super::listing::{Filter, Stamped, Window, get_body, list_bodies};
 use super::products::Removal;
 use super::{Db, DbError, search_text, timestamp};
@@ -59,6 +60,8 @@ pub async fn insert_barcode(
         &actor.entry(&at, "create", "barcode", &id, None, Some(&body)),
     )
     .await?;
+    // The owner's phones cache the barcode library, so the scanner knows its GTINs offline.
+    append_feed(&mut tx, b.owner, "barcode", &id, &at).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -106,6 +109,7 @@ pub async fn update_barcode(
         &actor.entry(&at, "update", "barcode", &id, Some(&before), Some(&body)),
     )
     .await?;
+    append_feed(&mut tx, actor.enterprise_id, "barcode", &id, &at).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -137,6 +141,7 @@ pub async fn delete_barcode(
         &actor.entry(&at, "delete", "barcode", &id, Some(&before), None),
     )
     .await?;
+    append_feed(&mut tx, actor.enterprise_id, "barcode", &id, &at).await?;
     tx.commit().await?;
     Ok(Removal::Deleted)
 }

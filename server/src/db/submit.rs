@@ -429,8 +429,8 @@ pub(super) async fn submit_on(
         submits.pending.feed(item.from, "reconciliation_item", &id);
         submits.pending.feed(item.to, "reconciliation_item", &id);
     }
-    // The receiver's phone caches the products that reach it, so that its scanner and the
-    // inspector's verdict know them (registration number included) offline.
+    // The receiver's phone caches the products that reach it and their barcodes, so that its
+    // scanner and the inspector's verdict know them (registration number included) offline.
     let mut reaching: Vec<(EnterpriseId, String)> = change
         .created
         .iter()
@@ -444,6 +444,9 @@ pub(super) async fn submit_on(
     reaching.dedup();
     for (to, product) in reaching {
         submits.pending.feed(to, "product", &product);
+        for barcode in barcodes_of(&mut *conn, &product).await? {
+            submits.pending.feed(to, "barcode", &barcode);
+        }
     }
 
     let id = doc.id.to_string();
@@ -508,4 +511,18 @@ async fn insert_lines(conn: &mut sqlx::AnyConnection, doc: &Transaction) -> Resu
         },
     )
     .await
+}
+
+/// The ids of a product's barcodes (its GTINs at each packaging level).
+async fn barcodes_of(
+    conn: &mut sqlx::AnyConnection,
+    product: &str,
+) -> Result<Vec<String>, DbError> {
+    let rows = sqlx::query("SELECT id FROM barcodes WHERE product_id = $1 ORDER BY id")
+        .bind(product)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>("id")?))
+        .collect()
 }

@@ -24,7 +24,7 @@ pub struct FeedRow {
 
 /// Up to `limit` rows of `enterprise`'s feed after `cursor`, oldest first. Documents are
 /// joined only when the enterprise owns them, reconciliation items only when it is a party,
-/// recalls and nonconforming listings only when they reached it or it started them, so a row
+/// products and barcodes whenever fed (the library is shared across the platform), recalls and nonconforming listings only when they reached it or it started them, so a row
 /// never shows another enterprise's record. A recall that reached the enterprise carries its
 /// own progress (what it held when reached, its acknowledgement and report), which the phone
 /// needs to act on it offline, and no other holder's.
@@ -35,7 +35,7 @@ pub async fn pull_feed(
     limit: i64,
 ) -> Result<Vec<FeedRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT f.seq, f.entity, f.entity_id, COALESCE(t.body, r.body, p.body, rc.body, n.body) AS body, \
+        "SELECT f.seq, f.entity, f.entity_id, COALESCE(t.body, r.body, p.body, bc.body, rc.body, n.body) AS body, \
          rc.id AS recall_id, mh.enterprise_id AS holder, mh.acknowledged_at, mh.quantity_held, \
          mh.quantity_returned, mh.quantity_destroyed \
          FROM change_feed f \
@@ -44,6 +44,7 @@ pub async fn pull_feed(
          LEFT JOIN reconciliation_items r ON f.entity = 'reconciliation_item' AND r.id = f.entity_id \
               AND (r.from_enterprise_id = f.enterprise_id OR r.to_enterprise_id = f.enterprise_id) \
          LEFT JOIN products p ON f.entity = 'product' AND p.id = f.entity_id \
+         LEFT JOIN barcodes bc ON f.entity = 'barcode' AND bc.id = f.entity_id \
          LEFT JOIN recalls rc ON f.entity = 'recall' AND rc.id = f.entity_id \
               AND (rc.initiator_enterprise_id = f.enterprise_id OR (rc.status <> 'planned' AND EXISTS \
                    (SELECT 1 FROM recall_holders rh WHERE rh.recall_id = rc.id AND rh.enterprise_id = f.enterprise_id))) \
