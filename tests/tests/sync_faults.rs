@@ -6,13 +6,16 @@
 //! overtaking a slow first delivery), the pull's answer cut, or the app killed between push
 //! and acknowledgement. Then the network returns and a plain sync must leave the phone's
 //! records, the server's records and both stock ledgers identical.
-//! Each fault hits two rounds: new records, then edits, submits and deletes of synced ones.
+//! Each fault hits four rounds: the wholesaler's new records, then edits, submits and deletes
+//! of synced ones; then the salon's offline confirmation of a sale (its inbound submitted at
+//! once), and its offline acknowledgement and report of a recall of that batch.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use suyuan_core::model::*;
+use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::store::{DocumentQuery, Store};
 use suyuan_core::sync::client::{SyncClient, SyncError, install_crypto_provider, sync_now};
 use suyuan_core::sync::wire::PushRequest;
@@ -402,6 +405,113 @@ fn scenario(postgres: bool, cut: Cut) {
     let distinct: BTreeSet<_> = sources.iter().copied().collect();
     assert_eq!(sources.len(), expected.sales, "{cut:?}: {sources:?}");
     assert_eq!(distinct, BTreeSet::from([sale.id, second.id]));
+
+    // Round 3, the salon through the same cut: it confirms the first sale offline, which
+    // submits its inbound at once.
+    let mut client = SyncClient::new(proxy.url(), Duration::from_secs(10)).expect("client");
+    let token = client.log_in(&salon.uscc, PASSWORD).expect("log in").token;
+    drop(s);
+    let path = dir.path().join("salon.db");
+    let store = Store::open(&path).expect("open store");
+    let mut shop = Phone {
+        me: salon,
+        path,
+        store,
+        client,
+        token,
+    };
+    let item = shop
+        .store
+        .reconciliation_items()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.source == sale.id)
+        .expect("the first sale's item");
+    let from = Counterparty {
+        partner_id: None,
+        name: phone.me.name.clone(),
+        uscc: Some(phone.me.uscc.clone()),
+        enterprise_id: Some(phone.me.id),
+    };
+    let confirmation = Confirmation {
+        document_id: TransactionId::random(),
+        number: format!("RK-{}", sale.number),
+        date: today(),
+        counterparty: from,
+        contact: "李四".into(),
+        phone: "13900139000".into(),
+        lines: None,
+        reason: None,
+    };
+    let inbound = shop
+        .store
+        .confirm_reconciliation(item.id, confirmation, None, &[], chrono::Utc::now())
+        .expect("confirm offline");
+    let mut shop_expected = Expected::default();
+    shop_expected.documents.insert(inbound.id);
+    shop_expected.stock.insert((cream.id, "B2611".into()), 30);
+    cut_sync(&mut shop, &proxy, cut, 3);
+    heal_and_compare(
+        &server,
+        &mut shop,
+        &shop_expected,
+        &format!("{cut:?}, round 3"),
+    );
+    let state = shop
+        .store
+        .reconciliation_items()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == item.id)
+        .expect("item")
+        .state;
+    assert!(
+        matches!(&state, ReconciliationState::Confirmed { document, .. } if *document == inbound.id),
+        "{cut:?}: {state:?}"
+    );
+
+    // Round 4: the seller recalls the batch; the salon acknowledges and reports offline.
+    let started: Value = http
+        .post(format!("{}/api/v1/recalls", server.url))
+        .bearer_auth(&phone.token)
+        .json(
+            &json!({"product_id": cream.id, "batches": ["B2611"], "level": "two",
+                      "reason": "包材破损", "scope": "全部销售渠道"}),
+        )
+        .send()
+        .expect("start recall")
+        .json()
+        .expect("json");
+    let recall: RecallId =
+        serde_json::from_value(started["recall"]["id"].clone()).expect("recall id");
+    sync_now(&mut shop.store, &shop.client).expect("the recall arrives");
+    shop.store
+        .acknowledge_recall(recall, chrono::Utc::now())
+        .expect("acknowledge offline");
+    shop.store
+        .report_recall(recall, 10, 5, chrono::Utc::now())
+        .expect("report offline");
+    cut_sync(&mut shop, &proxy, cut, 4);
+    heal_and_compare(
+        &server,
+        &mut shop,
+        &shop_expected,
+        &format!("{cut:?}, round 4"),
+    );
+    let seen: Value = http
+        .get(format!("{}/api/v1/recalls/{recall}", server.url))
+        .bearer_auth(&shop.token)
+        .send()
+        .expect("read recall")
+        .json()
+        .expect("json");
+    let mine = &seen["mine"];
+    assert!(!mine["acknowledged_at"].is_null(), "{cut:?}: {seen}");
+    assert_eq!(
+        (&mine["quantity_returned"], &mine["quantity_destroyed"]),
+        (&json!(10), &json!(5)),
+        "{cut:?}: {seen}"
+    );
 }
 
 /// One test per database for each cut; a missing PostgreSQL fails, it does not skip.
