@@ -14,8 +14,10 @@ use suyuan_core::model::{
 };
 use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::rules::verdict::Verdict;
-use suyuan_core::store::{DocumentQuery, Rejection, Session, StockLevel, Store};
-use suyuan_core::sync::client::{SyncClient, SyncReport, install_crypto_provider, sync_now};
+use suyuan_core::store::{DocumentQuery, Rejection, Session, StockLevel, Store, SyncStatus};
+use suyuan_core::sync::client::{
+    SyncClient, SyncReport, install_crypto_provider, log_in_phone, sync_now,
+};
 
 /// How long the phone waits for the server before it keeps the changes for later.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -31,21 +33,6 @@ pub struct ScannedCode {
     pub fields: CodeFields,
     /// The product of this phone's library the code names, if any.
     pub product: Option<Product>,
-}
-
-/// Where the phone's sync stands, for the home and settings screens.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct SyncStatus {
-    /// Changes waiting for the server.
-    pub pending_changes: u64,
-    /// Changes the server refused, for the user to fix.
-    pub rejected_changes: u64,
-    /// When the last sync succeeded (RFC 3339).
-    pub last_sync_at: Option<String>,
-    /// Why the last sync failed, if it did.
-    pub last_error: Option<String>,
-    /// Whether the phone holds a server login.
-    pub logged_in_online: bool,
 }
 
 /// The phone app's handle on its local records and the server.
@@ -98,38 +85,13 @@ impl App {
         *lock(&self.lang)
     }
 
-    /// Logs in on the server (online) and opens this phone's session for that enterprise.
+    /// Logs in on the server (online) and opens this phone's session for that enterprise;
+    /// regulator accounts are refused.
     pub fn log_in(&self, login: String, password: String) -> Result<Session, ApiError> {
-        let lang = self.language();
         let mut guard = lock(&self.sync);
         let (store, client) = &mut *guard;
-        let answer = client
-            .log_in(&login, &password)
-            .map_err(|e| ApiError::from_sync(e, lang))?;
-        let Some(enterprise) = answer.enterprise_id else {
-            client.set_token(None);
-            return Err(ApiError::Invalid {
-                reason: match lang {
-                    Lang::ZhCn => "监管账号请使用网页端；手机应用供企业使用".into(),
-                    Lang::En => {
-                        "Regulator accounts use the web pages; the app is for enterprises".into()
-                    }
-                },
-                problems: vec![suyuan_core::Problem::error(
-                    "login",
-                    "session.enterprise_only",
-                    "监管账号请使用网页端",
-                    "Regulator accounts use the web pages",
-                )],
-            });
-        };
-        let session = store
-            .log_in(enterprise)
-            .and_then(|s| store.set_token(Some(&answer.token)).map(|()| s));
-        session.map_err(|e| {
-            client.set_token(None);
-            ApiError::from_store(e, lang)
-        })
+        log_in_phone(store, client, &login, &password)
+            .map_err(|e| ApiError::from_sync(e, self.language()))
     }
 
     /// Forgets the server login. Local records and unsynced changes stay on the phone.
@@ -296,20 +258,9 @@ impl App {
 
     /// Where the sync stands.
     pub fn sync_status(&self) -> Result<SyncStatus, ApiError> {
-        let store = lock(&self.ui);
-        let status = (|| {
-            let session = store.session()?;
-            Ok(SyncStatus {
-                pending_changes: store.pending_count()?,
-                rejected_changes: store.rejections()?.len() as u64,
-                last_sync_at: session
-                    .as_ref()
-                    .and_then(|s| s.last_sync_at.map(|t| t.to_rfc3339())),
-                last_error: session.and_then(|s| s.last_error),
-                logged_in_online: store.token()?.is_some(),
-            })
-        })();
-        status.map_err(|e| self.store_error(e))
+        lock(&self.ui)
+            .sync_status()
+            .map_err(|e| self.store_error(e))
     }
 
     /// Changes the server refused, with its reasons.

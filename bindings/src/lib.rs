@@ -8,7 +8,7 @@ mod app;
 mod error;
 pub mod types;
 
-pub use app::{App, ScannedCode, SyncStatus};
+pub use app::{App, ScannedCode};
 pub use error::ApiError;
 
 uniffi::setup_scaffolding!();

@@ -16,7 +16,7 @@ use suyuan_core::model::{
 };
 use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::rules::verdict::{Check, CheckItem, Outcome, Verdict};
-use suyuan_core::store::{DocumentQuery, Rejection, Session, StockLevel};
+use suyuan_core::store::{DocumentQuery, Rejection, Session, StockLevel, SyncStatus};
 use suyuan_core::sync::client::SyncReport;
 use suyuan_core::{Problem, Severity};
 use uuid::Uuid;
@@ -459,4 +459,14 @@ pub struct Confirmation {
     pub phone: String,
     pub lines: Option<Vec<TransactionLine>>,
     pub reason: Option<String>,
+}
+
+/// Where the phone's sync stands.
+#[uniffi::remote(Record)]
+pub struct SyncStatus {
+    pub pending_changes: u64,
+    pub rejected_changes: u64,
+    pub last_sync_at: Option<Instant>,
+    pub last_error: Option<String>,
+    pub logged_in_online: bool,
 }

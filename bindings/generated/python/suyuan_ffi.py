@@ -546,7 +546,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_language() != 10551:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_suyuan_ffi_checksum_method_app_log_in() != 33580:
+    if lib.uniffi_suyuan_ffi_checksum_method_app_log_in() != 33249:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_log_out() != 35286:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -578,7 +578,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_sync_now() != 50386:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_suyuan_ffi_checksum_method_app_sync_status() != 30732:
+    if lib.uniffi_suyuan_ffi_checksum_method_app_sync_status() != 35511:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_verdict() != 30824:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -4041,9 +4041,9 @@ class _UniffiFfiConverterTypeSyncReport(_UniffiConverterRustBuffer):
 @dataclass
 class SyncStatus:
     """
-    Where the phone's sync stands, for the home and settings screens.
+    Where the phone's sync stands.
 """
-    def __init__(self, *, pending_changes:int, rejected_changes:int, last_sync_at:typing.Optional[str], last_error:typing.Optional[str], logged_in_online:bool):
+    def __init__(self, *, pending_changes:int, rejected_changes:int, last_sync_at:typing.Optional[Instant], last_error:typing.Optional[str], logged_in_online:bool):
         self.pending_changes = pending_changes
         self.rejected_changes = rejected_changes
         self.last_sync_at = last_sync_at
@@ -4074,7 +4074,7 @@ class _UniffiFfiConverterTypeSyncStatus(_UniffiConverterRustBuffer):
         return SyncStatus(
             pending_changes=_UniffiFfiConverterUInt64.read(buf),
             rejected_changes=_UniffiFfiConverterUInt64.read(buf),
-            last_sync_at=_UniffiFfiConverterOptionalString.read(buf),
+            last_sync_at=_UniffiFfiConverterOptionalTypeInstant.read(buf),
             last_error=_UniffiFfiConverterOptionalString.read(buf),
             logged_in_online=_UniffiFfiConverterBoolean.read(buf),
         )
@@ -4083,7 +4083,7 @@ class _UniffiFfiConverterTypeSyncStatus(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterUInt64.check_lower(value.pending_changes)
         _UniffiFfiConverterUInt64.check_lower(value.rejected_changes)
-        _UniffiFfiConverterOptionalString.check_lower(value.last_sync_at)
+        _UniffiFfiConverterOptionalTypeInstant.check_lower(value.last_sync_at)
         _UniffiFfiConverterOptionalString.check_lower(value.last_error)
         _UniffiFfiConverterBoolean.check_lower(value.logged_in_online)
 
@@ -4091,7 +4091,7 @@ class _UniffiFfiConverterTypeSyncStatus(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterUInt64.write(value.pending_changes, buf)
         _UniffiFfiConverterUInt64.write(value.rejected_changes, buf)
-        _UniffiFfiConverterOptionalString.write(value.last_sync_at, buf)
+        _UniffiFfiConverterOptionalTypeInstant.write(value.last_sync_at, buf)
         _UniffiFfiConverterOptionalString.write(value.last_error, buf)
         _UniffiFfiConverterBoolean.write(value.logged_in_online, buf)
 
@@ -5012,7 +5012,8 @@ class AppProtocol(typing.Protocol):
         raise NotImplementedError
     def log_in(self, login: str,password: str) -> Session:
         """
-        Logs in on the server (online) and opens this phone's session for that enterprise.
+        Logs in on the server (online) and opens this phone's session for that enterprise;
+        regulator accounts are refused.
 """
         raise NotImplementedError
     def log_out(self, ) -> None:
@@ -5340,7 +5341,8 @@ class App(AppProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def log_in(self, login: str,password: str) -> Session:
         """
-        Logs in on the server (online) and opens this phone's session for that enterprise.
+        Logs in on the server (online) and opens this phone's session for that enterprise;
+        regulator accounts are refused.
 """
         
         _UniffiFfiConverterString.check_lower(login)

@@ -673,7 +673,8 @@ public protocol AppProtocol: AnyObject, Sendable {
     func language()  -> Lang
     
     /**
-     * Logs in on the server (online) and opens this phone's session for that enterprise.
+     * Logs in on the server (online) and opens this phone's session for that enterprise;
+     * regulator accounts are refused.
      */
     func logIn(login: String, password: String) throws  -> Session
     
@@ -964,7 +965,8 @@ open func language() -> Lang  {
 }
     
     /**
-     * Logs in on the server (online) and opens this phone's session for that enterprise.
+     * Logs in on the server (online) and opens this phone's session for that enterprise;
+     * regulator accounts are refused.
      */
 open func logIn(login: String, password: String)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
@@ -2622,48 +2624,18 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
 
 
 /**
- * Where the phone's sync stands, for the home and settings screens.
+ * Where the phone's sync stands.
  */
 public struct SyncStatus: Equatable, Hashable {
-    /**
-     * Changes waiting for the server.
-     */
     public var pendingChanges: UInt64
-    /**
-     * Changes the server refused, for the user to fix.
-     */
     public var rejectedChanges: UInt64
-    /**
-     * When the last sync succeeded (RFC 3339).
-     */
-    public var lastSyncAt: String?
-    /**
-     * Why the last sync failed, if it did.
-     */
+    public var lastSyncAt: Instant?
     public var lastError: String?
-    /**
-     * Whether the phone holds a server login.
-     */
     public var loggedInOnline: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(
-        /**
-         * Changes waiting for the server.
-         */pendingChanges: UInt64, 
-        /**
-         * Changes the server refused, for the user to fix.
-         */rejectedChanges: UInt64, 
-        /**
-         * When the last sync succeeded (RFC 3339).
-         */lastSyncAt: String?, 
-        /**
-         * Why the last sync failed, if it did.
-         */lastError: String?, 
-        /**
-         * Whether the phone holds a server login.
-         */loggedInOnline: Bool) {
+    public init(pendingChanges: UInt64, rejectedChanges: UInt64, lastSyncAt: Instant?, lastError: String?, loggedInOnline: Bool) {
         self.pendingChanges = pendingChanges
         self.rejectedChanges = rejectedChanges
         self.lastSyncAt = lastSyncAt
@@ -2689,7 +2661,7 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
             try SyncStatus(
                 pendingChanges: FfiConverterUInt64.read(from: &buf), 
                 rejectedChanges: FfiConverterUInt64.read(from: &buf), 
-                lastSyncAt: FfiConverterOptionString.read(from: &buf), 
+                lastSyncAt: FfiConverterOptionTypeInstant.read(from: &buf), 
                 lastError: FfiConverterOptionString.read(from: &buf), 
                 loggedInOnline: FfiConverterBool.read(from: &buf)
         )
@@ -2698,7 +2670,7 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
     public static func write(_ value: SyncStatus, into buf: inout [UInt8]) {
         FfiConverterUInt64.write(value.pendingChanges, into: &buf)
         FfiConverterUInt64.write(value.rejectedChanges, into: &buf)
-        FfiConverterOptionString.write(value.lastSyncAt, into: &buf)
+        FfiConverterOptionTypeInstant.write(value.lastSyncAt, into: &buf)
         FfiConverterOptionString.write(value.lastError, into: &buf)
         FfiConverterBool.write(value.loggedInOnline, into: &buf)
     }
@@ -5767,7 +5739,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_language() != 10551) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_suyuan_ffi_checksum_method_app_log_in() != 33580) {
+    if (uniffi_suyuan_ffi_checksum_method_app_log_in() != 33249) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_log_out() != 35286) {
@@ -5815,7 +5787,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_sync_now() != 50386) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_suyuan_ffi_checksum_method_app_sync_status() != 30732) {
+    if (uniffi_suyuan_ffi_checksum_method_app_sync_status() != 35511) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_verdict() != 30824) {

@@ -59,6 +59,21 @@ pub struct Session {
     pub last_error: Option<String>,
 }
 
+/// Where the phone's sync stands, for the home and settings screens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncStatus {
+    /// Changes waiting for the server.
+    pub pending_changes: u64,
+    /// Changes the server refused, for the user to fix.
+    pub rejected_changes: u64,
+    /// When the last sync succeeded.
+    pub last_sync_at: Option<DateTime<Utc>>,
+    /// Why the last sync failed, if it did.
+    pub last_error: Option<String>,
+    /// Whether the phone holds a server login.
+    pub logged_in_online: bool,
+}
+
 /// The local database of one phone installation.
 pub struct Store {
     conn: Connection,
@@ -179,6 +194,18 @@ impl Store {
         self.conn
             .execute("UPDATE session SET token = ?1 WHERE id = 1", [token])?;
         Ok(())
+    }
+
+    /// Where the sync stands: what waits, what was refused, the last attempt's outcome.
+    pub fn sync_status(&self) -> Result<SyncStatus, StoreError> {
+        let session = self.session()?;
+        Ok(SyncStatus {
+            pending_changes: self.pending_count()?,
+            rejected_changes: self.rejections()?.len() as u64,
+            last_sync_at: session.as_ref().and_then(|s| s.last_sync_at),
+            last_error: session.and_then(|s| s.last_error),
+            logged_in_online: self.token()?.is_some(),
+        })
     }
 
     /// The bearer token kept by [`Store::set_token`].

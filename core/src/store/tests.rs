@@ -429,3 +429,21 @@ fn records_survive_reopening_the_file() {
     assert_eq!(s.stock().unwrap()[0].held, 100);
     let _ = json!(null);
 }
+
+#[test]
+fn sync_status_counts_what_waits_and_tells_the_last_outcome() {
+    let e = ent(1);
+    let mut s = store_of(e);
+    with_stock(&mut s, e);
+    let status = s.sync_status().unwrap();
+    assert_eq!((status.pending_changes, status.rejected_changes), (2, 0));
+    assert!(!status.logged_in_online && status.last_sync_at.is_none());
+    s.set_token(Some("t")).unwrap();
+    s.record_sync_result(instant(), Some("network: refused"))
+        .unwrap();
+    let status = s.sync_status().unwrap();
+    assert!(status.logged_in_online);
+    assert_eq!(status.last_error.as_deref(), Some("network: refused"));
+    s.record_sync_result(instant(), None).unwrap();
+    assert_eq!(s.sync_status().unwrap().last_sync_at, Some(instant()));
+}

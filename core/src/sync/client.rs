@@ -3,8 +3,9 @@
 //! (see [`sync_now`]).
 
 use super::wire::{MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PullResponse, PushRequest, PushResponse};
+use crate::Problem;
 use crate::model::EnterpriseId;
-use crate::store::{Store, StoreError};
+use crate::store::{Session, Store, StoreError};
 use chrono::Utc;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -155,6 +156,33 @@ impl SyncClient {
         serde_json::from_slice(&bytes)
             .map_err(|e| SyncError::Network(format!("incomplete answer: {e}")))
     }
+}
+
+/// Logs a phone in: on the server (online), then the local session of that enterprise, which
+/// keeps the token so that the app syncs later without logging in again. Regulator accounts
+/// are refused: the phone's records belong to an enterprise.
+pub fn log_in_phone(
+    store: &mut Store,
+    client: &mut SyncClient,
+    login: &str,
+    password: &str,
+) -> Result<Session, SyncError> {
+    let answer = client.log_in(login, password)?;
+    let opened = match answer.enterprise_id {
+        Some(enterprise) => store
+            .log_in(enterprise)
+            .and_then(|s| store.set_token(Some(&answer.token)).map(|()| s)),
+        None => Err(StoreError::Invalid(vec![Problem::error(
+            "login",
+            "session.enterprise_only",
+            "监管账号请使用网页端；手机应用供企业使用",
+            "Regulator accounts use the web pages; the app is for enterprises",
+        )])),
+    };
+    opened.map_err(|e| {
+        client.set_token(None);
+        SyncError::Store(e)
+    })
 }
 
 /// Installs ring as the process's TLS crypto provider, which any reqwest client of this build

@@ -971,7 +971,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_language() and 0xFFFF) != 10551) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_suyuan_ffi_checksum_method_app_log_in() and 0xFFFF) != 33580) {
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_log_in() and 0xFFFF) != 33249) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_log_out() and 0xFFFF) != 35286) {
@@ -1019,7 +1019,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_sync_now() and 0xFFFF) != 50386) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_suyuan_ffi_checksum_method_app_sync_status() and 0xFFFF) != 30732) {
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_sync_status() and 0xFFFF) != 35511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_verdict() and 0xFFFF) != 30824) {
@@ -1532,7 +1532,8 @@ public interface AppInterface {
     fun `language`(): Lang
     
     /**
-     * Logs in on the server (online) and opens this phone's session for that enterprise.
+     * Logs in on the server (online) and opens this phone's session for that enterprise;
+     * regulator accounts are refused.
      */
     fun `logIn`(`login`: kotlin.String, `password`: kotlin.String): Session
     
@@ -1905,7 +1906,8 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
-     * Logs in on the server (online) and opens this phone's session for that enterprise.
+     * Logs in on the server (online) and opens this phone's session for that enterprise;
+     * regulator accounts are refused.
      */
     @Throws(ApiException::class)override fun `logIn`(`login`: kotlin.String, `password`: kotlin.String): Session {
             return FfiConverterTypeSession.lift(
@@ -3439,32 +3441,17 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
 
 
 /**
- * Where the phone's sync stands, for the home and settings screens.
+ * Where the phone's sync stands.
  */
 data class SyncStatus (
-    /**
-     * Changes waiting for the server.
-     */
     var `pendingChanges`: kotlin.ULong
     , 
-    /**
-     * Changes the server refused, for the user to fix.
-     */
     var `rejectedChanges`: kotlin.ULong
     , 
-    /**
-     * When the last sync succeeded (RFC 3339).
-     */
-    var `lastSyncAt`: kotlin.String?
+    var `lastSyncAt`: Instant?
     , 
-    /**
-     * Why the last sync failed, if it did.
-     */
     var `lastError`: kotlin.String?
     , 
-    /**
-     * Whether the phone holds a server login.
-     */
     var `loggedInOnline`: kotlin.Boolean
     
 ){
@@ -3484,7 +3471,7 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
         return SyncStatus(
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeInstant.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
         )
@@ -3493,7 +3480,7 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
     override fun allocationSize(value: SyncStatus) = (
             FfiConverterULong.allocationSize(value.`pendingChanges`) +
             FfiConverterULong.allocationSize(value.`rejectedChanges`) +
-            FfiConverterOptionalString.allocationSize(value.`lastSyncAt`) +
+            FfiConverterOptionalTypeInstant.allocationSize(value.`lastSyncAt`) +
             FfiConverterOptionalString.allocationSize(value.`lastError`) +
             FfiConverterBoolean.allocationSize(value.`loggedInOnline`)
     )
@@ -3501,7 +3488,7 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
     override fun write(value: SyncStatus, buf: ByteBuffer) {
             FfiConverterULong.write(value.`pendingChanges`, buf)
             FfiConverterULong.write(value.`rejectedChanges`, buf)
-            FfiConverterOptionalString.write(value.`lastSyncAt`, buf)
+            FfiConverterOptionalTypeInstant.write(value.`lastSyncAt`, buf)
             FfiConverterOptionalString.write(value.`lastError`, buf)
             FfiConverterBoolean.write(value.`loggedInOnline`, buf)
     }
