@@ -5,6 +5,7 @@ pub mod barcode;
 pub mod model;
 pub mod problem;
 pub mod rules;
+pub mod serial;
 #[cfg(feature = "store")]
 pub mod store;
 pub mod sync;

@@ -1,0 +1,14 @@
+//! Serialized unit codes (一物一码) beside batch records: the 24-digit code and its issuance,
+//! packaging aggregation, and each unit's life from issuance to sale, as pure rules.
+
+pub mod code;
+pub mod registry;
+pub mod state;
+#[cfg(test)]
+mod tests;
+
+pub use code::{
+    EnterpriseCode, MAX_CODES_PER_APPLICATION, UnitCode, check_application, issue_codes,
+};
+pub use registry::{Change, CodeRecord, ScanRefusal, UnitRegistry};
+pub use state::{Refusal, RefusalReason, UnitMove, UnitState, next_state};
