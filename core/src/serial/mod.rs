@@ -6,9 +6,15 @@ pub mod registry;
 pub mod state;
 #[cfg(test)]
 mod tests;
+pub mod upload;
+#[cfg(test)]
+mod upload_tests;
 
 pub use code::{
     EnterpriseCode, MAX_CODES_PER_APPLICATION, UnitCode, check_application, issue_codes,
 };
 pub use registry::{Change, CodeRecord, ScanRefusal, UnitRegistry};
 pub use state::{Refusal, RefusalReason, UnitMove, UnitState, next_state};
+pub use upload::{
+    LineVerdict, UnitUpload, UploadHeader, UploadKind, UploadLine, audit_upload, parse_upload,
+};
