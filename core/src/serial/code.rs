@@ -113,7 +113,7 @@ impl<'de> Deserialize<'de> for UnitCode {
 pub fn check_application(count: u32) -> Result<(), Problem> {
     if count == 0 || count > MAX_CODES_PER_APPLICATION {
         return Err(Problem::error(
-            "count",
+            "quantity",
             "unit_code.count",
             format!("申请数量应为 1 至 {MAX_CODES_PER_APPLICATION}"),
             format!("Apply for 1 to {MAX_CODES_PER_APPLICATION} codes"),

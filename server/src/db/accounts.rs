@@ -114,7 +114,7 @@ pub(super) fn account_of(row: &AnyRow) -> Result<Account, DbError> {
     })
 }
 
-fn parse_uuid(s: &str) -> Result<Uuid, DbError> {
+pub(super) fn parse_uuid(s: &str) -> Result<Uuid, DbError> {
     Uuid::parse_str(s).map_err(|_| DbError::Invalid(format!("id {s}")))
 }
 

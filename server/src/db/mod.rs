@@ -28,6 +28,8 @@ mod stock;
 mod submit;
 mod sync;
 mod transactions;
+mod unit_codes;
+mod unit_uploads;
 mod write;
 
 pub use accounts::*;
@@ -66,6 +68,14 @@ pub use transactions::{
     DocError, StoredDocument, TRANSACTION_SORTS, TransactionFilter, Written, china_today,
     create_draft, default_number, delete_draft, get_transaction, kind_code, list_transactions,
     submitted_problem, update_draft,
+};
+pub use unit_codes::{
+    CodeApplication, CodeRequest, UnitEvent, UnitView, application_codes, apply_for_codes,
+    get_application, level_code, list_applications, pack_units, unit_concerns, unit_view,
+    unpack_units,
+};
+pub use unit_uploads::{
+    UnitSignal, UploadLineResult, UploadResult, Uploaded, list_unit_signals, upload_units,
 };
 pub use write::WriteTx;
 

@@ -33,6 +33,7 @@ mod staff;
 mod stock;
 mod sync;
 mod transactions;
+mod unit_codes;
 
 pub use caller::{CSRF_HEADER, Caller, Credential, SESSION_COOKIE};
 pub use openapi::openapi;
@@ -115,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .merge(regulator::router())
         .merge(recalls::router())
         .merge(nonconforming::router())
+        .merge(unit_codes::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

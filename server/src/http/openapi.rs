@@ -6,7 +6,7 @@ use super::AppState;
 use super::{
     accounts, admin, attachments, barcodes, batch, excel, health, nonconforming, partner_excel,
     partners, products, profile, recalls, reconciliation, regulator, schemas, sessions, staff,
-    stock, sync, transactions,
+    stock, sync, transactions, unit_codes,
 };
 use axum::Router;
 use axum::routing::get;
@@ -31,6 +31,7 @@ use utoipa::openapi::{Content, RefOr, Response};
         (name = "documents", description = "Transactions, reconciliation inbox, stock, record chain"),
         (name = "regulator", description = "A regulator's region: enterprise directory and drill-down, batch trace, statistics"),
         (name = "recalls", description = "Recalls and nonconforming listings, for enterprises and regulators"),
+        (name = "unit codes", description = "Serialized 24-digit unit codes: issuance, labels, packing, audited uploads, lookup"),
         (name = "health", description = "Liveness"),
     ),
     paths(document),
@@ -62,6 +63,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         regulator::Api::openapi(),
         recalls::Api::openapi(),
         nonconforming::Api::openapi(),
+        unit_codes::Api::openapi(),
     ] {
         doc.merge(part);
     }

@@ -1,0 +1,709 @@
+//! Serialized unit codes (issue 8): issuance, packaging and lookups. The rules are the core's
+//! (`suyuan_core::serial`); an action loads the codes it concerns, with everything packed in
+//! them, into a `UnitRegistry`, runs the rule there, and writes back what changed, all in one
+//! write transaction.
+
+use super::accounts::parse_uuid;
+use super::rows::{CHUNK_ROWS, Marks, insert_rows};
+use super::transactions::DocError;
+use super::{Db, DbError, timestamp};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::{HashMap, HashSet};
+use suyuan_core::Problem;
+use suyuan_core::model::{EnterpriseId, PackagingLevel, ProductId};
+use suyuan_core::serial::{
+    CodeRecord, EnterpriseCode, UnitCode, UnitRegistry, UnitState, check_application, issue_codes,
+};
+use uuid::Uuid;
+
+/// An application for codes (赋码申请) and what it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CodeApplication {
+    /// Identifier.
+    pub id: Uuid,
+    /// The applicant.
+    pub enterprise_id: Uuid,
+    /// The product the codes are for.
+    pub product_id: Uuid,
+    /// The batch.
+    pub batch: String,
+    /// The packaging level the codes mark.
+    #[schema(value_type = String)]
+    pub level: PackagingLevel,
+    /// Codes issued.
+    pub quantity: i64,
+    /// The application date (digits 1–8 of every code).
+    pub applied_on: NaiveDate,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+}
+
+/// What an enterprise asks for.
+#[derive(Debug, Clone)]
+pub struct CodeRequest {
+    /// The applicant.
+    pub enterprise: EnterpriseId,
+    /// Its product.
+    pub product: ProductId,
+    /// The batch.
+    pub batch: String,
+    /// The packaging level.
+    pub level: PackagingLevel,
+    /// How many codes.
+    pub quantity: u32,
+}
+
+/// The stored code of a packaging level (its serde name).
+pub fn level_code(level: PackagingLevel) -> &'static str {
+    match level {
+        PackagingLevel::Unit => "unit",
+        PackagingLevel::Box => "box",
+        PackagingLevel::Case => "case",
+        PackagingLevel::Pallet => "pallet",
+    }
+}
+
+fn level_of(code: &str) -> Result<PackagingLevel, DbError> {
+    Ok(match code {
+        "unit" => PackagingLevel::Unit,
+        "box" => PackagingLevel::Box,
+        "case" => PackagingLevel::Case,
+        "pallet" => PackagingLevel::Pallet,
+        _ => return Err(DbError::Invalid(format!("packaging level {code}"))),
+    })
+}
+
+fn code_of(s: &str) -> Result<UnitCode, DbError> {
+    UnitCode::parse("code", s).map_err(|_| DbError::Invalid(format!("unit code {s}")))
+}
+
+fn state_json(state: UnitState) -> Result<String, DbError> {
+    Ok(serde_json::to_string(&state)?)
+}
+
+/// The 5-digit number of `enterprise` inside its codes, given the first time it applies.
+/// Numbers go in order; two enterprises applying for the first time at once may pick the same
+/// one, and the loser of the unique constraint tries the next.
+async fn enterprise_number(db: &Db, enterprise: EnterpriseId) -> Result<EnterpriseCode, DocError> {
+    let id = enterprise.to_string();
+    for _ in 0..8 {
+        let found =
+            sqlx::query("SELECT number FROM code_enterprise_numbers WHERE enterprise_id = $1")
+                .bind(&id)
+                .fetch_optional(&db.pool)
+                .await?;
+        if let Some(row) = found {
+            let n: i64 = row.try_get("number")?;
+            return EnterpriseCode::new(n as u32)
+                .ok_or_else(|| DbError::Invalid(format!("enterprise number {n}")).into());
+        }
+        let mut tx = db.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO code_enterprise_numbers (enterprise_id, number) \
+             SELECT $1, COALESCE(MAX(number) + 1, 1) FROM code_enterprise_numbers",
+        )
+        .bind(&id)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => tx.commit().await?,
+            Err(e) if matches!(&e, sqlx::Error::Database(d) if d.is_unique_violation()) => {
+                tx.rollback().await?;
+            }
+            Err(e) => return Err(DbError::from(e).into()),
+        }
+    }
+    Err(DocError::Conflict(Problem::error(
+        "",
+        "unit_code.busy",
+        "企业标识分配繁忙，请重试",
+        "Enterprise identifiers are busy; try again",
+    )))
+}
+
+fn not_own_product() -> Problem {
+    Problem::error(
+        "product_id",
+        "unit_code.product_not_own",
+        "只能为本企业的产品申请追溯码",
+        "Codes are issued only for your own products",
+    )
+}
+
+/// Issues `request.quantity` new codes. Codes are drawn from `random` (the caller's
+/// cryptographic source) and inserted so that a code another application took first is
+/// skipped and drawn again: the primary key decides, so no two applications ever share a
+/// code, however many run at once.
+pub async fn apply_for_codes(
+    db: &Db,
+    request: &CodeRequest,
+    account: Uuid,
+    now: DateTime<Utc>,
+    random: &mut (dyn FnMut() -> u64 + Send),
+) -> Result<CodeApplication, DocError> {
+    let mut problems = Vec::new();
+    if let Err(p) = check_application(request.quantity) {
+        problems.push(p);
+    }
+    if request.batch.trim().is_empty() {
+        problems.push(Problem::error(
+            "batch",
+            "required",
+            "批号必填",
+            "The batch is required",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(DocError::Invalid(problems));
+    }
+    let number = enterprise_number(db, request.enterprise).await?;
+    let applied_on = super::china_today(now);
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    // Codes of two enterprises never collide (the enterprise identifier is in them), so
+    // queueing one enterprise's applications is all it takes for an insert never to wait on
+    // another in-flight application's rows, which could deadlock two of them on PostgreSQL.
+    tx.lock_enterprises(&[request.enterprise]).await?;
+    let owner = sqlx::query("SELECT owner_id FROM products WHERE id = $1")
+        .bind(request.product.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get::<String, _>("owner_id"))
+        .transpose()?;
+    if owner != Some(request.enterprise.to_string()) {
+        return Err(DocError::Invalid(vec![not_own_product()]));
+    }
+    let application = CodeApplication {
+        id: Uuid::new_v4(),
+        enterprise_id: request.enterprise.0,
+        product_id: request.product.0,
+        batch: request.batch.trim().to_owned(),
+        level: request.level,
+        quantity: i64::from(request.quantity),
+        applied_on,
+        created_at: at.clone(),
+    };
+    sqlx::query(
+        "INSERT INTO code_applications (id, enterprise_id, product_id, batch, level, quantity, \
+         applied_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(application.id.to_string())
+    .bind(request.enterprise.to_string())
+    .bind(request.product.to_string())
+    .bind(&application.batch)
+    .bind(level_code(request.level))
+    .bind(application.quantity)
+    .bind(applied_on.to_string())
+    .bind(account.to_string())
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    let state = state_json(UnitState::Issued {
+        to: request.enterprise,
+    })?;
+    let ctx = InsertContext {
+        application: application.id.to_string(),
+        product: request.product.to_string(),
+        batch: &application.batch,
+        level: level_code(request.level),
+        state: &state,
+        seen_at: request.enterprise.to_string(),
+        at: &at,
+    };
+    let mut mine: HashSet<UnitCode> = HashSet::with_capacity(request.quantity as usize);
+    let mut seq = 0i64;
+    while mine.len() < request.quantity as usize {
+        let wanted = (request.quantity as usize - mine.len()).min(CHUNK_ROWS * 25);
+        let drawn = issue_codes(
+            applied_on,
+            number,
+            wanted as u32,
+            &|c| mine.contains(&c),
+            random,
+        );
+        for chunk in drawn.chunks(CHUNK_ROWS) {
+            let inserted = insert_codes(&mut tx, &ctx, chunk, seq).await?;
+            seq += chunk.len() as i64;
+            mine.extend(inserted);
+        }
+    }
+    tx.commit().await?;
+    Ok(application)
+}
+
+struct InsertContext<'a> {
+    application: String,
+    product: String,
+    batch: &'a str,
+    level: &'a str,
+    state: &'a str,
+    seen_at: String,
+    at: &'a str,
+}
+
+/// Inserts `codes` unless taken; returns those inserted.
+async fn insert_codes(
+    conn: &mut sqlx::AnyConnection,
+    ctx: &InsertContext<'_>,
+    codes: &[UnitCode],
+    first_seq: i64,
+) -> Result<Vec<UnitCode>, DbError> {
+    let marks = Marks::on(conn).rows(codes.len(), 9);
+    // Constant SQL and placeholders only.
+    let sql = format!(
+        "INSERT INTO unit_codes (code, application_id, seq, product_id, batch, level, state, \
+         seen_at, updated_at) VALUES {marks} ON CONFLICT (code) DO NOTHING RETURNING code"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (i, c) in codes.iter().enumerate() {
+        q = q
+            .bind(c.to_string())
+            .bind(&ctx.application)
+            .bind(first_seq + i as i64)
+            .bind(&ctx.product)
+            .bind(ctx.batch)
+            .bind(ctx.level)
+            .bind(ctx.state)
+            .bind(&ctx.seen_at)
+            .bind(ctx.at);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| code_of(&r.try_get::<String, _>("code")?))
+        .collect()
+}
+
+fn application_of(row: &AnyRow) -> Result<CodeApplication, DbError> {
+    let applied_on: String = row.try_get("applied_on")?;
+    Ok(CodeApplication {
+        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+        enterprise_id: parse_uuid(&row.try_get::<String, _>("enterprise_id")?)?,
+        product_id: parse_uuid(&row.try_get::<String, _>("product_id")?)?,
+        batch: row.try_get("batch")?,
+        level: level_of(&row.try_get::<String, _>("level")?)?,
+        quantity: row.try_get("quantity")?,
+        applied_on: applied_on
+            .parse()
+            .map_err(|_| DbError::Invalid(format!("date {applied_on}")))?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// One of `enterprise`'s applications.
+pub async fn get_application(
+    db: &Db,
+    enterprise: EnterpriseId,
+    id: Uuid,
+) -> Result<Option<CodeApplication>, DbError> {
+    sqlx::query("SELECT * FROM code_applications WHERE id = $1 AND enterprise_id = $2")
+        .bind(id.to_string())
+        .bind(enterprise.to_string())
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| application_of(&r))
+        .transpose()
+}
+
+/// `enterprise`'s applications, newest first, with their total.
+pub async fn list_applications(
+    db: &Db,
+    enterprise: EnterpriseId,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<CodeApplication>, u64), DbError> {
+    let rows = sqlx::query(
+        "SELECT * FROM code_applications WHERE enterprise_id = $1 \
+         ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
+    )
+    .bind(enterprise.to_string())
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .fetch_all(&db.pool)
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM code_applications WHERE enterprise_id = $1")
+            .bind(enterprise.to_string())
+            .fetch_one(&db.pool)
+            .await?;
+    let items = rows.iter().map(application_of).collect::<Result<_, _>>()?;
+    Ok((items, total as u64))
+}
+
+/// The codes of an application in issue order, `limit` from `offset`.
+pub async fn application_codes(
+    db: &Db,
+    application: Uuid,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<UnitCode>, DbError> {
+    sqlx::query(
+        "SELECT code FROM unit_codes WHERE application_id = $1 ORDER BY seq LIMIT $2 OFFSET $3",
+    )
+    .bind(application.to_string())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| code_of(&r.try_get::<String, _>("code")?))
+    .collect()
+}
+
+fn record_of(row: &AnyRow) -> Result<CodeRecord, DbError> {
+    let state: String = row.try_get("state")?;
+    let parent: Option<String> = row.try_get("parent")?;
+    Ok(CodeRecord {
+        code: code_of(&row.try_get::<String, _>("code")?)?,
+        level: level_of(&row.try_get::<String, _>("level")?)?,
+        product: ProductId(parse_uuid(&row.try_get::<String, _>("product_id")?)?),
+        batch: row.try_get("batch")?,
+        state: serde_json::from_str(&state)?,
+        parent: parent.as_deref().map(code_of).transpose()?,
+    })
+}
+
+/// Rows of `unit_codes` whose `column` is one of `keys`, a chunk a statement.
+async fn codes_where(
+    conn: &mut sqlx::AnyConnection,
+    column: &str,
+    keys: &[String],
+) -> Result<Vec<CodeRecord>, DbError> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(CHUNK_ROWS) {
+        let marks = Marks::on(conn).rows(chunk.len(), 1);
+        // `column` is one of this module's constants; the rest are placeholders.
+        let sql = format!(
+            "SELECT u.code, u.level, u.product_id, u.batch, u.state, u.parent \
+             FROM (VALUES {marks}) AS k JOIN unit_codes u ON u.{column} = k.column1"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for k in chunk {
+            q = q.bind(k);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(record_of(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A registry of `codes` (those issued) and everything packed in them, at any depth.
+pub(super) async fn load_registry(
+    conn: &mut sqlx::AnyConnection,
+    codes: &[UnitCode],
+) -> Result<UnitRegistry, DbError> {
+    let mut registry = UnitRegistry::new();
+    let mut seen = HashSet::new();
+    let keys: Vec<String> = codes.iter().map(ToString::to_string).collect();
+    let mut frontier: Vec<String> = Vec::new();
+    for r in codes_where(conn, "code", &keys).await? {
+        if seen.insert(r.code) {
+            frontier.push(r.code.to_string());
+            registry.insert(r);
+        }
+    }
+    while !frontier.is_empty() {
+        let mut next = Vec::new();
+        for r in codes_where(conn, "parent", &frontier).await? {
+            if seen.insert(r.code) {
+                next.push(r.code.to_string());
+                registry.insert(r);
+            }
+        }
+        frontier = next;
+    }
+    Ok(registry)
+}
+
+/// The records of `after` that differ from `before` (state or packaging).
+pub(super) fn changed_records<'a>(
+    before: &HashMap<UnitCode, CodeRecord>,
+    after: &'a UnitRegistry,
+) -> Vec<&'a CodeRecord> {
+    after
+        .records()
+        .filter(|r| before.get(&r.code) != Some(*r))
+        .collect()
+}
+
+/// A snapshot of a registry's records, to tell later what changed.
+pub(super) fn snapshot(registry: &UnitRegistry) -> HashMap<UnitCode, CodeRecord> {
+    registry.records().map(|r| (r.code, r.clone())).collect()
+}
+
+/// Writes back the state and packaging of `records`.
+pub(super) async fn store_records(
+    conn: &mut sqlx::AnyConnection,
+    records: &[&CodeRecord],
+    at: &str,
+) -> Result<(), DbError> {
+    for chunk in records.chunks(CHUNK_ROWS) {
+        let values = Marks::on(conn).rows(chunk.len(), 5);
+        // Placeholders only. Every value is text, so neither database has a type to guess.
+        let sql = format!(
+            "UPDATE unit_codes SET state = v.column2, seen_at = v.column3, parent = v.column4, \
+             updated_at = v.column5 FROM (VALUES {values}) AS v WHERE unit_codes.code = v.column1"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(r.code.to_string())
+                .bind(state_json(r.state)?)
+                .bind(r.state.last_seen_at().to_string())
+                .bind(r.parent.map(|p| p.to_string()))
+                .bind(at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// One line of a code's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct UnitEvent {
+    /// When (RFC 3339).
+    pub at: String,
+    /// The enterprise that reported it.
+    pub enterprise_id: Uuid,
+    /// Its name.
+    pub enterprise_name: String,
+    /// What happened: issue, receive, ship, sell, destroy, recall, lose, pack, unpack.
+    pub action: String,
+    /// The state after it.
+    #[schema(value_type = Object)]
+    pub state: UnitState,
+    /// The upload file it came with.
+    pub upload_id: Option<Uuid>,
+    /// The document number of that file.
+    pub document_number: Option<String>,
+}
+
+/// An event to write.
+#[derive(Debug, Clone)]
+pub(super) struct NewEvent {
+    pub code: UnitCode,
+    pub enterprise: EnterpriseId,
+    pub action: &'static str,
+    pub state: UnitState,
+    pub upload: Option<Uuid>,
+    pub number: Option<String>,
+}
+
+/// Appends `events`, numbered in order so events of one instant keep theirs.
+pub(super) async fn append_events(
+    conn: &mut sqlx::AnyConnection,
+    events: &[NewEvent],
+    at: &str,
+) -> Result<(), DbError> {
+    let rows = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Ok((i as i64, e, state_json(e.state)?)))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    insert_rows(
+        conn,
+        "INSERT INTO unit_events (code, at, n, enterprise_id, action, state, upload_id, document_number)",
+        "",
+        8,
+        &rows,
+        |q, (n, e, state)| {
+            q.bind(e.code.to_string())
+                .bind(at.to_owned())
+                .bind(*n)
+                .bind(e.enterprise.to_string())
+                .bind(e.action)
+                .bind(state.clone())
+                .bind(e.upload.map(|u| u.to_string()))
+                .bind(e.number.clone())
+        },
+    )
+    .await
+}
+
+/// A code as the platform knows it, with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct UnitView {
+    /// The 24 digits.
+    pub code: String,
+    /// Packaging level.
+    #[schema(value_type = String)]
+    pub level: PackagingLevel,
+    /// Product.
+    pub product_id: Uuid,
+    /// Product name.
+    pub product_name: String,
+    /// Batch.
+    pub batch: String,
+    /// The enterprise it was issued to.
+    pub issued_to: Uuid,
+    /// Where it is now.
+    #[schema(value_type = Object)]
+    pub state: UnitState,
+    /// The package it is in.
+    pub parent: Option<String>,
+    /// The codes packed directly in it.
+    pub children: Vec<String>,
+    /// Sales units inside it, at any depth (1 for a unit).
+    pub units_inside: usize,
+    /// Every event, oldest first (issuance first).
+    pub history: Vec<UnitEvent>,
+}
+
+/// `code` with its contents and history, if issued.
+pub async fn unit_view(db: &Db, code: UnitCode) -> Result<Option<UnitView>, DbError> {
+    let mut conn = db.pool.acquire().await?;
+    let registry = load_registry(&mut conn, &[code]).await?;
+    let Some(record) = registry.get(code) else {
+        return Ok(None);
+    };
+    let head = sqlx::query(
+        "SELECT a.enterprise_id, a.created_at, p.generic_name, e.name FROM unit_codes u \
+         JOIN code_applications a ON a.id = u.application_id \
+         JOIN products p ON p.id = u.product_id JOIN enterprises e ON e.id = a.enterprise_id \
+         WHERE u.code = $1",
+    )
+    .bind(code.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    let issued_to = parse_uuid(&head.try_get::<String, _>("enterprise_id")?)?;
+    let mut history = vec![UnitEvent {
+        at: head.try_get("created_at")?,
+        enterprise_id: issued_to,
+        enterprise_name: head.try_get("name")?,
+        action: "issue".into(),
+        state: UnitState::Issued {
+            to: EnterpriseId(issued_to),
+        },
+        upload_id: None,
+        document_number: None,
+    }];
+    let rows = sqlx::query(
+        "SELECT v.at, v.enterprise_id, e.name, v.action, v.state, v.upload_id, v.document_number \
+         FROM unit_events v JOIN enterprises e ON e.id = v.enterprise_id \
+         WHERE v.code = $1 ORDER BY v.at, v.n",
+    )
+    .bind(code.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let state: String = r.try_get("state")?;
+        let upload: Option<String> = r.try_get("upload_id")?;
+        history.push(UnitEvent {
+            at: r.try_get("at")?,
+            enterprise_id: parse_uuid(&r.try_get::<String, _>("enterprise_id")?)?,
+            enterprise_name: r.try_get("name")?,
+            action: r.try_get("action")?,
+            state: serde_json::from_str(&state)?,
+            upload_id: upload.as_deref().map(parse_uuid).transpose()?,
+            document_number: r.try_get("document_number")?,
+        });
+    }
+    Ok(Some(UnitView {
+        code: code.to_string(),
+        level: record.level,
+        product_id: record.product.0,
+        product_name: head.try_get("generic_name")?,
+        batch: record.batch.clone(),
+        issued_to,
+        state: record.state,
+        parent: record.parent.map(|p| p.to_string()),
+        children: registry
+            .children(code)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        units_inside: registry.units_in(code).len(),
+        history,
+    }))
+}
+
+/// Whether `enterprise` has any part in `view`: it was issued the code, handled it, or has it
+/// on its way.
+pub fn unit_concerns(view: &UnitView, enterprise: EnterpriseId) -> bool {
+    let involved = |s: &UnitState| match *s {
+        UnitState::InTransit { from, to } => from == enterprise || to == enterprise,
+        s => s.last_seen_at() == enterprise,
+    };
+    view.issued_to == enterprise.0
+        || involved(&view.state)
+        || view
+            .history
+            .iter()
+            .any(|e| e.enterprise_id == enterprise.0 || involved(&e.state))
+}
+
+/// Packs `children` into `parent` (装箱) at `enterprise`'s site, or says every reason not.
+pub async fn pack_units(
+    db: &Db,
+    enterprise: EnterpriseId,
+    parent: UnitCode,
+    children: &[UnitCode],
+    now: DateTime<Utc>,
+) -> Result<(), DocError> {
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[enterprise]).await?;
+    let mut all = vec![parent];
+    all.extend_from_slice(children);
+    let mut registry = load_registry(&mut tx, &all).await?;
+    let before = snapshot(&registry);
+    registry
+        .pack(parent, children, enterprise)
+        .map_err(DocError::Invalid)?;
+    let changed = changed_records(&before, &registry);
+    store_records(&mut tx, &changed, &at).await?;
+    let events: Vec<NewEvent> = changed
+        .iter()
+        .map(|r| NewEvent {
+            code: r.code,
+            enterprise,
+            action: "pack",
+            state: r.state,
+            upload: None,
+            number: None,
+        })
+        .collect();
+    append_events(&mut tx, &events, &at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes everything out of `parent` (拆包) at `enterprise`'s site; returns what was in it.
+pub async fn unpack_units(
+    db: &Db,
+    enterprise: EnterpriseId,
+    parent: UnitCode,
+    now: DateTime<Utc>,
+) -> Result<Vec<UnitCode>, DocError> {
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[enterprise]).await?;
+    let mut registry = load_registry(&mut tx, &[parent]).await?;
+    if registry.get(parent).is_none() {
+        return Err(DocError::NotFound);
+    }
+    let before = snapshot(&registry);
+    let freed = registry
+        .unpack(parent, enterprise)
+        .map_err(|p| DocError::Invalid(vec![p]))?;
+    let changed = changed_records(&before, &registry);
+    store_records(&mut tx, &changed, &at).await?;
+    let events: Vec<NewEvent> = changed
+        .iter()
+        .map(|r| NewEvent {
+            code: r.code,
+            enterprise,
+            action: "unpack",
+            state: r.state,
+            upload: None,
+            number: None,
+        })
+        .collect();
+    append_events(&mut tx, &events, &at).await?;
+    tx.commit().await?;
+    Ok(freed)
+}
