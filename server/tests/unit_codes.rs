@@ -561,3 +561,152 @@ on_both_databases!(
         );
     }
 );
+
+on_both_databases!(
+    unit_uploads_keep_the_batch_records_without_counting_twice,
+    |db| {
+        let state = AppState::new(db.clone());
+        let maker = register_in(&state, 1, "兰州制造", "registrant_manufacturer", "620102").await;
+        let seller = register_in(&state, 2, "兰州批发", "wholesaler", "620102").await;
+        let shop = register_in(&state, 3, "兰州商店", "retail_shop", "620102").await;
+        let gansu = regulator(&state, &db, "gansu", "620000").await;
+        let cream = product(&db, maker.id, "舒唯雅护肤霜").await;
+        let (_, units) = apply(&state, &maker, cream, "unit", 10).await;
+
+        // Production inbound: a 成品入库 of 10 is recorded and counted once.
+        let (_, r) = upload(
+            &state,
+            &maker,
+            &file(&maker, "inbound", "RK-1", None, &units),
+        )
+        .await;
+        assert_eq!(r["document"]["derived"], true);
+        assert_eq!(r["document"]["number"], "RK-1");
+        assert_eq!(held(&state, &maker, cream, "SN2026").await, 10);
+
+        // 6 to the wholesaler: a 销售出库 whose 勾兑 item waits in the buyer's inbox.
+        let (_, r) = upload(
+            &state,
+            &maker,
+            &file(&maker, "outbound", "CK-1", Some(&seller.uscc), &units[..6]),
+        )
+        .await;
+        assert_eq!(r["document"]["derived"], true, "{r}");
+        assert_eq!(held(&state, &maker, cream, "SN2026").await, 4);
+        assert_eq!(inbox(&state, &seller, "?state=pending").await.len(), 1);
+        // Its receipt upload records the 采购入库 that matches the item: confirmed, stock 6.
+        let (_, r) = upload(
+            &state,
+            &seller,
+            &file(&seller, "inbound", "RK-7", Some(&maker.uscc), &units[..6]),
+        )
+        .await;
+        assert_eq!(r["document"]["derived"], true, "{r}");
+        assert!(inbox(&state, &seller, "?state=pending").await.is_empty());
+        assert_eq!(held(&state, &seller, cream, "SN2026").await, 6);
+
+        // 2 to the shop, which confirms the item in its inbox first and uploads the scans after:
+        // the upload is linked to that confirmation and the shop holds 2, not 4.
+        let (_, r) = upload(
+            &state,
+            &seller,
+            &file(&seller, "outbound", "CK-7", Some(&shop.uscc), &units[..2]),
+        )
+        .await;
+        assert_eq!(r["document"]["derived"], true, "{r}");
+        let confirmed = confirm_pending(&state, &shop, json!({})).await;
+        let (_, r) = upload(
+            &state,
+            &shop,
+            &file(&shop, "inbound", "RK-S1", Some(&seller.uscc), &units[..2]),
+        )
+        .await;
+        assert_eq!(r["accepted"], 2);
+        assert_eq!(r["document"]["derived"], false, "{r}");
+        assert_eq!(
+            r["document"]["id"], confirmed["document"]["id"],
+            "{confirmed}"
+        );
+        assert_eq!(held(&state, &shop, cream, "SN2026").await, 2);
+
+        // The wholesaler records its own 销售出库 CK-8 to the shop, then uploads the scans under
+        // that number: linked, not counted again.
+        let doc = draft(
+            "sales_outbound",
+            Some(shop.counterparty()),
+            vec![line(cream, "SN2026", 1)],
+        );
+        let mut doc = doc;
+        doc["number"] = json!("CK-8");
+        save_and_submit(&state, &seller, doc).await;
+        assert_eq!(held(&state, &seller, cream, "SN2026").await, 3);
+        let (_, r) = upload(
+            &state,
+            &seller,
+            &file(&seller, "outbound", "CK-8", Some(&shop.uscc), &units[2..3]),
+        )
+        .await;
+        assert_eq!(r["document"]["derived"], false, "{r}");
+        assert_eq!(held(&state, &seller, cream, "SN2026").await, 3);
+
+        // Retail sales are a 销售出库 to consumers.
+        let (_, r) = upload(
+            &state,
+            &seller,
+            &file(&seller, "retail", "LS-1", None, &units[3..4]),
+        )
+        .await;
+        assert_eq!(r["document"]["derived"], true);
+        assert_eq!(held(&state, &seller, cream, "SN2026").await, 2);
+
+        // The regulator's batch trace sees every holder the units reached.
+        let trace = get_ok(
+            &state,
+            &gansu,
+            &format!("/api/v1/regulator/trace?product_id={cream}&batch=SN2026"),
+        )
+        .await;
+        let holders: HashSet<&str> = trace["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap())
+            .collect();
+        for who in [&maker, &seller, &shop] {
+            assert!(
+                holders.contains(who.name.as_str()),
+                "{} in {holders:?}",
+                who.name
+            );
+        }
+
+        // A recalled batch cannot ship: the whole upload is refused and nothing moves.
+        let (status, recall) = common::call(&state, "POST", "/api/v1/regulator/recalls", Some(&gansu), None,
+        Some(json!({"product_id": cream, "batches": ["SN2026"], "level": "one", "reason": "菌落总数超标"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{recall}");
+        let events = count(&db, "unit_events").await;
+        let (status, err) = upload(
+            &state,
+            &maker,
+            &file(&maker, "outbound", "CK-2", Some(&seller.uscc), &units[6..7]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert!(
+            err["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["rule"].as_str().unwrap().contains("recall")),
+            "{err}"
+        );
+        assert_eq!(count(&db, "unit_events").await, events);
+        let unit = get_ok(
+            &state,
+            &maker.token,
+            &format!("/api/v1/unit-codes/{}", units[6]),
+        )
+        .await;
+        assert_eq!(unit["state"]["state"], "in_stock");
+    }
+);

@@ -1,6 +1,7 @@
 //! Serialized unit codes (一物一码) beside batch records: the 24-digit code and its issuance,
 //! packaging aggregation, and each unit's life from issuance to sale, as pure rules.
 
+pub mod batch;
 pub mod code;
 pub mod registry;
 pub mod state;
@@ -10,6 +11,7 @@ pub mod upload;
 #[cfg(test)]
 mod upload_tests;
 
+pub use batch::{UNIT_OF_CODES, batch_document, batch_kind, units_by_batch};
 pub use code::{
     EnterpriseCode, MAX_CODES_PER_APPLICATION, UnitCode, check_application, issue_codes,
 };

@@ -75,7 +75,8 @@ pub use unit_codes::{
     unpack_units,
 };
 pub use unit_uploads::{
-    UnitSignal, UploadLineResult, UploadResult, Uploaded, list_unit_signals, upload_units,
+    BatchRecord, UnitSignal, UploadLineResult, UploadResult, Uploaded, list_unit_signals,
+    upload_units,
 };
 pub use write::WriteTx;
 

@@ -3,8 +3,8 @@
 //! nothing and gets the first answer; and the counterfeit signals they raise.
 
 use super::accounts::parse_uuid;
-use super::partners::enterprise_by_uscc_on;
-use super::rows::insert_rows;
+use super::rows::{CHUNK_ROWS, Marks, insert_rows};
+use super::submit::{SubmitOptions, Submits, submit_on};
 use super::transactions::DocError;
 use super::unit_codes::{
     NewEvent, append_events, changed_records, load_registry, snapshot, store_records,
@@ -13,9 +13,16 @@ use super::{Db, DbError, sha256_hex, timestamp};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use std::collections::BTreeMap;
 use suyuan_core::Problem;
-use suyuan_core::model::EnterpriseId;
-use suyuan_core::serial::{UnitMove, UploadKind, audit_upload, parse_upload};
+use suyuan_core::model::{
+    Counterparty, EnterpriseId, ProductId, ReconciliationItem, ReconciliationState, TransactionId,
+    TransactionKind,
+};
+use suyuan_core::serial::{
+    UnitCode, UnitMove, UploadHeader, UploadKind, audit_upload, batch_document, batch_kind,
+    parse_upload, units_by_batch,
+};
 use uuid::Uuid;
 
 /// The verdict on one line of an upload.
@@ -52,6 +59,20 @@ pub struct UploadResult {
     pub refused: usize,
     /// Every line's verdict, in file order.
     pub lines: Vec<UploadLineResult>,
+    /// The batch document that records the same movement, if units moved (none for
+    /// destruction, which no batch document records).
+    pub document: Option<BatchRecord>,
+}
+
+/// The batch document an upload is recorded by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BatchRecord {
+    /// The document.
+    pub id: Uuid,
+    /// Its number.
+    pub number: String,
+    /// Made and submitted from this upload (true), or one the enterprise had recorded itself.
+    pub derived: bool,
 }
 
 /// What an upload call did.
@@ -90,6 +111,7 @@ fn action_of(mv: UnitMove) -> &'static str {
 pub async fn upload_units(
     db: &Db,
     enterprise: EnterpriseId,
+    account: Uuid,
     uscc: &str,
     region_code: &str,
     text: &str,
@@ -107,8 +129,16 @@ pub async fn upload_units(
     }
     let hash = sha256_hex(text.as_bytes());
     let at = timestamp(now);
+    let counterparty = match &header.counterparty {
+        Some(u) => super::partners::enterprise_by_uscc(db, u).await?,
+        None => None,
+    };
+    // A derived sales document reaches the buyer's inbox: both rows are locked, in id order.
+    let mut involved: Vec<EnterpriseId> = std::iter::once(enterprise).chain(counterparty).collect();
+    involved.sort();
+    involved.dedup();
     let mut tx = db.begin_write().await?;
-    tx.lock_enterprises(&[enterprise]).await?;
+    tx.lock_enterprises(&involved).await?;
     let first = sqlx::query(
         "SELECT content_hash, body FROM unit_uploads \
          WHERE enterprise_id = $1 AND kind = $2 AND number = $3",
@@ -131,10 +161,6 @@ pub async fn upload_units(
         let body: String = row.try_get("body")?;
         return Ok(Uploaded::Again(serde_json::from_str(&body)?));
     }
-    let counterparty = match &header.counterparty {
-        Some(u) => enterprise_by_uscc_on(&mut tx, u).await?,
-        None => None,
-    };
     let codes: Vec<_> = upload
         .lines
         .iter()
@@ -188,6 +214,26 @@ pub async fn upload_units(
             ));
         }
     }
+    let counts = units_by_batch(&registry, &verdicts);
+    let document = match batch_kind(header.kind, counterparty.is_some()) {
+        Some(kind) if !counts.is_empty() => Some(
+            record_in_batches(
+                &mut tx,
+                BatchContext {
+                    enterprise,
+                    account,
+                    header,
+                    kind,
+                    counterparty,
+                    received: &codes,
+                    now,
+                },
+                &counts,
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     let changed = changed_records(&before, &registry);
     store_records(&mut tx, &changed, &at).await?;
     append_events(&mut tx, &events, &at).await?;
@@ -228,6 +274,7 @@ pub async fn upload_units(
         accepted,
         refused: lines.len() - accepted,
         lines,
+        document,
     };
     sqlx::query(
         "INSERT INTO unit_uploads (id, enterprise_id, kind, number, content_hash, vendor, \
@@ -249,6 +296,170 @@ pub async fn upload_units(
     .await?;
     tx.commit().await?;
     Ok(Uploaded::Audited(result))
+}
+
+/// What recording an upload at batch level needs.
+struct BatchContext<'a> {
+    enterprise: EnterpriseId,
+    account: Uuid,
+    header: &'a UploadHeader,
+    kind: TransactionKind,
+    counterparty: Option<EnterpriseId>,
+    /// The codes of the file, to find the sender's shipment of a receipt.
+    received: &'a [UnitCode],
+    now: DateTime<Utc>,
+}
+
+fn number_used_otherwise(number: &str) -> Problem {
+    Problem::error(
+        "header.number",
+        "upload.number_other_kind",
+        format!("单号 {number} 已用于另一类单据"),
+        format!("Number {number} is already used by a document of another type"),
+    )
+}
+
+/// Records the units an upload moved as the batch document it stands for, inside the
+/// upload's transaction, so a refused document (a recalled batch shipped, stock the batch
+/// records do not show) refuses the upload and writes nothing. Nothing is counted twice: a
+/// document of the enterprise under the upload's number is the record already, and a receipt
+/// the buyer already confirmed in its reconciliation inbox is recorded by that confirmation.
+async fn record_in_batches(
+    conn: &mut sqlx::AnyConnection,
+    c: BatchContext<'_>,
+    counts: &BTreeMap<(ProductId, String), u32>,
+) -> Result<BatchRecord, DocError> {
+    let mine =
+        sqlx::query("SELECT id, kind FROM transactions WHERE enterprise_id = $1 AND number = $2")
+            .bind(c.enterprise.to_string())
+            .bind(&c.header.number)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(row) = mine {
+        let kind: String = row.try_get("kind")?;
+        if kind != super::kind_code(c.kind) {
+            return Err(DocError::Conflict(number_used_otherwise(&c.header.number)));
+        }
+        return Ok(BatchRecord {
+            id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+            number: c.header.number.clone(),
+            derived: false,
+        });
+    }
+    if let (TransactionKind::PurchaseInbound, Some(sender)) = (c.kind, c.counterparty)
+        && let Some(confirmed) = confirmed_receipt(conn, sender, c.enterprise, c.received).await?
+    {
+        return Ok(confirmed);
+    }
+    let counterparty = match c.counterparty {
+        Some(id) => {
+            let row = sqlx::query("SELECT name, uscc FROM enterprises WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_one(&mut *conn)
+                .await?;
+            Some(Counterparty {
+                partner_id: None,
+                name: row.try_get("name")?,
+                uscc: Some(row.try_get("uscc")?),
+                enterprise_id: Some(id),
+            })
+        }
+        None => None,
+    };
+    let mut names = BTreeMap::new();
+    for (product, _) in counts.keys() {
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT generic_name FROM products WHERE id = $1")
+                .bind(product.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        names.insert(*product, name.unwrap_or_default());
+    }
+    let draft = batch_document(
+        TransactionId::random(),
+        c.enterprise,
+        c.header,
+        c.kind,
+        counterparty,
+        counts,
+        &|p| names.get(&p).cloned().unwrap_or_default(),
+    );
+    let mut submits = Submits::default();
+    let (doc, _) = submit_on(
+        &mut *conn,
+        &mut submits,
+        draft,
+        false,
+        &SubmitOptions::default(),
+        c.account,
+        c.now,
+    )
+    .await?;
+    submits.finish(&mut *conn, &timestamp(c.now)).await?;
+    Ok(BatchRecord {
+        id: doc.id.0,
+        number: doc.number,
+        derived: true,
+    })
+}
+
+/// The buyer's own document that already confirmed the sender's shipment of `codes`, if the
+/// buyer recorded the receipt in its inbox before uploading it.
+async fn confirmed_receipt(
+    conn: &mut sqlx::AnyConnection,
+    sender: EnterpriseId,
+    buyer: EnterpriseId,
+    codes: &[UnitCode],
+) -> Result<Option<BatchRecord>, DbError> {
+    let mut numbers = std::collections::BTreeSet::new();
+    for chunk in codes.chunks(CHUNK_ROWS) {
+        let mut marks = Marks::on(conn);
+        let keys = marks.rows(chunk.len(), 1);
+        let who = marks.one();
+        // Placeholders only.
+        let sql = format!(
+            "SELECT DISTINCT v.document_number FROM (VALUES {keys}) AS k \
+             JOIN unit_events v ON v.code = k.column1 \
+             WHERE v.action = 'ship' AND v.enterprise_id = {who}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for c in chunk {
+            q = q.bind(c.to_string());
+        }
+        q = q.bind(sender.to_string());
+        for row in q.fetch_all(&mut *conn).await? {
+            let n: Option<String> = row.try_get("document_number")?;
+            numbers.extend(n);
+        }
+    }
+    for number in numbers {
+        let items = sqlx::query(
+            "SELECT body FROM reconciliation_items WHERE from_enterprise_id = $1 \
+             AND to_enterprise_id = $2 AND source_number = $3 AND state = 'confirmed'",
+        )
+        .bind(sender.to_string())
+        .bind(buyer.to_string())
+        .bind(&number)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in items {
+            let item: ReconciliationItem =
+                serde_json::from_str(&row.try_get::<String, _>("body")?)?;
+            if let ReconciliationState::Confirmed { document, .. } = item.state {
+                let own: Option<String> =
+                    sqlx::query_scalar("SELECT number FROM transactions WHERE id = $1")
+                        .bind(document.to_string())
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                return Ok(Some(BatchRecord {
+                    id: document.0,
+                    number: own.unwrap_or_default(),
+                    derived: false,
+                }));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// A counterfeit signal: a code refused where its records do not place it.

@@ -367,6 +367,7 @@ async fn upload(
     let uploaded = db::upload_units(
         &state.db,
         actor.enterprise_id,
+        actor.account_id,
         &me.uscc,
         &me.region_code,
         &body,
