@@ -1,7 +1,8 @@
 //! A regulator traces a batch on both databases: by product and batch, by GTIN (13 or 14
 //! digits) and batch, and from a scanned GS1 code; the holders carry what they hold now after
 //! a short confirmation and a return; holders outside the region show without drill-down; the
-//! workbook holds the same rows; serial codes are refused for now.
+//! workbook holds the same rows; a unit code nobody issued is refused (tracing by an issued
+//! unit code is in unit_codes.rs).
 
 mod common;
 mod docs_support;
@@ -240,13 +241,14 @@ on_both_databases!(bad_trace_requests_are_explained, |db| {
         (
             "code=202611300123412345678901".to_owned(),
             "code",
-            "trace.serial_unsupported",
+            "unit.never_issued",
         ),
         (
             "serial=202611300123412345678901".to_owned(),
             "serial",
-            "trace.serial_unsupported",
+            "unit.never_issued",
         ),
+        ("serial=20261130".to_owned(), "serial", "unit_code.format"),
         (format!("gtin={GTIN13}"), "batch", "required"),
         (
             "gtin=6901234567893&batch=X".to_owned(),
@@ -274,7 +276,7 @@ on_both_databases!(bad_trace_requests_are_explained, |db| {
             "{query}"
         );
     }
-    // The serial message says what to do instead, in either language.
+    // A unit code nobody issued is named as such, in either language.
     let (_, body) = common::call(
         &state,
         "GET",
@@ -288,7 +290,7 @@ on_both_databases!(bad_trace_requests_are_explained, |db| {
         body["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("serial code is not available yet"),
+            .contains("never issued"),
         "{body}"
     );
     let (status, _) = get(

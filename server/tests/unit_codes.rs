@@ -680,6 +680,19 @@ on_both_databases!(
             );
         }
 
+        // Scanning one unit's code traces its batch, and the report carries that unit's history.
+        let by_code = get_ok(
+            &state,
+            &gansu,
+            &format!("/api/v1/regulator/trace?code={}", units[0]),
+        )
+        .await;
+        assert_eq!(by_code["batch"], "SN2026");
+        assert_eq!(by_code["nodes"], trace["nodes"]);
+        assert_eq!(by_code["unit"]["code"], json!(units[0]));
+        assert_eq!(by_code["unit"]["state"]["at"], json!(shop.id));
+        assert!(trace.get("unit").is_none());
+
         // A recalled batch cannot ship: the whole upload is refused and nothing moves.
         let (status, recall) = common::call(&state, "POST", "/api/v1/regulator/recalls", Some(&gansu), None,
         Some(json!({"product_id": cream, "batches": ["SN2026"], "level": "one", "reason": "菌落总数超标"}))).await;

@@ -130,6 +130,9 @@ pub struct TraceReport {
     pub edges: Vec<MovementEdge>,
     /// The traceability report, downstream lines first.
     pub tree: Vec<TreeLine>,
+    /// The unit the trace started from, with its own history, when it was traced by its code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<crate::db::UnitView>,
 }
 
 /// A counted line of the batch as the index holds it, parsed.
@@ -345,6 +348,7 @@ fn report_of(
         nodes,
         edges,
         tree,
+        unit: None,
     }
 }
 

@@ -5,11 +5,11 @@
 //! quantities they produced, received, passed on and hold now, and the numbers and dates of
 //! the documents on the trace, because following a batch across provinces is what a trace is
 //! for. It cannot open their records: the drill-down routes answer 404 for them, and each
-//! node's `in_region` says which holders it may open. Serial-code (一物一码) trace is not
-//! built yet (issue 8): a 24-digit serial code answers 422.
+//! node's `in_region` says which holders it may open. A 24-digit unit code (一物一码) traces
+//! the batch it belongs to, and the report carries that unit's own history.
 
 use super::scope_of;
-use crate::db::{self, regulator::TraceReport};
+use crate::db::{self, UnitView, regulator::TraceReport};
 use crate::excel;
 use crate::http::AppState;
 use crate::http::caller::Caller;
@@ -26,6 +26,7 @@ use suyuan_core::barcode::Symbology;
 use suyuan_core::barcode::parse::{CodeMeaning, parse_payload};
 use suyuan_core::model::{EnterpriseId, ProductId};
 use suyuan_core::rules::trace::TraceDirection;
+use suyuan_core::serial::UnitCode;
 use suyuan_core::validate::to_gtin14;
 use uuid::Uuid;
 
@@ -50,9 +51,27 @@ fn serial_not_built(field: &str) -> ApiError {
     problem(
         field,
         "trace.serial_unsupported",
-        "暂不支持按单品追溯码（一物一码）追溯，请按产品和批号或 GTIN 和批号追溯",
-        "Tracing by a serial code is not available yet; trace by product and batch, or by GTIN and batch",
+        "GS1 序列号未在平台登记，请同时给出批号，或按 24 位追溯码追溯",
+        "GS1 serial numbers are not registered on the platform; give the batch too, or trace by a 24-digit unit code",
     )
+}
+
+/// The product and batch of a 24-digit unit code, with the unit itself.
+async fn unit_target(
+    state: &AppState,
+    field: &str,
+    code: &str,
+) -> Result<(ProductId, String, Option<UnitView>), ApiError> {
+    let code = UnitCode::parse(field, code).map_err(|p| ApiError::Validation(vec![p]))?;
+    let Some(view) = db::unit_view(&state.db, code).await? else {
+        return Err(problem(
+            field,
+            "unit.never_issued",
+            "平台未发放该追溯码",
+            "The platform never issued this code",
+        ));
+    };
+    Ok((ProductId(view.product_id), view.batch.clone(), Some(view)))
 }
 
 fn is_serial(code: &str) -> bool {
@@ -107,11 +126,25 @@ async fn product_of_gtin(state: &AppState, field: &str, gtin: &str) -> Result<Pr
     ))
 }
 
-/// The product and batch a query names.
-async fn target(state: &AppState, q: &TraceQuery) -> Result<(ProductId, String), ApiError> {
-    if q.serial.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-        return Err(serial_not_built("serial"));
+/// The product and batch a query names, and the unit when it names one by its code.
+async fn target(
+    state: &AppState,
+    q: &TraceQuery,
+) -> Result<(ProductId, String, Option<UnitView>), ApiError> {
+    if let Some(serial) = q.serial.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        return unit_target(state, "serial", serial).await;
     }
+    for (field, value) in [("code", &q.code), ("gtin", &q.gtin)] {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| is_serial(v)) {
+            return unit_target(state, field, v).await;
+        }
+    }
+    let (product, batch) = batch_target(state, q).await?;
+    Ok((product, batch, None))
+}
+
+/// The product and batch a query names by product, GTIN or a scanned batch-level code.
+async fn batch_target(state: &AppState, q: &TraceQuery) -> Result<(ProductId, String), ApiError> {
     let batch_param = q
         .batch
         .as_deref()
@@ -129,9 +162,6 @@ async fn target(state: &AppState, q: &TraceQuery) -> Result<(ProductId, String),
         })
     };
     if let Some(code) = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        if is_serial(code) {
-            return Err(serial_not_built("code"));
-        }
         return match parse_payload(code, Symbology::Unknown) {
             CodeMeaning::Gs1(data) | CodeMeaning::DigitalLink(data) => {
                 let Some(gtin) = data.gtin.as_deref() else {
@@ -152,7 +182,6 @@ async fn target(state: &AppState, q: &TraceQuery) -> Result<(ProductId, String),
                 let product = product_of_gtin(state, "code", &gtin14).await?;
                 Ok((product, need_batch(batch_param)?))
             }
-            CodeMeaning::TraceCode(_) => Err(serial_not_built("code")),
             _ => Err(problem(
                 "code",
                 "code.unrecognized",
@@ -165,9 +194,6 @@ async fn target(state: &AppState, q: &TraceQuery) -> Result<(ProductId, String),
         return Ok((ProductId(id), need_batch(batch_param)?));
     }
     if let Some(gtin) = q.gtin.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
-        if is_serial(gtin) {
-            return Err(serial_not_built("gtin"));
-        }
         let product = product_of_gtin(state, "gtin", gtin).await?;
         return Ok((product, need_batch(batch_param)?));
     }
@@ -186,11 +212,11 @@ async fn report(
     q: &TraceQuery,
 ) -> Result<TraceReport, ApiError> {
     let scope = scope_of(caller)?;
-    let (product, batch) = target(state, q).await?;
+    let (product, batch, unit) = target(state, q).await?;
     let stored = db::get_product(&state.db, product)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(db::regulator::trace_report(
+    let mut report = db::regulator::trace_report(
         &state.db,
         product,
         Some(stored.record.generic_name),
@@ -199,7 +225,9 @@ async fn report(
         q.direction.unwrap_or(TraceDirection::Both),
         &scope,
     )
-    .await?)
+    .await?;
+    report.unit = unit;
+    Ok(report)
 }
 
 /// Traces one batch across every holder: where it came from and where it went, with what each
@@ -209,9 +237,9 @@ async fn report(
     params(
         ("product_id" = Option<Uuid>, Query, description = "The product (or give `gtin` or `code`)"),
         ("gtin" = Option<String>, Query, description = "A GTIN-8/12/13/14, resolved through the barcode library"),
-        ("code" = Option<String>, Query, description = "A scanned payload: GS1 element string (with FNC1 or brackets), GS1 Digital Link or GS1 DataMatrix text; its GTIN names the product and its (10) the batch"),
+        ("code" = Option<String>, Query, description = "A scanned payload: GS1 element string (with FNC1 or brackets), GS1 Digital Link or GS1 DataMatrix text (its GTIN names the product and its (10) the batch), or a 24-digit unit code"),
         ("batch" = Option<String>, Query, description = "The batch (批号); required unless `code` carries it"),
-        ("serial" = Option<String>, Query, description = "A 24-digit serial code: not supported yet (422), see issue 8"),
+        ("serial" = Option<String>, Query, description = "A 24-digit unit code (一物一码): traces its batch, and the report carries the unit's history"),
         ("direction" = Option<String>, Query, description = "`both` (default), `forward` (downstream) or `backward` (upstream)"),
         ("from" = Option<Uuid>, Query, description = "Start at this enterprise instead of the whole network"),
     ),
@@ -220,7 +248,7 @@ async fn report(
         (status = 401, description = "Not logged in"),
         (status = 403, description = "Not a regulator"),
         (status = 404, description = "No such product"),
-        (status = 422, description = "No product named, missing batch, an unknown or ambiguous GTIN, an unreadable code, or a serial code (not supported yet)"),
+        (status = 422, description = "No product named, missing batch, an unknown or ambiguous GTIN, an unreadable code, a code never issued, or a GS1 serial without a batch"),
     ))]
 pub(super) async fn trace(
     State(state): State<AppState>,
