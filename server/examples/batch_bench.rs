@@ -7,11 +7,14 @@
 //! Without a URL a fresh SQLite file in a temporary folder is used; a `postgres://` URL gets a
 //! fresh schema, dropped afterwards.
 
+#[path = "bench_db/mod.rs"]
+mod bench_db;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use bench_db::{drop_schema, fresh_db};
 use serde_json::{Value, json};
 use std::time::Instant;
-use suyuan_server::db::Db;
 use suyuan_server::{AppState, app};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -134,39 +137,6 @@ async fn main() {
     );
     db.pool.close().await;
     if let (Some(schema), Some(base)) = (schema, url) {
-        let admin = Db::connect(&base).await.expect("reconnect");
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-            .execute(&admin.pool)
-            .await
-            .expect("drop schema");
-    }
-}
-
-/// A fresh database: a SQLite file in a temporary folder, or a new schema of the PostgreSQL.
-async fn fresh_db(url: &Option<String>) -> (Db, Option<tempfile::TempDir>, Option<String>) {
-    match url {
-        None => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = suyuan_server::config::sqlite_url(&dir.path().join("bench.sqlite"));
-            let db = Db::connect(&url).await.expect("open SQLite");
-            db.migrate().await.expect("migrate");
-            (db, Some(dir), None)
-        }
-        Some(base) => {
-            let admin = Db::connect(base).await.expect("connect");
-            let schema = format!("bench_{}", Uuid::new_v4().simple());
-            // The schema name is a UUID made here, never input.
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                .execute(&admin.pool)
-                .await
-                .expect("create schema");
-            admin.pool.close().await;
-            let sep = if base.contains('?') { '&' } else { '?' };
-            let db = Db::connect(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
-                .await
-                .expect("connect schema");
-            db.migrate().await.expect("migrate");
-            (db, None, Some(schema))
-        }
+        drop_schema(&base, &schema).await;
     }
 }
