@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod code;
 pub mod registry;
+pub mod result;
 pub mod state;
 #[cfg(test)]
 mod tests;
@@ -16,7 +17,9 @@ pub use code::{
     EnterpriseCode, MAX_CODES_PER_APPLICATION, UnitCode, check_application, issue_codes,
 };
 pub use registry::{Change, CodeRecord, ScanRefusal, UnitRegistry};
+pub use result::{BatchRecord, PHONE_VENDOR, UploadLineResult, UploadRequest, UploadResult};
 pub use state::{Refusal, RefusalReason, UnitMove, UnitState, next_state};
 pub use upload::{
-    LineVerdict, UnitUpload, UploadHeader, UploadKind, UploadLine, audit_upload, parse_upload,
+    LineVerdict, UnitUpload, UploadHeader, UploadKind, UploadLine, audit_upload, format_upload,
+    parse_upload,
 };

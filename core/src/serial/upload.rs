@@ -276,6 +276,33 @@ pub fn parse_upload(text: &str) -> Result<UnitUpload, Vec<Problem>> {
     }
 }
 
+/// Writes a version-1 file: `header`, then one `code,specification` line each.
+pub fn format_upload(header: &UploadHeader, lines: &[(&str, &str)]) -> String {
+    let kind = match header.kind {
+        UploadKind::Inbound => "inbound",
+        UploadKind::Outbound => "outbound",
+        UploadKind::Retail => "retail",
+        UploadKind::Destroy => "destroy",
+    };
+    let mut s = format!(
+        "{MAGIC} {VERSION}\nenterprise={}\nvendor={}\ntype={kind}\nnumber={}\ndate={}\n",
+        header.enterprise, header.vendor, header.number, header.date
+    );
+    if let Some(c) = &header.counterparty {
+        s.push_str(&format!("counterparty={c}\n"));
+    }
+    s.push_str("---\n");
+    for (code, spec) in lines {
+        s.push_str(code);
+        if !spec.is_empty() {
+            s.push(',');
+            s.push_str(spec);
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// The audit of one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineVerdict {

@@ -74,10 +74,7 @@ pub use unit_codes::{
     get_application, level_code, list_applications, pack_units, unit_concerns, unit_view,
     unpack_units,
 };
-pub use unit_uploads::{
-    BatchRecord, UnitSignal, UploadLineResult, UploadResult, Uploaded, list_unit_signals,
-    upload_units,
-};
+pub use unit_uploads::{UnitSignal, Uploaded, list_unit_signals, upload_units};
 pub use write::WriteTx;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

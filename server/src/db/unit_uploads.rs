@@ -11,7 +11,7 @@ use super::unit_codes::{
 };
 use super::{Db, DbError, sha256_hex, timestamp};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
 use suyuan_core::Problem;
@@ -20,60 +20,10 @@ use suyuan_core::model::{
     TransactionKind,
 };
 use suyuan_core::serial::{
-    UnitCode, UnitMove, UploadHeader, UploadKind, audit_upload, batch_document, batch_kind,
-    parse_upload, units_by_batch,
+    BatchRecord, UnitCode, UnitMove, UploadHeader, UploadKind, UploadLineResult, UploadResult,
+    audit_upload, batch_document, batch_kind, parse_upload, units_by_batch,
 };
 use uuid::Uuid;
-
-/// The verdict on one line of an upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UploadLineResult {
-    /// 1-based line number in the file.
-    pub line: usize,
-    /// The code as written.
-    pub code: String,
-    /// Accepted (the code and everything packed in it moved).
-    pub accepted: bool,
-    /// Codes moved with it (1 for a single unit, more for a box or case).
-    pub moved: usize,
-    /// Why it was refused.
-    #[schema(value_type = Option<Object>)]
-    pub problem: Option<Problem>,
-    /// The refusal is a counterfeit signal.
-    pub suspicious: bool,
-}
-
-/// The audit of an upload file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UploadResult {
-    /// Identifier.
-    pub id: Uuid,
-    /// inbound, outbound, retail or destroy.
-    #[schema(value_type = String)]
-    pub kind: UploadKind,
-    /// The document number.
-    pub number: String,
-    /// Lines accepted.
-    pub accepted: usize,
-    /// Lines refused.
-    pub refused: usize,
-    /// Every line's verdict, in file order.
-    pub lines: Vec<UploadLineResult>,
-    /// The batch document that records the same movement, if units moved (none for
-    /// destruction, which no batch document records).
-    pub document: Option<BatchRecord>,
-}
-
-/// The batch document an upload is recorded by.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BatchRecord {
-    /// The document.
-    pub id: Uuid,
-    /// Its number.
-    pub number: String,
-    /// Made and submitted from this upload (true), or one the enterprise had recorded itself.
-    pub derived: bool,
-}
 
 /// What an upload call did.
 #[derive(Debug, Clone, PartialEq, Eq)]

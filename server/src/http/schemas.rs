@@ -56,6 +56,10 @@ macro_rules! object_schemas {
 }
 
 object_schemas! {
+    /// The audit of a unit upload file (suyuan-core `UploadResult`): id, kind, number,
+    /// accepted, refused, lines `[{line, code, accepted, moved, problem, suspicious}]`, and the
+    /// batch `document` `{id, number, derived}` that records it.
+    UploadResult,
     /// The enterprise profile (suyuan-core `Enterprise`): id, uscc, kind, name, region_code, ...
     Enterprise,
     /// The profile's editable fields, plus `acknowledge: [rule]` for overridden warnings.

@@ -11,8 +11,7 @@ use super::json::Json;
 use super::list::{ListParams, Page};
 use super::schemas::{self, ListQuery};
 use crate::db::{
-    self, CodeApplication, CodeRequest, UnitSignal, UnitView, UploadResult, Uploaded,
-    regulator::RegionScope,
+    self, CodeApplication, CodeRequest, UnitSignal, UnitView, Uploaded, regulator::RegionScope,
 };
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -25,7 +24,7 @@ use suyuan_core::Problem;
 use suyuan_core::barcode::Symbology;
 use suyuan_core::barcode::encode::{Label, LabelPayload, SheetLayout, label_sheet_svg};
 use suyuan_core::model::{PackagingLevel, ProductId};
-use suyuan_core::serial::UnitCode;
+use suyuan_core::serial::{UnitCode, UploadResult};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
@@ -348,8 +347,8 @@ async fn unpack(
     request_body(content = String, content_type = "text/plain",
         description = "SUYUAN-UNITS 1, header lines name=value, ---, then one code[,specification] a line"),
     responses(
-        (status = 201, description = "Audited now: each line accepted or refused with its reason", body = UploadResult),
-        (status = 200, description = "The same file again: its first audit, nothing changed", body = UploadResult),
+        (status = 201, description = "Audited now: each line accepted or refused with its reason", body = schemas::UploadResult),
+        (status = 200, description = "The same file again: its first audit, nothing changed", body = schemas::UploadResult),
         (status = 401, description = "Not logged in"),
         (status = 403, description = "Not an enterprise writer"),
         (status = 409, description = "Another file already used this document number", body = schemas::ErrorBody),
