@@ -1,5 +1,5 @@
-//! The HTTP surface: one router per resource, assembled by [`app`], and one OpenAPI document
-//! to which each resource module contributes its paths.
+//! The HTTP surface: one router per resource, assembled by [`app`], one OpenAPI document
+//! to which each resource module contributes its paths, and the web pages ([`web`]).
 
 mod accounts;
 mod admin;
@@ -33,6 +33,7 @@ mod staff;
 mod stock;
 mod sync;
 mod transactions;
+pub mod web;
 
 pub use caller::{CSRF_HEADER, Caller, Credential, SESSION_COOKIE};
 pub use openapi::openapi;
@@ -115,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .merge(regulator::router())
         .merge(recalls::router())
         .merge(nonconforming::router())
+        .merge(web::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

@@ -1,0 +1,83 @@
+// 不合格化妆品信息 for an enterprise: listings that concern it (its own reports and regulators'
+// listings of batches it holds), and its own self-check reports.
+import { api, get } from '../api.js';
+import { t } from '../i18n.js';
+import {
+  badge, busy, button, closeDrawer, drawer, errorSummary, field, h, listView, mount, pageHeader,
+  readForm, showError, showErrors, toast, when,
+} from '../ui.js';
+import { today } from './documents.js';
+
+/** Listing states. */
+export const LISTING_STATES = ['open', 'handling', 'closed', 'revoked'];
+
+/** A listing's handling state as a badge. */
+export function listingState(state) {
+  const kind = { open: 'danger', handling: 'warn', closed: 'ok', revoked: 'muted' }[state];
+  return badge(t(`nc.state.${state}`), kind);
+}
+
+/** The columns both the enterprise's and the regulator's lists show. */
+export const LISTING_COLUMNS = [
+  { label: 'recall.product', value: (r) => r.listing.product_name },
+  { label: 'recall.batches', value: (r) => (r.listing.batches.length ? r.listing.batches.join('、') : t('recall.all_batches')) },
+  { label: 'nc.source', value: (r) => t(`nc.source.${r.listing.source}`) },
+  { label: 'nc.defect', value: (r) => r.listing.defect },
+  { label: 'nc.found_on', value: (r) => r.listing.found_on },
+  { label: 'common.status', value: (r) => listingState(r.listing.state) },
+  { label: 'common.created_at', value: (r) => when(r.created_at) },
+];
+
+/** The form of a new listing; `sources` are the sources the caller may give. */
+export function listingForm(products, sources, batch) {
+  return h('form', { class: 'form-grid', novalidate: true }, errorSummary(),
+    field({ name: 'product_id', label: 'recall.product', type: 'select', required: true, options: products, raw: true, wide: true }),
+    field({ name: 'batches', label: 'recall.batches', hint: 'recall.batches_hint', value: batch }),
+    field({ name: 'source', label: 'nc.source', type: 'select', blank: false, options: sources.map((s) => [s, `nc.source.${s}`]) }),
+    field({ name: 'found_on', label: 'nc.found_on', type: 'date', required: true, value: today() }),
+    field({ name: 'defect', label: 'nc.defect', type: 'textarea', required: true, wide: true }),
+    field({ name: 'test_report_number', label: 'nc.test_report_number' }),
+    field({ name: 'handling_measures', label: 'nc.handling_measures', wide: true }));
+}
+
+/** The form's values as the API takes them. */
+export function listingBody(form) {
+  const v = readForm(form);
+  v.batches = (v.batches || '').split(/[,，、\s]+/).map((b) => b.trim()).filter(Boolean);
+  return v;
+}
+
+async function report(reload) {
+  let products;
+  try {
+    const page = await get('/api/v1/products', { owner: 'all', per_page: 500, sort: 'generic_name' });
+    products = page.items.map((x) => [x.product.id, `${x.product.generic_name} · ${x.product.registration_number}`]);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const form = listingForm(products, ['self_check', 'complaint']);
+  const go = button(t('common.submit'), () => busy(go, async () => {
+    try {
+      await api('POST', '/api/v1/nonconforming', listingBody(form));
+      toast(t('common.saved'));
+      closeDrawer();
+      reload();
+    } catch (err) {
+      showErrors(form, err);
+    }
+  }), 'primary');
+  drawer(t('nc.report'), form, [button(t('common.cancel'), closeDrawer), go]);
+}
+
+/** The enterprise's nonconforming page. */
+export async function render(root) {
+  const list = listView({
+    load: (p) => get('/api/v1/nonconforming', p),
+    filters: [{ name: 'state', label: 'common.status', type: 'select', options: LISTING_STATES.map((s) => [s, `nc.state.${s}`]), blankLabel: t('common.all') }],
+    columns: LISTING_COLUMNS,
+    actions: [button(t('nc.report'), () => report(() => list.reload()), 'primary')],
+    empty: 'nc.empty',
+  });
+  mount(root, pageHeader('menu.nonconforming', h('p', { class: 'muted' }, t('nc.intro'))), list.el);
+}
