@@ -78,8 +78,8 @@ async function logout() {
   } catch { /* already gone */ }
   me = null;
   setCsrf(null);
-  location.hash = '#/login';
-  render();
+  if (location.hash === '#/login') render();
+  else location.hash = '#/login';
 }
 
 function shell(content, current) {
@@ -114,6 +114,8 @@ export async function render() {
   if (!me) await loadMe();
   if (!me || path === 'login') {
     if (me && path === 'login') return navigate(menuOf(me.account)[0][0]);
+    // Already showing the login form (a hash change while logged out): keep what was typed.
+    if (app.querySelector('.login-page')) return;
     const login = await import('./pages/login.js');
     mount(app, login.render({ languageSwitch, onLoggedIn }));
     return;

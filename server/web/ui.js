@@ -93,7 +93,9 @@ export function getPath(obj, name) {
 export function readForm(root) {
   const out = {};
   for (const el of root.querySelectorAll('[name]')) {
-    if (el.closest('[data-skip]')) continue;
+    // Parts marked data-skip (a sub-table, a file picker) are read by their owners.
+    const skip = el.closest('[data-skip]');
+    if (skip && skip !== root && root.contains(skip)) continue;
     let v = el.type === 'checkbox' ? el.checked : el.value.trim();
     if (el.dataset.kind === 'number') v = v === '' ? null : Number(v);
     else if (v === '' && (el.type === 'date' || el.dataset.nullable)) v = null;
