@@ -78,6 +78,7 @@ async function logout() {
   } catch { /* already gone */ }
   me = null;
   setCsrf(null);
+  document.getElementById('toasts').replaceChildren();
   if (location.hash === '#/login') render();
   else location.hash = '#/login';
 }

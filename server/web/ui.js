@@ -37,6 +37,8 @@ export function toast(message, kind = 'ok') {
   const box = document.getElementById('toasts');
   const item = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
   box.append(item);
+  // A burst of actions keeps only the latest few messages on screen.
+  while (box.children.length > 3) box.firstChild.remove();
   setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000);
 }
 

@@ -354,6 +354,7 @@ try {
     await page.getByRole('button', { name: 'Show or hide the menu' }).click();
     await menu('Recalls').click();
     await page.locator('table.list tbody tr').first().waitFor();
+    await page.waitForFunction(() => document.querySelector('nav.sidebar').getBoundingClientRect().right <= 0);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 1, `page wider than the phone by ${overflow}px`);
     await shot('16-phone');
