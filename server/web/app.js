@@ -88,7 +88,13 @@ function shell(content, current) {
   const nav = h('nav', { class: 'sidebar', 'aria-label': t('menu.label') },
     h('div', { class: 'brand' }, t('app.title')),
     h('ul', {}, menu.map(([path, key]) => h('li', {},
-      h('a', { href: `#/${path}`, class: path === current ? 'active' : '', 'aria-current': path === current ? 'page' : undefined }, t(key))))));
+      h('a', {
+        href: `#/${path}`,
+        class: path === current ? 'active' : '',
+        'aria-current': path === current ? 'page' : undefined,
+        // The same page's link changes no hash, so the phone menu is folded here too.
+        onclick: () => document.body.classList.remove('menu-open'),
+      }, t(key))))));
   const who = me.enterprise ? me.enterprise.name : `${me.account.display_name} · ${t('role.regulator')} ${me.account.region_code || ''}`;
   const top = h('header', { class: 'topbar' },
     h('button', { type: 'button', class: 'icon menu-toggle', 'aria-label': t('menu.toggle'), onclick: () => document.body.classList.toggle('menu-open') }, '☰'),

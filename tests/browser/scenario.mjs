@@ -111,8 +111,11 @@ async function logout() {
   await page.getByRole('button', { name: '登录' }).waitFor();
 }
 
-/** Waits for a toast containing `text`. */
-async function toast(text) {
+/** Clicks `target` and waits for the toast its action shows (earlier toasts are cleared first,
+ *  so one left over from a previous step cannot answer for this one). */
+async function act(target, text) {
+  await page.evaluate(() => document.getElementById('toasts').replaceChildren());
+  await target.click();
   await page.locator('#toasts .toast', { hasText: text }).first().waitFor();
 }
 
@@ -174,8 +177,7 @@ try {
     await drawer().getByLabel('生产企业').fill('兰州美源化妆品有限公司');
     await drawer().getByLabel('规格').fill('50g');
     await drawer().getByLabel('保质期（月）').fill('36');
-    await drawer().getByRole('button', { name: '保存' }).click();
-    await toast('已保存');
+    await act(drawer().getByRole('button', { name: '保存' }), '已保存');
     await page.locator('table.list tbody tr', { hasText: PRODUCT }).waitFor();
   });
 
@@ -191,8 +193,7 @@ try {
     await drawer().getByLabel('产品名称').selectOption({ label: `${PRODUCT} · 50g` });
     await drawer().getByLabel('包装规格').fill('1支');
     await shot('03-barcode-photo');
-    await drawer().getByRole('button', { name: '保存' }).click();
-    await toast('已保存');
+    await act(drawer().getByRole('button', { name: '保存' }), '已保存');
     await page.locator('table.list tbody tr', { hasText: read }).waitFor();
   });
 
@@ -241,18 +242,15 @@ try {
   await step('the seller books its production and submits a sales outbound to the buyer', async () => {
     await menu('进销存交易').click();
     await newDocument('成品入库', null, 100);
-    await drawer().getByRole('button', { name: '提交' }).click();
-    await toast('单据已提交');
+    await act(drawer().getByRole('button', { name: '提交' }), '单据已提交');
     await page.locator('table.list tbody tr', { hasText: '成品入库' }).waitFor();
 
     await newDocument('销售出库', buyer.name, 30);
-    await drawer().getByRole('button', { name: '保存' }).click();
-    await toast('已保存');
+    await act(drawer().getByRole('button', { name: '保存' }), '已保存');
     const number = await drawer().getByLabel('单号').inputValue();
     assert(number.length > 0, 'a number is assigned on save');
     await shot('07-document-draft');
-    await drawer().getByRole('button', { name: '提交' }).click();
-    await toast('单据已提交');
+    await act(drawer().getByRole('button', { name: '提交' }), '单据已提交');
     const row = page.locator('table.list tbody tr', { hasText: number });
     await row.filter({ hasText: '已提交' }).waitFor();
     await row.getByRole('button', { name: '查看' }).click();
@@ -273,8 +271,7 @@ try {
     await shot('09-reconciliation');
     await row.getByRole('button', { name: '确认' }).click();
     await drawer().waitFor();
-    await drawer().getByRole('button', { name: '确认' }).click();
-    await toast('已确认');
+    await act(drawer().getByRole('button', { name: '确认' }), '已确认');
     await page.locator('td.empty', { hasText: '没有待勾兑的单据' }).waitFor();
     await menu('库存查询').click();
     await page.locator('table.list tbody tr', { hasText: BATCH }).filter({ hasText: '30' }).waitFor();
@@ -322,8 +319,7 @@ try {
     await drawer().waitFor();
     assert(await drawer().getByLabel('批号').inputValue() === BATCH, 'batch carried over');
     await drawer().getByLabel('召回原因').fill('监督抽检发现微生物超标');
-    await drawer().getByRole('button', { name: '发起', exact: true }).click();
-    await toast('召回已发起');
+    await act(drawer().getByRole('button', { name: '发起', exact: true }), '召回已发起');
     const holders = drawer().locator('table.holders tbody tr');
     await holders.first().waitFor();
     assert(await holders.count() === 2, 'two holders reached');
@@ -339,8 +335,7 @@ try {
     const row = page.locator('table.list tbody tr', { hasText: PRODUCT });
     await row.waitFor();
     assert((await row.textContent()).includes('监管部门责令'), 'ordered by the regulator');
-    await row.getByRole('button', { name: '确认收到' }).click();
-    await toast('已确认收到召回');
+    await act(row.getByRole('button', { name: '确认收到' }), '已确认收到召回');
     await shot('14-buyer-recall');
   });
 
