@@ -6,10 +6,11 @@
 // Screenshots of the main pages go to $ARTIFACTS. Any failed step fails the run.
 //
 // Environment: BASE_URL, CHROMIUM, ARTIFACTS, ADMIN_LOGIN, ADMIN_PASSWORD, BARCODE_PHOTO,
-// BARCODE_TEXT, PRODUCTS_XLSX, BAD_XLSX.
+// BARCODE_TEXT, PRODUCTS_XLSX (a filled template saved by LibreOffice).
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeXlsx } from './xlsx.mjs';
 
 const env = (name) => {
   const v = process.env[name];
@@ -202,9 +203,20 @@ try {
     await page.getByRole('button', { name: 'Excel 导入' }).click();
     await drawer().waitFor();
     assert(await drawer().getByRole('link', { name: '下载导入模板' }).getAttribute('href') === '/api/v1/products/template.xlsx', 'template link');
-    await drawer().getByLabel('已填写的模板（.xlsx）').setInputFiles(env('BAD_XLSX'));
+    // Row 2 is fine, row 3 lacks the registrant, row 4 has a shelf life that is no number.
+    const bad = join(ARTIFACTS, 'bad-products.xlsx');
+    writeXlsx(bad, '产品 Products', [
+      ['generic_name', 'brand', 'registration_number', 'registrant', 'manufacturer', 'specification', 'shelf_life_months'],
+      ['玫瑰保湿面霜', '', '国妆特字G20210001', '上海玫瑰日化有限公司', '上海玫瑰日化有限公司', '30ml', '24'],
+      ['清透防晒乳', '', '国妆特字G20190372', '', '广州清透化妆品有限公司', '50ml', '36'],
+      ['柔肤水', '', '国妆特字G20190373', '广州清透化妆品有限公司', '广州清透化妆品有限公司', '100ml', '三年'],
+    ]);
+    await drawer().getByLabel('已填写的模板（.xlsx）').setInputFiles(bad);
     await drawer().getByRole('button', { name: '开始导入' }).click();
-    await drawer().locator('.row-errors').waitFor();
+    const errors = drawer().locator('.row-errors tbody tr');
+    await errors.first().waitFor();
+    const rows = await errors.evaluateAll((trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent]));
+    assert(JSON.stringify(rows) === JSON.stringify([['3', '注册人/备案人'], ['4', '保质期（月）']]), `row errors ${JSON.stringify(rows)}`);
     await shot('04-import-errors');
     await drawer().getByLabel('已填写的模板（.xlsx）').setInputFiles(env('PRODUCTS_XLSX'));
     await drawer().getByRole('button', { name: '开始导入' }).click();

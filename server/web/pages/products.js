@@ -45,11 +45,12 @@ function edit(row, reload) {
   drawer(t(product ? 'product.edit' : 'product.add'), form, [button(t('common.cancel'), closeDrawer), save]);
 }
 
-/** The import drawer: choose the filled template, watch it upload, read the result. */
-export function importDrawer(path, templateHref, reload) {
+/** The import drawer: choose the filled template, watch it upload, read the result.
+ *  `columns` names the columns (key → label key) in the table of rows refused. */
+export function importDrawer(path, templateHref, reload, columns = {}) {
   const fileField = field({ name: 'file', label: 'import.file', type: 'file', accept: '.xlsx', required: true });
   const bar = h('progress', { max: 1, value: 0, class: 'progress', 'aria-label': t('import.progress') });
-  const result = h('div', { class: 'import-result', 'aria-live': 'polite' });
+  const result = h('div', { class: 'import-result wide', 'aria-live': 'polite' });
   const form = h('form', { class: 'form-grid' },
     h('p', { class: 'wide muted' }, t('import.intro')),
     h('p', { class: 'wide' }, download(templateHref, 'import.template')),
@@ -70,17 +71,18 @@ export function importDrawer(path, templateHref, reload) {
       reload();
     } catch (err) {
       bar.value = 0;
-      mount(result, rowErrors(err));
+      mount(result, rowErrors(err, columns));
     }
   }), 'primary');
   drawer(t('import.title'), form, [button(t('common.close'), closeDrawer), go]);
 }
 
 /** The rows an import refused: `rows[N].column` becomes a row number and a column. */
-export function rowErrors(err) {
+export function rowErrors(err, columns = {}) {
   const lines = (err.errors || []).map((e) => {
     const m = /^rows\[(\d+)\]\.?(.*)$/.exec(e.field || '');
-    return { row: m ? m[1] : '', column: m ? m[2] : e.field, message: e.message };
+    const key = m ? m[2] : e.field;
+    return { row: m ? m[1] : '', column: columns[key] ? t(columns[key]) : key, message: e.message };
   });
   return h('div', { class: 'row-errors', role: 'alert' },
     h('p', { class: 'error-text' }, err.message),
@@ -104,7 +106,8 @@ export async function render(root) {
     ],
     actions: [
       button(t('common.add'), () => edit(null, () => list.reload()), 'primary'),
-      button(t('import.title'), () => importDrawer('/api/v1/products/import', '/api/v1/products/template.xlsx', () => list.reload())),
+      button(t('import.title'), () => importDrawer('/api/v1/products/import', '/api/v1/products/template.xlsx', () => list.reload(),
+        Object.fromEntries(FIELDS.map((f) => [f.name, f.label])))),
       button(t('common.export'), () => { location.href = `/api/v1/products/export.xlsx${query({ q: list.el.querySelector('input[type=search]').value })}`; }),
     ],
     rowActions: (r) => [
