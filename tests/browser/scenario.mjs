@@ -239,6 +239,23 @@ try {
     await shot('06-products');
   });
 
+  await step('attachments are added once a product is saved', async () => {
+    await page.getByRole('button', { name: '新增', exact: true }).click();
+    await drawer().locator('.attachments', { hasText: '保存后可上传附件' }).waitFor();
+    await drawer().getByRole('button', { name: '取消' }).click();
+    const row = page.locator('table.list tbody tr', { hasText: PRODUCT });
+    await row.getByRole('button', { name: '编辑' }).click();
+    await drawer().getByLabel('附件类别').selectOption('photo');
+    await drawer().getByLabel('选择文件').setInputFiles(env('BARCODE_PHOTO'));
+    await act(drawer().getByRole('button', { name: '上传附件' }), '附件已上传');
+    const link = drawer().locator('.attachment-list a', { hasText: '1.png' });
+    await link.waitFor();
+    const res = await page.request.get(BASE + await link.getAttribute('href'));
+    assert(res.status() === 200 && res.headers()['content-type'] === 'image/png', `attachment ${res.status()}`);
+    await shot('06b-product-attachment');
+    await drawer().getByRole('button', { name: '取消' }).click();
+  });
+
   async function newDocument(kind, customer, quantity) {
     await page.getByRole('button', { name: '新增', exact: true }).click();
     await drawer().waitFor();

@@ -35,6 +35,7 @@ const ASSETS: &[(&str, &[u8])] = embed![
     "i18n/en.js",
     "ui.js",
     "svg.js",
+    "attachments.js",
     "icon.svg",
     "pages/login.js",
     "pages/products.js",

@@ -96,4 +96,8 @@ export default {
   'dash.region': 'Region {region}', 'dash.registered': 'Enterprises registered', 'dash.active': 'Active in 30 days', 'dash.open_warnings': 'Open warnings',
   'dash.active_recalls': 'Active recalls', 'dash.documents_per_month': 'Documents submitted per month', 'dash.reconciliation': 'Reconciliation rate', 'dash.recalls': 'Recalls',
   'dir.active_since': 'Reported since', 'dir.last_submitted': 'Last report', 'dir.never': 'Never', 'dir.submitted': 'Documents', 'dir.unreconciled': 'Unreconciled',
+  'attach.title': 'Attachments', 'attach.after_save': 'Files (licences, test reports, photos) can be added once the record is saved.', 'attach.kind': 'Kind',
+  'attach.kind.licence': 'Licence', 'attach.kind.test_report': 'Test report', 'attach.kind.photo': 'Photo', 'attach.kind.quality_agreement': 'Quality agreement',
+  'attach.kind.other': 'Other', 'attach.file': 'File', 'attach.hint': 'PDF, JPEG, PNG or WebP, at most 10 MB', 'attach.none': 'No attachments',
+  'attach.upload': 'Upload', 'attach.choose': 'Choose a file first', 'attach.uploaded': 'File uploaded',
 };

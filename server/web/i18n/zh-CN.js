@@ -95,4 +95,8 @@ export default {
   'dash.region': '辖区 {region}', 'dash.registered': '注册企业', 'dash.active': '近 30 天活跃企业', 'dash.open_warnings': '未处理预警',
   'dash.active_recalls': '进行中的召回', 'dash.documents_per_month': '每月提交单据数', 'dash.reconciliation': '勾兑率', 'dash.recalls': '召回',
   'dir.active_since': '此日期后有上报', 'dir.last_submitted': '最近上报', 'dir.never': '从未上报', 'dir.submitted': '已提交单据', 'dir.unreconciled': '未勾兑',
+  'attach.title': '附件', 'attach.after_save': '保存后可上传附件（许可证、检验报告、照片等）。', 'attach.kind': '附件类别',
+  'attach.kind.licence': '许可证', 'attach.kind.test_report': '检验报告', 'attach.kind.photo': '照片', 'attach.kind.quality_agreement': '质量协议',
+  'attach.kind.other': '其他', 'attach.file': '选择文件', 'attach.hint': 'PDF、JPEG、PNG 或 WebP，不超过 10 MB', 'attach.none': '暂无附件',
+  'attach.upload': '上传附件', 'attach.choose': '请先选择文件', 'attach.uploaded': '附件已上传',
 };

@@ -1,6 +1,7 @@
 // 供应商管理 / 销售客户管理: one page for both, the role fixed by the route. A partner whose USCC
 // is registered on the platform is linked to it, which reconciliation needs.
 import { api, get, query } from '../api.js';
+import { attachmentsEditor } from '../attachments.js';
 import { t } from '../i18n.js';
 import {
   badge, busy, button, clearErrors, closeDrawer, drawer, errorSummary, field, fillForm, h,
@@ -27,11 +28,18 @@ function edit(base, row, reload) {
     field({ name: 'licence.valid_to', label: 'enterprise.licence_to', type: 'date' }),
     field({ name: 'remittance_account', label: 'partner.remittance_account' }));
   if (partner) fillForm(form, partner);
+  let attachments = partner ? partner.attachments : [];
+  form.append(attachmentsEditor(partner ? attachments : null, async (list) => {
+    const stored = await api('PUT', `/api/v1/${base}/${partner.id}`, { ...partner, attachments: list });
+    attachments = stored.partner.attachments;
+    reload();
+    return attachments;
+  }));
   const save = button(t('common.save'), () => busy(save, async () => {
     clearErrors(form);
     const v = readForm(form);
     if (!v.licence.number) v.licence = null;
-    const body = { ...(partner || {}), ...v, attachments: partner ? partner.attachments : [] };
+    const body = { ...(partner || {}), ...v, attachments };
     try {
       if (partner) await api('PUT', `/api/v1/${base}/${partner.id}`, body);
       else await api('POST', `/api/v1/${base}`, body);

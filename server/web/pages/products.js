@@ -1,6 +1,7 @@
 // 产品信息库: the enterprise's products with search and pages, the add/edit drawer, and Excel
 // template, import (with progress and the rows refused) and export.
 import { api, get, query, upload } from '../api.js';
+import { attachmentsEditor } from '../attachments.js';
 import { t } from '../i18n.js';
 import {
   badge, busy, button, clearErrors, closeDrawer, download, drawer, errorSummary, field, fillForm,
@@ -28,9 +29,16 @@ function edit(row, reload) {
   const product = row ? row.product : null;
   const form = h('form', { class: 'form-grid', novalidate: true }, errorSummary(), FIELDS.map((f) => field(f)));
   if (product) fillForm(form, product);
+  let attachments = product ? product.attachments : [];
+  form.append(attachmentsEditor(product ? attachments : null, async (list) => {
+    const stored = await api('PUT', `/api/v1/products/${product.id}`, { ...product, attachments: list });
+    attachments = stored.product.attachments;
+    reload();
+    return attachments;
+  }));
   const save = button(t('common.save'), () => busy(save, async () => {
     clearErrors(form);
-    const body = { ...readForm(form), attachments: product ? product.attachments : [] };
+    const body = { ...readForm(form), attachments };
     try {
       if (product) await api('PUT', `/api/v1/products/${product.id}`, body);
       else await api('POST', '/api/v1/products', body);
