@@ -343,6 +343,15 @@ try {
     await shot('12-trace');
   });
 
+  await step('the regulator traces the same batch from a photo of the package', async () => {
+    await page.getByLabel('查询方式').selectOption('code');
+    await page.getByLabel('包装照片').setInputFiles(env('BARCODE_PHOTO'));
+    await page.waitForFunction((want) => document.querySelector('.trace-form [name=code]').value === want, env('BARCODE_TEXT'));
+    await page.getByRole('button', { name: '追溯', exact: true }).click();
+    await page.locator('.trace-head h2', { hasText: PRODUCT }).waitFor();
+    assert(await page.locator('svg.trace-graph g.node').count() === 2, 'the same two holders');
+  });
+
   await step('the regulator starts a recall from the trace and sees both holders', async () => {
     await page.getByRole('button', { name: '对该批次发起召回' }).click();
     await drawer().waitFor();

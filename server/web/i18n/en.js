@@ -87,7 +87,7 @@ export default {
   'nc.state.open': 'Open', 'nc.state.handling': 'Handling', 'nc.state.closed': 'Closed', 'nc.state.revoked': 'Revoked',
   'nc.report': 'Report a nonconforming product', 'nc.record': 'Record a sampling result', 'nc.list_batch': 'List', 'nc.detail': 'Listing', 'nc.empty': 'No listings',
   'trace.intro': 'Find where a batch came from and went, by product and batch, barcode and batch, or a scanned code.', 'trace.mode': 'Search by',
-  'trace.mode.product': 'Product + batch', 'trace.mode.gtin': 'Barcode + batch', 'trace.mode.code': 'Scanned code (GS1)',
+  'trace.mode.product': 'Product + batch', 'trace.mode.gtin': 'Barcode + batch', 'trace.mode.code': 'Scanned code or photo',
   'trace.product_search': 'Find a product', 'trace.product': 'Product', 'trace.gtin': 'Barcode (GTIN)', 'trace.code': 'Code content',
   'trace.batch': 'Batch', 'trace.run': 'Trace', 'trace.graph': 'Flow of the batch', 'trace.tree': 'Trace details', 'trace.holders': 'Holders ({n})',
   'trace.holder': 'Enterprise', 'trace.uscc': 'USCC', 'trace.region': 'Region', 'trace.received': 'Received', 'trace.passed_on': 'Passed on',
@@ -100,4 +100,6 @@ export default {
   'attach.kind.licence': 'Licence', 'attach.kind.test_report': 'Test report', 'attach.kind.photo': 'Photo', 'attach.kind.quality_agreement': 'Quality agreement',
   'attach.kind.other': 'Other', 'attach.file': 'File', 'attach.hint': 'PDF, JPEG, PNG or WebP, at most 10 MB', 'attach.none': 'No attachments',
   'attach.upload': 'Upload', 'attach.choose': 'Choose a file first', 'attach.uploaded': 'File uploaded',
+  'trace.photo': 'Photo of the package', 'trace.photo_hint': 'Upload a photo of the barcode or trace code; its content is read for you', 'trace.photo_none': 'No code found in the photo',
+  'trace.photo_read': 'Read: {code}',
 };

@@ -86,7 +86,7 @@ export default {
   'nc.state.open': '待处置', 'nc.state.handling': '处置中', 'nc.state.closed': '已处置', 'nc.state.revoked': '已撤销',
   'nc.report': '上报不合格产品', 'nc.record': '录入抽检结果', 'nc.list_batch': '列入名录', 'nc.detail': '不合格产品详情', 'nc.empty': '暂无不合格产品信息',
   'trace.intro': '按产品和批号、条形码和批号或扫描的追溯码查询一个批次的来源和去向。', 'trace.mode': '查询方式',
-  'trace.mode.product': '产品 + 批号', 'trace.mode.gtin': '条形码 + 批号', 'trace.mode.code': '追溯码（GS1）',
+  'trace.mode.product': '产品 + 批号', 'trace.mode.gtin': '条形码 + 批号', 'trace.mode.code': '追溯码或包装照片',
   'trace.product_search': '搜索产品', 'trace.product': '产品', 'trace.gtin': '条形码（GTIN）', 'trace.code': '追溯码内容',
   'trace.batch': '批号', 'trace.run': '追溯', 'trace.graph': '批次流向图', 'trace.tree': '追溯明细', 'trace.holders': '持有企业（{n} 家）',
   'trace.holder': '企业', 'trace.uscc': '统一社会信用代码', 'trace.region': '地区', 'trace.received': '购进', 'trace.passed_on': '售出',
@@ -99,4 +99,6 @@ export default {
   'attach.kind.licence': '许可证', 'attach.kind.test_report': '检验报告', 'attach.kind.photo': '照片', 'attach.kind.quality_agreement': '质量协议',
   'attach.kind.other': '其他', 'attach.file': '选择文件', 'attach.hint': 'PDF、JPEG、PNG 或 WebP，不超过 10 MB', 'attach.none': '暂无附件',
   'attach.upload': '上传附件', 'attach.choose': '请先选择文件', 'attach.uploaded': '附件已上传',
+  'trace.photo': '包装照片', 'trace.photo_hint': '上传包装上条码或追溯码的照片，自动读出码的内容', 'trace.photo_none': '照片中没有识别到条码',
+  'trace.photo_read': '已读出：{code}',
 };

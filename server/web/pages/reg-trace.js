@@ -1,6 +1,7 @@
-// 批次追溯 for regulators: by product + batch, GTIN + batch, or a scanned code; the flow drawn
+// 批次追溯 for regulators: by product + batch, GTIN + batch, a scanned code or a photo of the
+// package; the flow drawn
 // as a graph with quantities, listed as a tree, exported as .xlsx, and a recall started from it.
-import { get, query } from '../api.js';
+import { api, get, query } from '../api.js';
 import { t } from '../i18n.js';
 import { badge, button, errorSummary, field, h, mount, pageHeader, readForm, showErrors } from '../ui.js';
 import { traceGraph } from '../svg.js';
@@ -46,16 +47,38 @@ export async function render(root, { params, navigate }) {
   const result = h('section', { class: 'trace-result', 'aria-live': 'polite' });
   const productSearch = h('input', { type: 'search', id: 'trace-product-search', placeholder: t('trace.product_search') });
   const productField = field({ name: 'product_id', label: 'trace.product', type: 'select', options: [], raw: true, required: true });
+  const photoField = field({ name: 'photo', label: 'trace.photo', type: 'file', accept: 'image/png,image/jpeg,image/webp', hint: 'trace.photo_hint' });
   const form = h('form', { class: 'form-grid trace-form', novalidate: true },
     errorSummary(),
     field({ name: 'mode', label: 'trace.mode', type: 'select', blank: false, options: MODES.map((m) => [m, `trace.mode.${m}`]), value: params.gtin ? 'gtin' : params.code ? 'code' : 'product' }),
     h('div', { class: 'field mode-product', dataset: { skip: '1' } }, h('label', { for: productSearch.id }, t('trace.product_search')), productSearch),
     h('div', { class: 'mode-product' }, productField),
     h('div', { class: 'mode-gtin' }, field({ name: 'gtin', label: 'trace.gtin', required: true, value: params.gtin })),
-    h('div', { class: 'mode-code' }, field({ name: 'code', label: 'trace.code', required: true, wide: true, value: params.code })),
+    h('div', { class: 'mode-code' }, field({ name: 'code', label: 'trace.code', required: true, value: params.code })),
+    h('div', { class: 'mode-code photo-field', dataset: { skip: '1' } }, photoField),
     field({ name: 'batch', label: 'trace.batch', required: true, value: params.batch }),
     h('div', { class: 'field' }, h('button', { type: 'submit', class: 'primary' }, t('trace.run'))));
   const modeSelect = form.querySelector('[name=mode]');
+  // A photo of the package: the server's decoder reads the code, which then names the product
+  // (and the batch, when a GS1 code carries one).
+  const photoInput = photoField.querySelector('input');
+  photoInput.addEventListener('change', async () => {
+    const file = photoInput.files[0];
+    if (!file) return;
+    const slot = photoField.querySelector('.hint');
+    slot.textContent = t('barcode.reading');
+    try {
+      const found = await api('POST', '/api/v1/barcodes/recognize', file);
+      if (!found.codes.length) {
+        slot.textContent = t('trace.photo_none');
+        return;
+      }
+      form.querySelector('[name=code]').value = found.codes[0].text;
+      slot.textContent = t('trace.photo_read', { code: found.codes[0].text });
+    } catch (err) {
+      slot.textContent = err.message;
+    }
+  });
   const productSelect = productField.querySelector('select');
   function showMode() {
     for (const m of MODES) {
