@@ -291,6 +291,23 @@ try {
     await logout();
   });
 
+  await step('every other enterprise page renders: profile, suppliers, customers, nonconforming, stock', async () => {
+    await login(seller.login);
+    for (const [m, probe] of [['企业主体信息', '[name=uscc]'], ['供应商管理', 'table.list'], ['销售客户管理', 'table.list tbody tr'],
+      ['不合格化妆品信息', 'table.list'], ['库存查询', 'table.list tbody tr']]) {
+      await menu(m).click();
+      await page.locator(`main h1:text-is("${m}")`).waitFor();
+      await page.locator(probe).first().waitFor();
+      assert(await page.locator('.toast.error').count() === 0, `error toast on ${m}`);
+    }
+    await menu('企业主体信息').click();
+    await page.waitForFunction((u) => document.querySelector('[name=uscc]')?.value === u, seller.uscc);
+    await shot('08b-profile');
+    await menu('销售客户管理').click();
+    await page.locator('table.list tbody tr', { hasText: buyer.name }).filter({ hasText: '是' }).waitFor();
+    await logout();
+  });
+
   await step('the buyer confirms the inbound from the reconciliation page', async () => {
     await login(buyer.login);
     await menu('采购/销售退入勾兑').click();
@@ -312,8 +329,14 @@ try {
     await page.locator('svg.chart').first().waitFor();
     await shot('10-dashboard');
     await menu('辖区企业').click();
-    await page.locator('table.list tbody tr', { hasText: seller.name }).waitFor();
+    const row = page.locator('table.list tbody tr', { hasText: seller.name });
+    await row.waitFor();
     await shot('11-enterprises');
+    await row.getByRole('button', { name: '查看' }).click();
+    await drawer().locator('table.list tbody tr', { hasText: '销售出库' }).waitFor();
+    await drawer().getByRole('button', { name: '关闭' }).first().click();
+    await menu('不合格产品名录').click();
+    await page.locator('td.empty', { hasText: '暂无不合格产品信息' }).waitFor();
   });
 
   await step('the regulator traces the batch: graph, both holders with quantities, tree, export', async () => {
