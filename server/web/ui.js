@@ -232,7 +232,7 @@ export function when(iso) {
  * A list page: toolbar (keyword search, filters, actions), a table and pagination.
  * `opts`: {columns: [{label, value(row) → node|text}], load(params) → Promise<Page>,
  * filters: [field specs], actions: [buttons], rowActions(row) → [buttons], perPage, empty}.
- * Returns {el, reload}.
+ * Returns {el, reload, params}.
  */
 export function listView(opts) {
   const state = { page: 1, q: '', filters: {} };
@@ -270,7 +270,9 @@ export function listView(opts) {
       button(t('common.next'), () => { state.page += 1; load(); }, '', { disabled: state.page >= pages }));
   }
   load();
-  return { el, reload: load };
+  /** The keyword and filters as last searched, for an export of the same list. */
+  const params = () => ({ q: state.q, ...state.filters });
+  return { el, reload: load, params };
 }
 
 /** The page's heading and an optional line under it. */

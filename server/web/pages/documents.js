@@ -1,7 +1,7 @@
 // 进销存交易: the five document kinds with their lines. Save keeps a draft editable; submit
 // moves stock, chains the record and sends the counterparty a reconciliation item, after which
 // the document shows read-only.
-import { api, get } from '../api.js';
+import { api, get, query } from '../api.js';
 import { t } from '../i18n.js';
 import {
   busy, button, clearErrors, closeDrawer, drawer, errorSummary, field, h, listView, lockForm,
@@ -215,7 +215,7 @@ export async function render(root) {
     actions: [
       button(t('common.add'), () => edit(null, () => list.reload()), 'primary'),
       button(t('import.title'), () => importDrawer('/api/v1/transactions/import', '/api/v1/transactions/template.xlsx', () => list.reload())),
-      button(t('common.export'), () => { location.href = '/api/v1/transactions/export.xlsx'; }),
+      button(t('common.export'), () => { location.href = `/api/v1/transactions/export.xlsx${query(list.params())}`; }),
     ],
     rowActions: (d) => {
       const submitted = d.status && d.status.state === 'submitted';

@@ -70,7 +70,7 @@ export async function render(root, { options }) {
     actions: [
       button(t('common.add'), () => edit(base, null, () => list.reload()), 'primary'),
       button(t('import.title'), () => importDrawer(`/api/v1/${base}/import`, `/api/v1/${base}/template.xlsx`, () => list.reload())),
-      button(t('common.export'), () => { location.href = `/api/v1/${base}/export.xlsx${query({ q: list.el.querySelector('input[type=search]').value })}`; }),
+      button(t('common.export'), () => { location.href = `/api/v1/${base}/export.xlsx${query(list.params())}`; }),
     ],
     rowActions: (r) => [
       button(t('common.edit'), () => edit(base, r, () => list.reload()), 'link'),

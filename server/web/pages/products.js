@@ -116,7 +116,7 @@ export async function render(root) {
       button(t('common.add'), () => edit(null, () => list.reload()), 'primary'),
       button(t('import.title'), () => importDrawer('/api/v1/products/import', '/api/v1/products/template.xlsx', () => list.reload(),
         Object.fromEntries(FIELDS.map((f) => [f.name, f.label])))),
-      button(t('common.export'), () => { location.href = `/api/v1/products/export.xlsx${query({ q: list.el.querySelector('input[type=search]').value })}`; }),
+      button(t('common.export'), () => { location.href = `/api/v1/products/export.xlsx${query(list.params())}`; }),
     ],
     rowActions: (r) => [
       button(t('common.edit'), () => edit(r, () => list.reload()), 'link'),
