@@ -393,6 +393,9 @@ try {
   await step('the buyer sees the recall with what it holds and acknowledges it', async () => {
     await login(buyer.login);
     await menu('产品召回').click();
+    // A reload keeps the session (HttpOnly cookie) and finds the CSRF token in its cookie, so
+    // the acknowledgement below also proves a write works after a reload.
+    await page.reload();
     const row = page.locator('table.list tbody tr', { hasText: PRODUCT });
     await row.waitFor();
     assert((await row.textContent()).includes('监管部门责令'), 'ordered by the regulator');
