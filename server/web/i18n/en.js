@@ -102,4 +102,6 @@ export default {
   'attach.upload': 'Upload', 'attach.choose': 'Choose a file first', 'attach.uploaded': 'File uploaded',
   'trace.photo': 'Photo of the package', 'trace.photo_hint': 'Upload a photo of the barcode or trace code; its content is read for you', 'trace.photo_none': 'No code found in the photo',
   'trace.photo_read': 'Read: {code}',
+  'nc.to.handling': 'Start handling', 'nc.to.closed': 'Close', 'nc.to.revoked': 'Revoke', 'nc.confirm_revoke': 'Revoking lets the batches be sold again. Revoke?',
+  'document.correct': 'Correct it', 'document.correcting': 'This document corrects a submitted one: once submitted, the corrected one no longer counts.',
 };

@@ -101,4 +101,6 @@ export default {
   'attach.upload': '上传附件', 'attach.choose': '请先选择文件', 'attach.uploaded': '附件已上传',
   'trace.photo': '包装照片', 'trace.photo_hint': '上传包装上条码或追溯码的照片，自动读出码的内容', 'trace.photo_none': '照片中没有识别到条码',
   'trace.photo_read': '已读出：{code}',
+  'nc.to.handling': '开始处置', 'nc.to.closed': '处置完毕', 'nc.to.revoked': '撤销', 'nc.confirm_revoke': '撤销后这些批次可以重新销售，确定撤销吗？',
+  'document.correct': '新建更正单据', 'document.correcting': '这是一张更正单据：提交后，被更正的单据不再计入库存和追溯。',
 };

@@ -93,8 +93,10 @@ export function linesTable(products, lines, readonly) {
   return { el: wrap, read };
 }
 
-async function edit(stored, reload) {
+/** The document drawer: `stored` to view or edit, or a new draft (from `template` when it corrects one). */
+async function edit(stored, reload, template) {
   const doc = stored || null;
+  const source = doc || template || null;
   const readonly = !!(doc && doc.status && doc.status.state === 'submitted');
   let products;
   let partners = { suppliers: [], customers: [] };
@@ -124,7 +126,7 @@ async function edit(stored, reload) {
     const list = role ? partners[role] : [];
     mount(partnerSelect, h('option', { value: '' }, t('common.choose')),
       list.map((p) => h('option', { value: p.id }, `${p.name}${p.enterprise_id ? '' : ` (${t('document.not_registered')})`}`)));
-    const current = doc && doc.counterparty;
+    const current = source && source.counterparty;
     if (current) {
       if (current.partner_id && list.some((p) => p.id === current.partner_id)) partnerSelect.value = current.partner_id;
       else {
@@ -134,16 +136,19 @@ async function edit(stored, reload) {
     }
   }
   kindSelect.addEventListener('change', fillPartners);
-  if (doc) {
+  if (source) {
     for (const k of ['kind', 'number', 'date', 'contact', 'phone', 'remarks']) {
       const el = header.querySelector(`[name=${k}]`);
-      if (el && doc[k] !== undefined && doc[k] !== null) el.value = doc[k];
+      if (el && source[k] !== undefined && source[k] !== null) el.value = source[k];
     }
   }
   fillPartners();
-  const lines = linesTable(products, doc ? doc.lines : [], readonly);
+  const lines = linesTable(products, source ? source.lines : [], readonly);
+  const corrects = source ? source.corrects : null;
   const form = h('form', { class: 'form-grid', novalidate: true }, errorSummary(),
-    readonly ? h('p', { class: 'wide notice' }, t('document.readonly')) : null, header, lines.el);
+    readonly ? h('p', { class: 'wide notice' }, t('document.readonly')) : null,
+    corrects && !readonly ? h('p', { class: 'wide notice' }, t('document.correcting')) : null,
+    header, lines.el);
   if (readonly) lockForm(form);
 
   function body() {
@@ -153,10 +158,10 @@ async function edit(stored, reload) {
     if (role) {
       const p = partners[role].find((x) => x.id === v.partner);
       if (p) counterparty = { partner_id: p.id, name: p.name, uscc: p.uscc, enterprise_id: p.enterprise_id };
-      else if (v.partner === '__current' && doc) counterparty = doc.counterparty;
+      else if (v.partner === '__current' && source) counterparty = source.counterparty;
     }
     delete v.partner;
-    return { ...v, number: v.number || null, counterparty, lines: lines.read() };
+    return { ...v, number: v.number || null, counterparty, lines: lines.read(), corrects };
   }
   let saved = doc;
   async function persist() {
@@ -191,7 +196,9 @@ async function edit(stored, reload) {
     }
   }), 'primary');
   const title = doc ? `${t(`kind.${doc.kind}`)} ${doc.number}` : t('document.add');
-  drawer(title, form, readonly ? [button(t('common.close'), closeDrawer)] : [button(t('common.cancel'), closeDrawer), save, submit]);
+  // A submitted document never changes: a mistake is corrected by a new document naming it.
+  const correct = button(t('document.correct'), () => edit(null, reload, { ...doc, number: null, date: today(), corrects: doc.id }));
+  drawer(title, form, readonly ? [button(t('common.close'), closeDrawer), doc.corrected_by ? null : correct].filter(Boolean) : [button(t('common.cancel'), closeDrawer), save, submit]);
 }
 
 /** The documents page. */

@@ -40,6 +40,23 @@ export function listingForm(products, sources, batch) {
     field({ name: 'handling_measures', label: 'nc.handling_measures', wide: true }));
 }
 
+/** The handling steps a listing in `state` may take next. */
+const NEXT = { open: ['handling', 'closed', 'revoked'], handling: ['closed', 'revoked'], closed: ['revoked'], revoked: [] };
+
+/** Buttons moving a listing on (处置中, 已处置, 撤销) through `${base}/{id}/state`. */
+export function stepButtons(listing, base, after) {
+  return NEXT[listing.state].map((next) => button(t(`nc.to.${next}`), async () => {
+    if (next === 'revoked' && !confirm(t('nc.confirm_revoke'))) return;
+    try {
+      await api('POST', `${base}/${listing.id}/state`, { state: next });
+      toast(t('common.saved'));
+      after();
+    } catch (err) {
+      showError(err);
+    }
+  }, next === 'revoked' ? 'link danger' : 'link'));
+}
+
 /** The form's values as the API takes them. */
 export function listingBody(form) {
   const v = readForm(form);
@@ -70,13 +87,15 @@ async function report(reload) {
   drawer(t('nc.report'), form, [button(t('common.cancel'), closeDrawer), go]);
 }
 
-/** The enterprise's nonconforming page. */
-export async function render(root) {
+/** The enterprise's nonconforming page; it moves on the listings it reported itself. */
+export async function render(root, { me }) {
   const list = listView({
     load: (p) => get('/api/v1/nonconforming', p),
     filters: [{ name: 'state', label: 'common.status', type: 'select', options: LISTING_STATES.map((s) => [s, `nc.state.${s}`]), blankLabel: t('common.all') }],
     columns: LISTING_COLUMNS,
     actions: [button(t('nc.report'), () => report(() => list.reload()), 'primary')],
+    rowActions: (r) => (me.enterprise && r.listing.reported_by === me.enterprise.id
+      ? stepButtons(r.listing, '/api/v1/nonconforming', () => list.reload()) : []),
     empty: 'nc.empty',
   });
   mount(root, pageHeader('menu.nonconforming', h('p', { class: 'muted' }, t('nc.intro'))), list.el);

@@ -3,7 +3,7 @@
 import { api, get } from '../api.js';
 import { t } from '../i18n.js';
 import { busy, button, closeDrawer, drawer, h, listView, mount, pageHeader, showError, showErrors, toast, when } from '../ui.js';
-import { LISTING_COLUMNS, LISTING_STATES, listingBody, listingForm } from './nonconforming.js';
+import { LISTING_COLUMNS, LISTING_STATES, listingBody, listingForm, stepButtons } from './nonconforming.js';
 
 function holders(list) {
   return h('table', { class: 'list holders' },
@@ -14,11 +14,16 @@ function holders(list) {
       h('td', {}, x.quantity_held), h('td', {}, when(x.created_at))))));
 }
 
-async function detail(id) {
+async function detail(id, reload) {
   try {
     const view = await get(`/api/v1/regulator/nonconforming/${id}`);
+    const moved = () => {
+      reload();
+      detail(id, reload);
+    };
     drawer(`${t('nc.detail')} · ${view.listing.product_name}`, h('div', {},
-      h('p', {}, view.listing.defect), holders(view.holders || [])), [button(t('common.close'), closeDrawer)]);
+      h('p', {}, view.listing.defect), holders(view.holders || [])),
+    [...stepButtons(view.listing, '/api/v1/regulator/nonconforming', moved), button(t('common.close'), closeDrawer)]);
   } catch (err) {
     showError(err);
   }
@@ -39,7 +44,7 @@ async function record(reload) {
       const view = await api('POST', '/api/v1/regulator/nonconforming', listingBody(form));
       toast(t('common.saved'));
       reload();
-      detail(view.listing.id);
+      detail(view.listing.id, reload);
     } catch (err) {
       showErrors(form, err);
     }
@@ -54,7 +59,7 @@ export async function render(root) {
     filters: [{ name: 'state', label: 'common.status', type: 'select', options: LISTING_STATES.map((s) => [s, `nc.state.${s}`]), blankLabel: t('common.all') }],
     columns: LISTING_COLUMNS,
     actions: [button(t('nc.record'), () => record(() => list.reload()), 'danger')],
-    rowActions: (r) => [button(t('common.view'), () => detail(r.listing.id), 'link')],
+    rowActions: (r) => [button(t('common.view'), () => detail(r.listing.id, () => list.reload()), 'link')],
     empty: 'nc.empty',
   });
   mount(root, pageHeader('menu.reg_nonconforming'), list.el);
