@@ -288,6 +288,18 @@ try {
     assert(await drawer().getByRole('button', { name: '提交' }).count() === 0, 'no submit on a submitted document');
     await shot('08-document-submitted');
     await drawer().getByRole('button', { name: '关闭' }).first().click();
+  });
+
+  await step('a submitted production document is corrected by a new one', async () => {
+    const original = page.locator('table.list tbody tr', { hasText: '成品入库' });
+    await original.getByRole('button', { name: '查看' }).click();
+    await drawer().getByRole('button', { name: '新建更正单据' }).click();
+    await drawer().locator('.notice', { hasText: '更正单据' }).waitFor();
+    assert(await drawer().getByLabel('第 1 行 数量').inputValue() === '100', 'lines carried over');
+    await drawer().getByLabel('备注').fill('更正联系人');
+    await act(drawer().getByRole('button', { name: '提交' }), '单据已提交');
+    await page.locator('table.list tbody tr', { hasText: '已被更正' }).waitFor();
+    await page.locator('table.list tbody tr', { hasText: '更正单' }).filter({ hasText: '已提交' }).waitFor();
     await logout();
   });
 

@@ -4,7 +4,7 @@
 import { api, get, query } from '../api.js';
 import { t } from '../i18n.js';
 import {
-  busy, button, clearErrors, closeDrawer, drawer, errorSummary, field, h, listView, lockForm,
+  badge, busy, button, clearErrors, closeDrawer, drawer, errorSummary, field, h, listView, lockForm,
   mount, pageHeader, readForm, showError, showErrors, statusBadge, toast,
 } from '../ui.js';
 import { productOptions } from './barcodes.js';
@@ -217,7 +217,7 @@ export async function render(root) {
       { label: 'document.date', value: (d) => d.date },
       { label: 'document.counterparty', value: (d) => (d.counterparty ? d.counterparty.name : '—') },
       { label: 'document.lines', value: (d) => d.lines.map((l) => `${l.product_name} ${l.batch} × ${l.quantity}`).join('；') },
-      { label: 'common.status', value: (d) => statusBadge(d.status) },
+      { label: 'common.status', value: (d) => [statusBadge(d.status), d.corrected_by ? [' ', badge(t('document.corrected'), 'warn')] : null, d.corrects ? [' ', badge(t('document.correction'), 'muted')] : null] },
     ],
     actions: [
       button(t('common.add'), () => edit(null, () => list.reload()), 'primary'),
