@@ -413,6 +413,14 @@ try {
     assert((await row.textContent()).includes('监管部门责令'), 'ordered by the regulator');
     await act(row.getByRole('button', { name: '确认收到' }), '已确认收到召回');
     await shot('14-buyer-recall');
+    // Reporting more than it held is refused inline; then 20 returned and 10 destroyed.
+    await row.getByRole('button', { name: '上报处置' }).click();
+    await drawer().getByLabel('退回数量').fill('40');
+    await drawer().getByRole('button', { name: '提交' }).click();
+    await drawer().locator('.form-errors', { hasText: /\S/ }).waitFor();
+    await drawer().getByLabel('退回数量').fill('20');
+    await drawer().getByLabel('销毁数量').fill('10');
+    await act(drawer().getByRole('button', { name: '提交' }), '已保存');
   });
 
   await step('English switch and phone width', async () => {
