@@ -439,6 +439,22 @@ try {
     await shot('16-phone');
   });
 
+  await step('the seller starts a voluntary recall of its own batch and sees who holds it', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await logout();
+    await login(seller.login);
+    await menu('产品召回').click();
+    await page.getByRole('button', { name: '发起主动召回' }).click();
+    await drawer().getByLabel('产品').selectOption({ label: `${PRODUCT} · 国妆特字G20230815` });
+    await drawer().getByLabel('批号').fill(BATCH);
+    await drawer().getByLabel('召回级别').selectOption('three');
+    await drawer().getByLabel('召回原因').fill('包装标签印刷错误');
+    await act(drawer().getByRole('button', { name: '发起', exact: true }), '召回已发起');
+    await drawer().locator('table.holders', { hasText: buyer.name }).waitFor();
+    await shot('17-own-recall');
+  });
+
   await step('no script errors on any page', async () => {
     // A failed request (the deliberate wrong password, the bad import) logs a console error
     // of its own; anything else is a bug.

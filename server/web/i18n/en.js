@@ -105,4 +105,5 @@ export default {
   'nc.to.handling': 'Start handling', 'nc.to.closed': 'Close', 'nc.to.revoked': 'Revoke', 'nc.confirm_revoke': 'Revoking lets the batches be sold again. Revoke?',
   'document.correct': 'Correct it', 'document.correcting': 'This document corrects a submitted one: once submitted, the corrected one no longer counts.',
   'document.corrected': 'Corrected', 'document.correction': 'Correction',
+  'recall.create_own': 'Recall own product',
 };

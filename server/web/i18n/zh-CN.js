@@ -104,4 +104,5 @@ export default {
   'nc.to.handling': '开始处置', 'nc.to.closed': '处置完毕', 'nc.to.revoked': '撤销', 'nc.confirm_revoke': '撤销后这些批次可以重新销售，确定撤销吗？',
   'document.correct': '新建更正单据', 'document.correcting': '这是一张更正单据：提交后，被更正的单据不再计入库存和追溯。',
   'document.corrected': '已被更正', 'document.correction': '更正单',
+  'recall.create_own': '发起主动召回',
 };

@@ -1,5 +1,6 @@
 // 产品召回 for an enterprise: the recalls that reached it with what it held, acknowledging
-// them, and reporting the quantities returned and destroyed.
+// them, and reporting the quantities returned and destroyed; and its own voluntary recalls
+// (主动召回) of its products, with every holder and the progress.
 import { api, get } from '../api.js';
 import { t } from '../i18n.js';
 import {
@@ -38,7 +39,9 @@ function reportDrawer(row, reload) {
 }
 
 /** The enterprise's recalls page. */
-export async function render(root) {
+export async function render(root, { me }) {
+  const { create, detail } = await import('./reg-recalls.js');
+  const mine = (r) => r.recall.initiator.by === 'enterprise' && me.enterprise && r.recall.initiator.enterprise_id === me.enterprise.id;
   const list = listView({
     load: (p) => get('/api/v1/recalls', p),
     filters: [{ name: 'status', label: 'common.status', type: 'select', options: ['planned', 'active', 'completed'].map((s) => [s, `recall.status.${s}`]), blankLabel: t('common.all') }],
@@ -52,18 +55,26 @@ export async function render(root) {
       { label: 'recall.acknowledged', value: (r) => (r.mine && r.mine.acknowledged_at ? badge(t('common.yes'), 'ok') : badge(t('common.no'), 'warn')) },
       { label: 'common.status', value: (r) => recallStatus(r.recall.status) },
     ],
-    rowActions: (r) => (r.mine && r.recall.status === 'active' ? [
-      r.mine.acknowledged_at ? null : button(t('recall.acknowledge'), async () => {
-        try {
-          await api('POST', `/api/v1/recalls/${r.recall.id}/acknowledge`, {});
-          toast(t('recall.acknowledged_ok'));
-          list.reload();
-        } catch (err) {
-          showError(err);
+    actions: [button(t('recall.create_own'), () => create('/api/v1/recalls', 'me', {}, () => list.reload()), 'danger')],
+    rowActions: (r) => {
+      const buttons = [];
+      if (mine(r)) buttons.push(button(t('common.view'), () => detail('/api/v1/recalls', r.recall.id, () => list.reload()), 'link'));
+      if (r.mine && r.recall.status === 'active') {
+        if (!r.mine.acknowledged_at) {
+          buttons.push(button(t('recall.acknowledge'), async () => {
+            try {
+              await api('POST', `/api/v1/recalls/${r.recall.id}/acknowledge`, {});
+              toast(t('recall.acknowledged_ok'));
+              list.reload();
+            } catch (err) {
+              showError(err);
+            }
+          }, 'link'));
         }
-      }, 'link'),
-      button(t('recall.report'), () => reportDrawer(r, () => list.reload()), 'link'),
-    ] : []),
+        buttons.push(button(t('recall.report'), () => reportDrawer(r, () => list.reload()), 'link'));
+      }
+      return buttons;
+    },
     empty: 'recall.empty',
   });
   mount(root, pageHeader('menu.recalls', h('p', { class: 'muted' }, t('recall.intro'))), list.el);

@@ -10,6 +10,7 @@ import { stackBar } from '../svg.js';
 import { batchesOf, recallStatus } from './recalls.js';
 
 const LEVELS = ['one', 'two', 'three'];
+const BASE = '/api/v1/regulator/recalls';
 
 /** The holders of a recall with their quantities and acknowledgement. */
 export function holdersTable(holders) {
@@ -42,10 +43,11 @@ function progress(summary) {
     ], t('recall.progress')));
 }
 
-async function detail(id, reload) {
+/** The detail drawer of a recall under `base` (the regulator's or the initiating enterprise's routes). */
+export async function detail(base, id, reload) {
   let view;
   try {
-    view = await get(`/api/v1/regulator/recalls/${id}`);
+    view = await get(`${base}/${id}`);
   } catch (err) {
     showError(err);
     return;
@@ -53,10 +55,10 @@ async function detail(id, reload) {
   const r = view.recall;
   const step = (action) => async () => {
     try {
-      await api('POST', `/api/v1/regulator/recalls/${id}/${action}`, {});
+      await api('POST', `${base}/${id}/${action}`, {});
       toast(t('common.saved'));
       reload();
-      detail(id, reload);
+      detail(base, id, reload);
     } catch (err) {
       showError(err);
     }
@@ -76,10 +78,12 @@ async function detail(id, reload) {
   drawer(`${t('recall.detail')} · ${r.product_name}`, body, actions);
 }
 
-async function create(params, reload) {
+/** The drawer starting a recall through `base`: a regulator's of any product of its region
+ *  (`owner=all`), an enterprise's of its own products (`owner=me`). */
+export async function create(base, owner, params, reload) {
   let options = [];
   try {
-    const page = await get('/api/v1/products', { owner: 'all', per_page: 500, sort: 'generic_name' });
+    const page = await get('/api/v1/products', { owner, per_page: 500, sort: 'generic_name' });
     options = page.items.map((x) => [x.product.id, `${x.product.generic_name} · ${x.product.registration_number}`]);
   } catch (err) {
     showError(err);
@@ -98,10 +102,10 @@ async function create(params, reload) {
     const v = readForm(form);
     v.batches = (v.batches || '').split(/[,，、\s]+/).map((b) => b.trim()).filter(Boolean);
     try {
-      const view = await api('POST', '/api/v1/regulator/recalls', v);
+      const view = await api('POST', base, v);
       toast(t('recall.started', { n: (view.holders || []).length }));
       reload();
-      detail(view.recall.id, reload);
+      detail(base, view.recall.id, reload);
     } catch (err) {
       showErrors(form, err);
     }
@@ -123,10 +127,10 @@ export async function render(root, { params }) {
       { label: 'common.status', value: (r) => recallStatus(r.recall.status) },
       { label: 'common.created_at', value: (r) => when(r.created_at) },
     ],
-    actions: [button(t('recall.create'), () => create({}, () => list.reload()), 'danger')],
-    rowActions: (r) => [button(t('common.view'), () => detail(r.recall.id, () => list.reload()), 'link')],
+    actions: [button(t('recall.create'), () => create(BASE, 'all', {}, () => list.reload()), 'danger')],
+    rowActions: (r) => [button(t('common.view'), () => detail(BASE, r.recall.id, () => list.reload()), 'link')],
     empty: 'recall.empty',
   });
   mount(root, pageHeader('menu.reg_recalls'), list.el);
-  if (params.product_id) create(params, () => list.reload());
+  if (params.product_id) create(BASE, 'all', params, () => list.reload());
 }
