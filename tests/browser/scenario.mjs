@@ -108,6 +108,7 @@ async function login(who) {
 }
 
 async function logout() {
+  await page.keyboard.press('Escape'); // closes a drawer left open
   await page.getByRole('button', { name: /退出登录|Log out/ }).click();
   await page.getByRole('button', { name: '登录' }).waitFor();
 }
@@ -262,7 +263,10 @@ try {
     await drawer().getByLabel('单据类型').selectOption({ label: kind });
     if (customer) await drawer().getByLabel('往来单位').selectOption({ label: customer });
     await drawer().getByLabel('联系人').fill('王经理');
-    await drawer().getByLabel('第 1 行 化妆品名称').selectOption({ label: `${PRODUCT} · 50g` });
+    await drawer().getByLabel('在产品库中查找').fill('牦牛');
+    const product = drawer().getByLabel('第 1 行 化妆品名称');
+    await product.locator('option', { hasText: PRODUCT }).first().waitFor({ state: 'attached' });
+    await product.selectOption({ label: `${PRODUCT} · 50g` });
     await drawer().getByLabel('第 1 行 批号').fill(BATCH);
     await drawer().getByLabel('第 1 行 数量').fill(String(quantity));
     await drawer().getByLabel('第 1 行 有效期至').fill('2029-10-31');
@@ -453,6 +457,24 @@ try {
     await act(drawer().getByRole('button', { name: '发起', exact: true }), '召回已发起');
     await drawer().locator('table.holders', { hasText: buyer.name }).waitFor();
     await shot('17-own-recall');
+  });
+
+  await step('the regulator lists the batch as nonconforming, sees its holders and moves it on', async () => {
+    await logout();
+    await login(regulatorLogin);
+    await menu('不合格产品名录').click();
+    await page.getByRole('button', { name: '录入抽检结果' }).click();
+    await drawer().getByLabel('在产品库中查找').fill('牦牛');
+    const product = drawer().locator('select[name=product_id]');
+    await page.waitForFunction(() => document.querySelectorAll('aside.drawer select[name=product_id] option').length === 2);
+    await product.selectOption({ index: 1 });
+    await drawer().getByLabel('批号').fill(BATCH);
+    await drawer().getByLabel('不合格项目').fill('菌落总数超标');
+    await act(drawer().getByRole('button', { name: '列入名录' }), '已保存');
+    await drawer().locator('table.holders', { hasText: buyer.name }).waitFor();
+    await act(drawer().getByRole('button', { name: '开始处置' }), '已保存');
+    await page.locator('table.list tbody tr', { hasText: '处置中' }).waitFor();
+    await shot('18-nonconforming');
   });
 
   await step('no script errors on any page', async () => {

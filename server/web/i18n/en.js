@@ -106,4 +106,5 @@ export default {
   'document.correct': 'Correct it', 'document.correcting': 'This document corrects a submitted one: once submitted, the corrected one no longer counts.',
   'document.corrected': 'Corrected', 'document.correction': 'Correction',
   'recall.create_own': 'Recall own product',
+  'line.search': 'Find in the product library', 'line.search_placeholder': 'Product name or registration number',
 };

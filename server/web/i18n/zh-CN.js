@@ -105,4 +105,5 @@ export default {
   'document.correct': '新建更正单据', 'document.correcting': '这是一张更正单据：提交后，被更正的单据不再计入库存和追溯。',
   'document.corrected': '已被更正', 'document.correction': '更正单',
   'recall.create_own': '发起主动召回',
+  'line.search': '在产品库中查找', 'line.search_placeholder': '输入产品名称或注册证号',
 };

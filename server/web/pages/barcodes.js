@@ -10,10 +10,42 @@ import {
 
 const LEVELS = ['unit', 'box', 'case', 'pallet'];
 
-/** The caller's products as select options (id, name · specification). */
-export async function productOptions(owner = 'me') {
-  const page = await get('/api/v1/products', { owner, per_page: 500, sort: 'generic_name' });
+/** Products as select options [id, name · specification, product]: the caller's own by name,
+ *  or (`owner = 'all'`) a window of the shared library, narrowed by a keyword. */
+export async function productOptions(owner = 'me', q = '') {
+  const params = owner === 'me' ? { owner, per_page: 500, sort: 'generic_name' } : { owner, q, per_page: 100 };
+  const page = await get('/api/v1/products', params);
   return page.items.map((r) => [r.product.id, `${r.product.generic_name} · ${r.product.specification}`, r.product]);
+}
+
+/** Products as options [id, name · registration number]: the caller's own (all of them, by
+ *  name) or a window of the shared library narrowed by `q`. */
+export async function namedProducts(owner, q = '') {
+  const params = owner === 'me' ? { owner, per_page: 500, sort: 'generic_name' } : { owner, q, per_page: 100 };
+  const page = await get('/api/v1/products', params);
+  return page.items.map((x) => [x.product.id, `${x.product.generic_name} · ${x.product.registration_number}`]);
+}
+
+/** A labelled search box that refills `select` with the library's products matching what is
+ *  typed, keeping the current choice. */
+export function librarySearch(select) {
+  const id = `lib-${Math.random().toString(36).slice(2, 8)}`;
+  const input = h('input', { type: 'search', id, placeholder: t('line.search_placeholder') });
+  let timer = null;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      try {
+        const keep = select.value;
+        const options = await namedProducts('all', input.value.trim());
+        mount(select, h('option', { value: '' }, t('common.choose')), options.map(([v, l]) => h('option', { value: v }, l)));
+        if (keep && options.some(([v]) => v === keep)) select.value = keep;
+      } catch (err) {
+        showError(err);
+      }
+    }, 250);
+  });
+  return h('div', { class: 'field', dataset: { skip: '1' } }, h('label', { for: id }, t('line.search')), input);
 }
 
 async function edit(row, reload) {

@@ -76,6 +76,14 @@ export function linesTable(products, lines, readonly) {
     renumber();
   }
   (lines.length ? lines : readonly ? [] : [{ unit: t('line.default_unit') }]).forEach(addLine);
+  /** Offers more products (from a library search) in every line's product list. */
+  function offer(more) {
+    for (const p of more) if (!products.some(([id]) => id === p[0])) products.push(p);
+    for (const select of body.querySelectorAll('[name=product_id]')) {
+      const have = new Set([...select.options].map((o) => o.value));
+      for (const [id, label] of products) if (!have.has(id)) select.append(h('option', { value: id }, label));
+    }
+  }
   /** The lines as the API takes them. */
   function read() {
     return [...body.children].map((tr) => {
@@ -86,7 +94,23 @@ export function linesTable(products, lines, readonly) {
       return line;
     });
   }
+  // The library may hold many thousands of products: the lists start with a window of it and a
+  // search brings in the rest.
+  const searchId = `line-search-${Math.random().toString(36).slice(2, 8)}`;
+  const search = h('input', { type: 'search', id: searchId, placeholder: t('line.search_placeholder') });
+  let timer = null;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      try {
+        offer(await productOptions('all', search.value.trim()));
+      } catch (err) {
+        showError(err);
+      }
+    }, 250);
+  });
   const wrap = h('div', { class: 'lines-wrap wide', dataset: { field: 'lines', skip: '1' } },
+    readonly ? null : h('div', { class: 'field line-search' }, h('label', { for: searchId }, t('line.search')), search),
     h('div', { class: 'table-wrap' }, table),
     readonly ? null : button(t('line.add'), () => addLine({ unit: t('line.default_unit') })),
     h('div', { class: 'err' }));

@@ -6,6 +6,7 @@ import {
   badge, busy, button, closeDrawer, drawer, errorSummary, field, h, listView, mount, pageHeader,
   readForm, showError, showErrors, toast, when,
 } from '../ui.js';
+import { librarySearch, namedProducts } from './barcodes.js';
 import { today } from './documents.js';
 
 /** Listing states. */
@@ -28,11 +29,14 @@ export const LISTING_COLUMNS = [
   { label: 'common.created_at', value: (r) => when(r.created_at) },
 ];
 
-/** The form of a new listing; `sources` are the sources the caller may give. */
-export function listingForm(products, sources, batch) {
+/** The form of a new listing; `sources` are the sources the caller may give; `search` adds a
+ *  search of the whole library (a regulator lists any product of its region). */
+export function listingForm(products, sources, search) {
+  const productField = field({ name: 'product_id', label: 'recall.product', type: 'select', required: true, options: products, raw: true, wide: true });
   return h('form', { class: 'form-grid', novalidate: true }, errorSummary(),
-    field({ name: 'product_id', label: 'recall.product', type: 'select', required: true, options: products, raw: true, wide: true }),
-    field({ name: 'batches', label: 'recall.batches', hint: 'recall.batches_hint', value: batch }),
+    search ? librarySearch(productField.querySelector('select')) : null,
+    productField,
+    field({ name: 'batches', label: 'recall.batches', hint: 'recall.batches_hint' }),
     field({ name: 'source', label: 'nc.source', type: 'select', blank: false, options: sources.map((s) => [s, `nc.source.${s}`]) }),
     field({ name: 'found_on', label: 'nc.found_on', type: 'date', required: true, value: today() }),
     field({ name: 'defect', label: 'nc.defect', type: 'textarea', required: true, wide: true }),
@@ -67,8 +71,7 @@ export function listingBody(form) {
 async function report(reload) {
   let products;
   try {
-    const page = await get('/api/v1/products', { owner: 'all', per_page: 500, sort: 'generic_name' });
-    products = page.items.map((x) => [x.product.id, `${x.product.generic_name} · ${x.product.registration_number}`]);
+    products = await namedProducts('me');
   } catch (err) {
     showError(err);
     return;

@@ -3,6 +3,7 @@
 import { api, get } from '../api.js';
 import { t } from '../i18n.js';
 import { busy, button, closeDrawer, drawer, h, listView, mount, pageHeader, showError, showErrors, toast, when } from '../ui.js';
+import { namedProducts } from './barcodes.js';
 import { LISTING_COLUMNS, LISTING_STATES, listingBody, listingForm, stepButtons } from './nonconforming.js';
 
 function holders(list) {
@@ -32,13 +33,12 @@ async function detail(id, reload) {
 async function record(reload) {
   let products;
   try {
-    const page = await get('/api/v1/products', { owner: 'all', per_page: 500, sort: 'generic_name' });
-    products = page.items.map((x) => [x.product.id, `${x.product.generic_name} · ${x.product.registration_number}`]);
+    products = await namedProducts('all');
   } catch (err) {
     showError(err);
     return;
   }
-  const form = listingForm(products, ['sampling_inspection', 'complaint', 'regulator_notice']);
+  const form = listingForm(products, ['sampling_inspection', 'complaint', 'regulator_notice'], true);
   const go = button(t('nc.list_batch'), () => busy(go, async () => {
     try {
       const view = await api('POST', '/api/v1/regulator/nonconforming', listingBody(form));

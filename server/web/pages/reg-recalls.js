@@ -7,6 +7,7 @@ import {
   readForm, showError, showErrors, toast, when,
 } from '../ui.js';
 import { stackBar } from '../svg.js';
+import { librarySearch, namedProducts } from './barcodes.js';
 import { batchesOf, recallStatus } from './recalls.js';
 
 const LEVELS = ['one', 'two', 'three'];
@@ -83,15 +84,16 @@ export async function detail(base, id, reload) {
 export async function create(base, owner, params, reload) {
   let options = [];
   try {
-    const page = await get('/api/v1/products', { owner, per_page: 500, sort: 'generic_name' });
-    options = page.items.map((x) => [x.product.id, `${x.product.generic_name} · ${x.product.registration_number}`]);
+    options = await namedProducts(owner);
   } catch (err) {
     showError(err);
     return;
   }
   if (params.product_id && !options.some(([id]) => id === params.product_id)) options.unshift([params.product_id, params.product_name || params.product_id]);
+  const productField = field({ name: 'product_id', label: 'recall.product', type: 'select', required: true, options, raw: true, value: params.product_id, wide: true });
   const form = h('form', { class: 'form-grid', novalidate: true }, errorSummary(),
-    field({ name: 'product_id', label: 'recall.product', type: 'select', required: true, options, raw: true, value: params.product_id, wide: true }),
+    owner === 'all' ? librarySearch(productField.querySelector('select')) : null,
+    productField,
     field({ name: 'batches', label: 'recall.batches', value: params.batch, hint: 'recall.batches_hint' }),
     field({ name: 'level', label: 'recall.level', type: 'select', required: true, blank: false, options: LEVELS.map((l) => [l, `recall.level.${l}`]) }),
     field({ name: 'reason', label: 'recall.reason', type: 'textarea', required: true, wide: true }),
