@@ -113,12 +113,17 @@ async function loadMe() {
 }
 
 /** Renders the page of the current hash. */
+let renders = 0;
+
 export async function render() {
+  // A newer render (another hash change while this one waits) wins; this one stops.
+  const mine = ++renders;
   closeDrawer();
   document.body.classList.remove('menu-open');
   document.title = `${t('app.title')} · Suyuan`;
   const [path, params] = route();
   if (!me) await loadMe();
+  if (mine !== renders) return;
   if (!me || path === 'login') {
     if (me && path === 'login') return navigate(menuOf(me.account)[0][0]);
     // Already showing the login form (a hash change while logged out): keep what was typed.
@@ -133,6 +138,7 @@ export async function render() {
   const content = h('div', { class: 'page' });
   mount(app, shell(content, path));
   const page = await import(`./pages/${module}.js`);
+  if (mine !== renders) return;
   await page.render(content, { me, params, navigate, options: options || {} });
 }
 
