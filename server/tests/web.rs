@@ -191,6 +191,42 @@ fn every_web_file_is_embedded_and_every_import_resolves() {
     }
 }
 
+/// The single-quoted literals of a JavaScript source.
+fn quoted(source: &str) -> Vec<&str> {
+    source.split('\'').skip(1).step_by(2).collect()
+}
+
+#[test]
+fn every_text_key_the_pages_name_is_in_the_dictionary() {
+    let zh = dictionary_keys(&std::fs::read_to_string(web_dir().join("i18n/zh-CN.js")).unwrap());
+    let prefixes: BTreeSet<&str> = zh.iter().filter_map(|k| k.split('.').next()).collect();
+    let mut checked = 0;
+    for file in embedded()
+        .iter()
+        .filter(|f| f.ends_with(".js") && !f.starts_with("i18n/"))
+    {
+        let source = std::fs::read_to_string(web_dir().join(file)).unwrap();
+        for literal in quoted(&source) {
+            let looks_like_key = literal.contains('.')
+                && literal
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                && prefixes.contains(literal.split('.').next().unwrap());
+            if looks_like_key {
+                checked += 1;
+                assert!(
+                    zh.contains(literal),
+                    "{file} names text {literal}, which zh-CN.js lacks"
+                );
+            }
+        }
+    }
+    assert!(
+        checked > 200,
+        "only {checked} keys found: the scan is broken"
+    );
+}
+
 #[test]
 fn both_dictionaries_have_the_same_keys() {
     let zh = dictionary_keys(&std::fs::read_to_string(web_dir().join("i18n/zh-CN.js")).unwrap());

@@ -95,7 +95,16 @@ page.on('pageerror', (e) => pageErrors.push(String(e)));
 page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
 page.setDefaultTimeout(15000);
 
-const shot = (name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+/** Text that is a dictionary key rather than words: a key missing from the dictionary. */
+const RAW_KEY = /\b(app|common|error|status|login|role|menu|product|import|barcode|kind|document|line|recon|recall|enterprise|ekind|partner|stock|nc|trace|dash|dir|attach)\.[a-z_]+(\.[a-z_]+)*\b/;
+
+/** Saves a screenshot of the page, after checking that every text on it was translated. */
+async function shot(name) {
+  const text = await page.evaluate(() => document.body.innerText);
+  const raw = text.split('\n').find((l) => RAW_KEY.test(l) && !l.includes('@'));
+  assert(!raw, `untranslated key on ${name}: ${raw}`);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
 const drawer = () => page.locator('aside.drawer');
 const menu = (text) => page.locator('nav.sidebar').getByRole('link', { name: text, exact: true });
 
