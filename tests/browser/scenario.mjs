@@ -98,11 +98,16 @@ page.setDefaultTimeout(15000);
 /** Text that is a dictionary key rather than words: a key missing from the dictionary. */
 const RAW_KEY = /\b(app|common|error|status|login|role|menu|product|import|barcode|kind|document|line|recon|recall|enterprise|ekind|partner|stock|nc|trace|dash|dir|attach)\.[a-z_]+(\.[a-z_]+)*\b/;
 
-/** Saves a screenshot of the page, after checking that every text on it was translated. */
+/** Saves a screenshot of the page, after checking that every text on it was translated and
+ *  every form field on it has a label. */
 async function shot(name) {
   const text = await page.evaluate(() => document.body.innerText);
   const raw = text.split('\n').find((l) => RAW_KEY.test(l) && !l.includes('@'));
   assert(!raw, `untranslated key on ${name}: ${raw}`);
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+    .map((el) => el.name || el.id || el.outerHTML.slice(0, 60)));
+  assert(unlabelled.length === 0, `fields without a label on ${name}: ${unlabelled.join(', ')}`);
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 const drawer = () => page.locator('aside.drawer');
