@@ -491,6 +491,20 @@ try {
     await shot('18-nonconforming');
   });
 
+  await step('the regulator pages fit a phone', async () => {
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [route, probe] of [['dashboard', 'svg.chart'], ['enterprises', 'table.list tbody tr'], ['trace', '.trace-form'],
+      ['reg-recalls', 'table.list tbody tr'], ['reg-nonconforming', 'table.list tbody tr']]) {
+      await page.goto(`${BASE}/#/${route}`);
+      await page.locator(probe).first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 1, `${route} is wider than the phone by ${overflow}px`);
+      await shot(`19-phone-${route}`);
+    }
+    await page.setViewportSize({ width: 1366, height: 768 });
+  });
+
   await step('no script errors on any page', async () => {
     // A failed request (the deliberate wrong password, the bad import) logs a console error
     // of its own; anything else is a bug.
