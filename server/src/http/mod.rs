@@ -1,5 +1,5 @@
-//! The HTTP surface: one router per resource, assembled by [`app`], and one OpenAPI document
-//! to which each resource module contributes its paths.
+//! The HTTP surface: one router per resource, assembled by [`app`], one OpenAPI document
+//! to which each resource module contributes its paths, and the web pages ([`web`]).
 
 mod accounts;
 mod admin;
@@ -34,6 +34,7 @@ mod stock;
 mod sync;
 mod transactions;
 mod unit_codes;
+pub mod web;
 
 pub use caller::{CSRF_HEADER, Caller, Credential, SESSION_COOKIE};
 pub use openapi::openapi;
@@ -117,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(recalls::router())
         .merge(nonconforming::router())
         .merge(unit_codes::router())
+        .merge(web::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)
