@@ -329,6 +329,32 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
             .await;
             act_outcome(&key, written, recall_id, no_such_recall)
         }
+        Operation::UploadUnits { upload } => {
+            // Idempotent by itself: the same scans under the same number answer the first
+            // audit, whichever delivery gets there first.
+            let problems = upload.problems();
+            if !problems.is_empty() {
+                return Ok(rejected(problems));
+            }
+            let me = db::get_enterprise(&state.db, actor.enterprise_id)
+                .await?
+                .ok_or(ApiError::Forbidden)?;
+            let who = db::Uploader {
+                enterprise: actor.enterprise_id,
+                account: actor.account_id,
+                uscc: &me.uscc,
+                region_code: &me.region_code,
+            };
+            let file = upload.to_file(&me.uscc);
+            let uploaded = db::upload_units(&state.db, Some(upload.id), &who, &file, now).await;
+            match uploaded {
+                Ok(db::Uploaded::Audited(r) | db::Uploaded::Again(r)) => {
+                    Ok(Outcome::Ok { id: r.id })
+                }
+                Err(DocError::NotFound) => Ok(rejected(vec![no_such_document()])),
+                Err(e) => Ok(rejected(problems_of(e.into())?)),
+            }
+        }
     }
 }
 
