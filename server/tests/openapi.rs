@@ -110,6 +110,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/regulator/nonconforming"),
     ("get", "/api/v1/regulator/nonconforming/{id}"),
     ("post", "/api/v1/regulator/nonconforming/{id}/state"),
+    ("get", "/api/v1/regulator/warnings"),
+    ("get", "/api/v1/regulator/warnings.xlsx"),
+    ("get", "/api/v1/regulator/warnings/{id}"),
+    ("post", "/api/v1/regulator/warnings/{id}/acknowledge"),
+    ("post", "/api/v1/regulator/warnings/recompute"),
 ];
 
 /// Operations that need no credentials.

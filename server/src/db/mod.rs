@@ -28,6 +28,7 @@ mod stock;
 mod submit;
 mod sync;
 mod transactions;
+pub mod warnings;
 mod write;
 
 pub use accounts::*;

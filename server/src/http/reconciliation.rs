@@ -157,7 +157,12 @@ async fn confirm(
     )
     .await?;
     match (written, key) {
-        (Written::Done(done), _) => Ok(axum::Json(done).into_response()),
+        (Written::Done(done), _) => {
+            // The confirmer's new document, and the sender's item (a quantity mismatch is the
+            // sender's warning).
+            crate::warnings::after_write(&state.db, &[done.item.to, done.item.from]).await;
+            Ok(axum::Json(done).into_response())
+        }
         (Written::Replayed(first), Some(key)) => replay(&key, first),
         (Written::Replayed(_), None) => Err(ApiError::Internal("replay without a key".into())),
     }
@@ -200,7 +205,10 @@ async fn dispute(
     )
     .await?;
     match written {
-        Written::Done(item) => Ok(axum::Json(item)),
+        Written::Done(item) => {
+            crate::warnings::after_write(&state.db, &[item.to, item.from]).await;
+            Ok(axum::Json(item))
+        }
         Written::Replayed(_) => Err(ApiError::Internal("replay without a key".into())),
     }
 }

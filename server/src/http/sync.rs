@@ -23,7 +23,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use chrono::Utc;
 use suyuan_core::Problem;
-use suyuan_core::model::{RecallId, ReconciliationItemId, TransactionId};
+use suyuan_core::model::{EnterpriseId, RecallId, ReconciliationItemId, TransactionId};
 use suyuan_core::sync::wire::{
     ChangeResult, ClientChange, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, Operation, Outcome, PullRequest,
     PullResponse, PushRequest, PushResponse, ServerChange,
@@ -129,7 +129,13 @@ fn no_such_document() -> Problem {
 }
 
 /// Applies one change, or says why not.
-async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<Outcome, ApiError> {
+/// The enterprises whose warnings an applied change may change are added to `touched`.
+async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    change: ClientChange,
+    touched: &mut Vec<EnterpriseId>,
+) -> Result<Outcome, ApiError> {
     let operation = serde_json::to_vec(&change.operation)
         .map_err(|e| ApiError::Internal(format!("change: {e}")))?;
     let key = IdempotencyKey {
@@ -205,6 +211,9 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
                 now,
             )
             .await;
+            if let Ok(Written::Done(doc)) = &written {
+                touched.extend(crate::warnings::touched_by(&doc.document));
+            }
             doc_outcome(&key, written, id)
         }
         Operation::SaveProduct { id, product } => {
@@ -281,6 +290,9 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
                 now,
             )
             .await;
+            if let Ok(Written::Done(done)) = &written {
+                touched.extend([done.item.to, done.item.from]);
+            }
             act_outcome(&key, written, item_id, no_such_item)
         }
         Operation::DisputeReconciliation { item_id, reason } => {
@@ -294,6 +306,9 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
                 now,
             )
             .await;
+            if let Ok(Written::Done(item)) = &written {
+                touched.extend([item.to, item.from]);
+            }
             act_outcome(&key, written, item_id, no_such_item)
         }
         Operation::AcknowledgeRecall { recall_id } => {
@@ -358,10 +373,23 @@ async fn push(
         )));
     }
     let mut results = Vec::with_capacity(n);
+    let mut touched = Vec::new();
     for change in request.changes {
         let change_id = change.change_id;
-        let outcome = apply(&state, &actor, change).await?;
+        let outcome = match apply(&state, &actor, change, &mut touched).await {
+            Ok(o) => o,
+            Err(e) => {
+                // What was applied before the failure stays applied; its warnings follow it.
+                crate::warnings::after_write(&state.db, &touched).await;
+                return Err(e);
+            }
+        };
         results.push(ChangeResult { change_id, outcome });
+    }
+    // Once for the whole push: the refresh recomputes an enterprise's warnings from all its
+    // records, so one run covers every change.
+    if !touched.is_empty() {
+        crate::warnings::after_write(&state.db, &touched).await;
     }
     Ok(axum::Json(PushResponse { results }))
 }
