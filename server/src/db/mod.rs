@@ -12,6 +12,7 @@ mod enterprises;
 mod impact;
 mod imports;
 mod inbox;
+pub mod inspections;
 mod journal;
 mod listing;
 mod nonconforming;

@@ -12,6 +12,7 @@ mod excel;
 mod health;
 mod idempotency;
 mod input;
+mod inspections;
 pub mod json;
 pub mod list;
 mod nonconforming;
@@ -115,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .merge(regulator::router())
         .merge(recalls::router())
         .merge(nonconforming::router())
+        .merge(inspections::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)
