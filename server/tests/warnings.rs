@@ -212,7 +212,10 @@ on_both_databases!(
         .await;
         assert_eq!(status, StatusCode::OK, "{report}");
         assert_eq!(report["enterprises"], 5);
+        // What the writes kept up to date is what a run over every record finds.
         assert_eq!(report["raised"], 0);
+        assert_eq!(report["reopened"], 0);
+        assert_eq!(report["updated"], 0);
         assert_eq!(report["resolved"], 0);
         assert_eq!(
             by_enterprise(&state, &gansu, "recalled_batch_held").await,
@@ -421,5 +424,56 @@ on_both_databases!(
             stats["open_warnings"],
             warnings(&state, &sichuan, "open=true").await["total"]
         );
+    }
+);
+
+on_both_databases!(
+    a_nonconforming_listing_raises_warnings_that_a_phone_push_resolves,
+    |db| {
+        let state = AppState::new(db.clone());
+        let c = chain(&state, &db).await;
+        let [_, s2, s3] = &c.salons;
+        let lanzhou = regulator(&state, &db, "lanzhou", "620100").await;
+        let (status, listed) = post(
+            &state,
+            &lanzhou,
+            "/api/v1/regulator/nonconforming",
+            json!({"product_id": c.cream, "batches": ["B"], "defect": "标签不合格",
+                   "test_report_number": "GS2026-018", "handling_measures": "停止销售"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{listed}");
+        let held = by_enterprise(&state, &lanzhou, "nonconforming_batch_held").await;
+        assert_eq!(
+            held,
+            BTreeMap::from([
+                entry(&c.maker, "new", 30),
+                entry(&c.wholesaler, "new", 10),
+                entry(s2, "new", 5),
+                entry(s3, "new", 5),
+            ])
+        );
+
+        // Salon 3's phone returns its 5 to the wholesaler: the push resolves its warning.
+        let doc = uuid::Uuid::new_v4();
+        let (status, pushed) = call(
+            &state,
+            "POST",
+            "/api/v1/sync/push",
+            Some(&s3.token),
+            None,
+            Some(json!({"client_id": uuid::Uuid::new_v4(), "changes": [
+                {"change_id": uuid::Uuid::new_v4(), "op": "save_transaction", "id": doc,
+                 "document": draft("purchase_return", Some(c.wholesaler.counterparty()),
+                                   vec![line(c.cream, "B", 5)])},
+                {"change_id": uuid::Uuid::new_v4(), "op": "submit_transaction", "id": doc},
+            ]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{pushed}");
+        assert_eq!(pushed["results"][1]["status"], "ok", "{pushed}");
+        let held = by_enterprise(&state, &lanzhou, "nonconforming_batch_held").await;
+        assert_eq!(held[&s3.id.to_string()], ("resolved".to_owned(), 5));
+        assert_eq!(held[&s2.id.to_string()], ("new".to_owned(), 5));
     }
 );
