@@ -79,6 +79,18 @@ async fn warning_id(state: &AppState, token: &str, kind: &str, who: &Party) -> S
     page["items"][0]["id"].as_str().unwrap().to_owned()
 }
 
+/// Asserts that the warnings the writes kept up to date are exactly what a recomputation over
+/// every record of every enterprise finds today.
+async fn assert_up_to_date(db: &suyuan_server::db::Db) {
+    let now = Utc::now();
+    let r = refresh_all(db, None, china_today(now), now).await.unwrap();
+    assert_eq!(
+        (r.raised, r.reopened, r.updated, r.resolved),
+        (0, 0, 0, 0),
+        "{r:?}"
+    );
+}
+
 /// The body bytes and content type of a GET.
 async fn download(state: &AppState, token: &str, path: &str) -> (StatusCode, String, Vec<u8>) {
     let req = axum::http::Request::builder()
@@ -126,6 +138,7 @@ on_both_databases!(
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
+        assert_up_to_date(&db).await;
 
         // Everyone holding batch A, with what it holds; salon 3 never had A.
         let held = by_enterprise(&state, &gansu, "recalled_batch_held").await;
@@ -193,9 +206,12 @@ on_both_databases!(
             ),
         )
         .await;
-        confirm_all(&state, &c.wholesaler).await;
         let held = by_enterprise(&state, &gansu, "recalled_batch_held").await;
         assert_eq!(held[&s1.id.to_string()], ("resolved".to_owned(), 10));
+        assert_up_to_date(&db).await;
+        confirm_all(&state, &c.wholesaler).await;
+        assert_up_to_date(&db).await;
+        let held = by_enterprise(&state, &gansu, "recalled_batch_held").await;
         assert_eq!(
             held[&c.wholesaler.id.to_string()],
             ("acknowledged".to_owned(), 34)
@@ -275,6 +291,7 @@ on_both_databases!(
         assert_eq!(page["items"][0]["warning"]["kind"], "recalled_batch_held");
         assert_eq!(page["items"][0]["warning"]["evidence"]["quantity"], 30);
         assert_eq!(page["items"][0]["raised_on"], today.to_string());
+        assert_up_to_date(&db).await;
 
         // The export holds the filtered rows, worst first.
         let (status, kind, bytes) = download(
@@ -443,6 +460,7 @@ on_both_databases!(
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{listed}");
+        assert_up_to_date(&db).await;
         let held = by_enterprise(&state, &lanzhou, "nonconforming_batch_held").await;
         assert_eq!(
             held,
@@ -475,5 +493,94 @@ on_both_databases!(
         let held = by_enterprise(&state, &lanzhou, "nonconforming_batch_held").await;
         assert_eq!(held[&s3.id.to_string()], ("resolved".to_owned(), 5));
         assert_eq!(held[&s2.id.to_string()], ("new".to_owned(), 5));
+        assert_up_to_date(&db).await;
+    }
+);
+
+on_both_databases!(
+    a_correction_moves_the_warnings_to_what_the_records_now_say,
+    |db| {
+        let state = AppState::new(db.clone());
+        let maker = register_in(
+            &state,
+            1,
+            "甘肃舒唯雅化妆品有限公司",
+            "registrant_manufacturer",
+            "620102",
+        )
+        .await;
+        let shop = register_in(&state, 2, "城关区丽人美容院", "beauty_salon", "620102").await;
+        let cream = product(&db, maker.id, "舒唯雅皮肤身体护肤霜").await;
+        let serum = product(&db, maker.id, "舒唯雅精华液").await;
+        let gansu = regulator(&state, &db, "gansu", "620000").await;
+        save_and_submit(
+            &state,
+            &maker,
+            draft(
+                "finished_goods_inbound",
+                None,
+                vec![line(cream, "X", 50), line(serum, "S", 50)],
+            ),
+        )
+        .await;
+        let first = save_and_submit(
+            &state,
+            &maker,
+            draft(
+                "sales_outbound",
+                Some(shop.counterparty()),
+                vec![line(cream, "X", 10)],
+            ),
+        )
+        .await;
+        // The sale is dated 2026-11-02: the shop's inbox item is already more than a week old.
+        let overdue = "kind=unreconciled_transfer&open=true";
+        assert_eq!(warnings(&state, &gansu, overdue).await["total"], 1);
+        let (status, _) = post(
+            &state,
+            &gansu,
+            "/api/v1/regulator/recalls",
+            json!({"product_id": cream, "batches": ["X"], "level": "one", "reason": "菌落总数超标",
+                   "scope": "甘肃省", "start_date": "2026-11-01", "deadline": "2099-12-31"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(
+            by_enterprise(&state, &gansu, "recalled_batch_sold").await,
+            BTreeMap::from([entry(&maker, "new", 10)])
+        );
+        assert_eq!(
+            by_enterprise(&state, &gansu, "recalled_batch_held").await,
+            BTreeMap::from([entry(&maker, "new", 40)])
+        );
+        assert_up_to_date(&db).await;
+
+        // The maker corrects the sale: it was serum, not cream.
+        let mut fix = draft(
+            "sales_outbound",
+            Some(shop.counterparty()),
+            vec![line(serum, "S", 10)],
+        );
+        fix["corrects"] = json!(first);
+        save_and_submit(&state, &maker, fix).await;
+        assert_up_to_date(&db).await;
+        assert_eq!(
+            by_enterprise(&state, &gansu, "recalled_batch_sold").await,
+            BTreeMap::from([entry(&maker, "resolved", 10)])
+        );
+        assert_eq!(
+            by_enterprise(&state, &gansu, "recalled_batch_held").await,
+            BTreeMap::from([entry(&maker, "new", 50)])
+        );
+        // The superseded item's warning resolved; the correction's item has its own.
+        let all = warnings(&state, &gansu, "kind=unreconciled_transfer").await;
+        let mut states: Vec<&str> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["state"].as_str().unwrap())
+            .collect();
+        states.sort();
+        assert_eq!(states, ["new", "resolved"], "{all}");
     }
 );

@@ -15,6 +15,8 @@ CREATE TABLE warnings (
     region_code TEXT,
     product_id TEXT,
     batch TEXT,
+    -- The document or reconciliation item the warning is about, if any (the core's `subject`).
+    subject_id TEXT,
     raised_on TEXT NOT NULL,
     search TEXT NOT NULL,
     body TEXT NOT NULL,
@@ -27,3 +29,5 @@ CREATE TABLE warnings (
 );
 CREATE INDEX warnings_enterprise ON warnings (enterprise_id, state);
 CREATE INDEX warnings_region ON warnings (region_code, state, severity_rank);
+CREATE INDEX warnings_product ON warnings (enterprise_id, product_id);
+CREATE INDEX warnings_subject ON warnings (subject_id);

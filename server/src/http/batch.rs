@@ -117,7 +117,7 @@ async fn import(
     let mut touched = vec![actor.enterprise_id];
     for item in &items {
         if let db::BatchItem::Transaction(doc, Some(_)) = item {
-            touched.extend(crate::warnings::touched_by(doc));
+            touched.extend(crate::warnings::touched_by(doc).enterprises);
         }
     }
     match db::import_batch(&state.db, items, &actor, &key, Utc::now()).await? {

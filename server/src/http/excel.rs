@@ -238,7 +238,7 @@ async fn document_import(
     let mut touched = vec![enterprise];
     if !matches!(mode, DocumentImport::Drafts) {
         for d in &docs {
-            touched.extend(crate::warnings::touched_by(&d.doc));
+            touched.extend(crate::warnings::touched_by(&d.doc).enterprises);
         }
     }
     match db::import_documents(

@@ -158,9 +158,8 @@ async fn confirm(
     .await?;
     match (written, key) {
         (Written::Done(done), _) => {
-            // The confirmer's new document, and the sender's item (a quantity mismatch is the
-            // sender's warning).
-            crate::warnings::after_write(&state.db, &[done.item.to, done.item.from]).await;
+            let scope = crate::warnings::touched_by_item(&done.item, Some(&done.document.document));
+            crate::warnings::after_change(&state.db, &scope).await;
             Ok(axum::Json(done).into_response())
         }
         (Written::Replayed(first), Some(key)) => replay(&key, first),
@@ -206,7 +205,11 @@ async fn dispute(
     .await?;
     match written {
         Written::Done(item) => {
-            crate::warnings::after_write(&state.db, &[item.to, item.from]).await;
+            crate::warnings::after_change(
+                &state.db,
+                &crate::warnings::touched_by_item(&item, None),
+            )
+            .await;
             Ok(axum::Json(item))
         }
         Written::Replayed(_) => Err(ApiError::Internal("replay without a key".into())),

@@ -14,6 +14,7 @@ use super::query::Query;
 use super::records::{draft_of, id_taken, problems_of, product_of};
 use super::schemas;
 use super::transactions::{LineInput, lines_of};
+use crate::db::warnings::Narrow;
 use crate::db::{
     self, Actor, ConfirmInput, DocError, HolderAction, IdempotencyKey, RecordTable, StoredAnswer,
     SubmitOptions, Written, sha256_hex,
@@ -23,7 +24,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use chrono::Utc;
 use suyuan_core::Problem;
-use suyuan_core::model::{EnterpriseId, RecallId, ReconciliationItemId, TransactionId};
+use suyuan_core::model::{RecallId, ReconciliationItemId, TransactionId};
 use suyuan_core::sync::wire::{
     ChangeResult, ClientChange, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, Operation, Outcome, PullRequest,
     PullResponse, PushRequest, PushResponse, ServerChange,
@@ -134,7 +135,7 @@ async fn apply(
     state: &AppState,
     actor: &Actor,
     change: ClientChange,
-    touched: &mut Vec<EnterpriseId>,
+    touched: &mut Narrow,
 ) -> Result<Outcome, ApiError> {
     let operation = serde_json::to_vec(&change.operation)
         .map_err(|e| ApiError::Internal(format!("change: {e}")))?;
@@ -291,7 +292,10 @@ async fn apply(
             )
             .await;
             if let Ok(Written::Done(done)) = &written {
-                touched.extend([done.item.to, done.item.from]);
+                touched.extend(crate::warnings::touched_by_item(
+                    &done.item,
+                    Some(&done.document.document),
+                ));
             }
             act_outcome(&key, written, item_id, no_such_item)
         }
@@ -307,7 +311,7 @@ async fn apply(
             )
             .await;
             if let Ok(Written::Done(item)) = &written {
-                touched.extend([item.to, item.from]);
+                touched.extend(crate::warnings::touched_by_item(item, None));
             }
             act_outcome(&key, written, item_id, no_such_item)
         }
@@ -373,23 +377,22 @@ async fn push(
         )));
     }
     let mut results = Vec::with_capacity(n);
-    let mut touched = Vec::new();
+    let mut touched = Narrow::default();
     for change in request.changes {
         let change_id = change.change_id;
         let outcome = match apply(&state, &actor, change, &mut touched).await {
             Ok(o) => o,
             Err(e) => {
                 // What was applied before the failure stays applied; its warnings follow it.
-                crate::warnings::after_write(&state.db, &touched).await;
+                crate::warnings::after_change(&state.db, &touched).await;
                 return Err(e);
             }
         };
         results.push(ChangeResult { change_id, outcome });
     }
-    // Once for the whole push: the refresh recomputes an enterprise's warnings from all its
-    // records, so one run covers every change.
+    // Once for the whole push, over everything its changes touched.
     if !touched.is_empty() {
-        crate::warnings::after_write(&state.db, &touched).await;
+        crate::warnings::after_change(&state.db, &touched).await;
     }
     Ok(axum::Json(PushResponse { results }))
 }

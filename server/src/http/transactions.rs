@@ -420,7 +420,7 @@ async fn submit(
     .await?;
     match (written, key) {
         (Written::Done(doc), _) => {
-            crate::warnings::after_write(&state.db, &crate::warnings::touched_by(&doc.document))
+            crate::warnings::after_change(&state.db, &crate::warnings::touched_by(&doc.document))
                 .await;
             Ok(json_response(StatusCode::OK, &doc))
         }

@@ -4,7 +4,9 @@
 
 mod refresh;
 
-pub use refresh::{RefreshReport, enterprises_moving, refresh_all, refresh_enterprises};
+pub use refresh::{
+    Narrow, RefreshReport, enterprises_moving, refresh_all, refresh_enterprises, refresh_narrow,
+};
 
 use super::listing::escape_like;
 use super::regulator::RegionScope;
