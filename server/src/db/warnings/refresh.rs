@@ -1,18 +1,25 @@
-//! Recomputing warnings: load what the rules read for a set of enterprises, run every rule,
-//! and reconcile the stored list by key.
+//! Recomputing warnings: load what the rules read for some records, run every rule, and
+//! reconcile by key the stored warnings those records decide.
 //!
-//! Why a refresh by enterprise gives the same list as one run over every record: each warning
-//! the core raises names exactly one enterprise, and depends only on records this module loads
-//! for that enterprise: its submitted documents, its opening balances, its partners, the
-//! reconciliation items it sent or received (and the documents confirming the ones it sent),
-//! the products it owns or moved, the recalls and listings of those products, and the names of
-//! the enterprises all of these mention. So running the rules over those records and keeping
-//! only the warnings naming one of the enterprises gives, for them, what a run over everything
-//! gives; and reconciling only the stored warnings of those enterprises leaves every other
-//! warning as it was. A write touches a few enterprises (the submitter and its counterparty,
-//! a recall's holders); the periodic full refresh is the same refresh over every enterprise
-//! in chunks, which also catches what only the passing of time changes (expiry, overdue
-//! reconciliation).
+//! Two scopes, each giving for the warnings it decides what one run over every record gives:
+//!
+//! - By enterprise ([`refresh_enterprises`], and [`refresh_all`] in chunks): each warning the
+//!   core raises names exactly one enterprise and depends only on records loaded for it: its
+//!   submitted documents, opening balances and partners, the reconciliation items it sent or
+//!   received (and the documents confirming the ones it sent), the products it owns or moved
+//!   with their recalls and listings, and the names of the enterprises these mention. Keeping
+//!   only the warnings naming the enterprises, and reconciling only theirs, leaves every other
+//!   warning as it was. The periodic job runs this over everyone, which also catches what only
+//!   the passing of time changes (expiry, overdue reconciliation).
+//! - After one write ([`refresh_narrow`]): an enterprise's warning about a product depends only
+//!   on its documents with that product, its opening balances of it, the product and its
+//!   recalls and listings; a warning about a reconciliation item on the item; a warning about
+//!   a document (counterparty licence, quality agreement) on the document and its partner. A
+//!   submit changes only its enterprise's records of its products (and of the corrected
+//!   document's), the warnings about itself and the corrected document, and the items they
+//!   raised or superseded; a confirmation or dispute also the item; a recall or listing only
+//!   the warnings about its product. So the narrow scope loads just those records and
+//!   reconciles just those warnings, which the tests check against a full recomputation.
 
 use super::{WarningState, severity_code, severity_rank};
 use crate::db::rows::{CHUNK_ROWS, Marks};
