@@ -582,5 +582,23 @@ on_both_databases!(
             .collect();
         states.sort();
         assert_eq!(states, ["new", "resolved"], "{all}");
+
+        // A later cream document: the corrected sale still does not count, though the serum
+        // sale correcting it names no cream.
+        save_and_submit(
+            &state,
+            &maker,
+            draft("finished_goods_inbound", None, vec![line(cream, "X", 5)]),
+        )
+        .await;
+        assert_eq!(
+            by_enterprise(&state, &gansu, "recalled_batch_sold").await,
+            BTreeMap::from([entry(&maker, "resolved", 10)])
+        );
+        assert_eq!(
+            by_enterprise(&state, &gansu, "recalled_batch_held").await,
+            BTreeMap::from([entry(&maker, "new", 55)])
+        );
+        assert_up_to_date(&db).await;
     }
 );

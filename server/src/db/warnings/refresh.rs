@@ -433,24 +433,34 @@ async fn load_narrow(
     let product_texts = texts(&products);
     let mut seen: HashSet<TransactionId> = written.iter().map(|d| d.id).collect();
     r.documents = written;
-    let of_products: Vec<Transaction> = Sql::on(conn)
+    let of_products = Sql::on(conn)
         .push(
-            "SELECT body FROM transactions WHERE status = 'submitted' AND id IN \
+            "SELECT body, corrected_by FROM transactions WHERE status = 'submitted' AND id IN \
              (SELECT l.transaction_id FROM transaction_lines l WHERE l.enterprise_id IN (",
         )
         .list(&own)
         .push(") AND l.product_id IN (")
         .list(&product_texts)
         .push("))")
-        .bodies(conn)
+        .fetch(conn)
         .await?;
-    r.documents
-        .extend(of_products.into_iter().filter(|d| seen.insert(d.id)));
-    let ids = texts(r.documents.iter().map(|d| d.id));
+    // A document counts unless another corrects it, which need not name the same products:
+    // the correcting ones are loaded by the `corrected_by` link (the primary key, not a scan).
+    let mut correctors: HashSet<TransactionId> = HashSet::new();
+    for row in &of_products {
+        let d: Transaction = serde_json::from_str(&row.try_get::<String, _>("body")?)?;
+        if let Some(c) = row.try_get::<Option<String>, _>("corrected_by")? {
+            correctors.insert(TransactionId(uuid_of(&c)?));
+        }
+        if seen.insert(d.id) {
+            r.documents.push(d);
+        }
+    }
+    let correctors = texts(correctors.into_iter().filter(|c| !seen.contains(c)));
     let correcting: Vec<Transaction> = bodies(
         conn,
-        "SELECT body FROM transactions WHERE status = 'submitted' AND corrects IN ({ids})",
-        &ids,
+        "SELECT body FROM transactions WHERE status = 'submitted' AND id IN ({ids})",
+        &correctors,
     )
     .await?;
     r.documents
