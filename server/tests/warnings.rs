@@ -602,3 +602,53 @@ on_both_databases!(
         assert_up_to_date(&db).await;
     }
 );
+
+on_both_databases!(the_periodic_job_finds_what_no_write_refreshed, |db| {
+    let state = AppState::new(db.clone());
+    let maker = register_in(
+        &state,
+        1,
+        "甘肃舒唯雅化妆品有限公司",
+        "registrant_manufacturer",
+        "620102",
+    )
+    .await;
+    let gansu = regulator(&state, &db, "gansu", "620000").await;
+    // Written straight to the database, past every hook: only the job can see it.
+    let p = suyuan_core::model::Product {
+        id: suyuan_core::model::ProductId::random(),
+        owner: maker.id,
+        generic_name: "无证面霜".into(),
+        brand: "某牌".into(),
+        registration_number: "不是注册证号".into(),
+        registrant: "某公司".into(),
+        manufacturer: "某公司".into(),
+        specification: "50g".into(),
+        shelf_life_months: Some(36),
+        attachments: vec![],
+        status: suyuan_core::model::RecordStatus::Submitted { at: Utc::now() },
+    };
+    let actor = suyuan_server::db::Actor {
+        account_id: uuid::Uuid::nil(),
+        enterprise_id: maker.id,
+    };
+    suyuan_server::db::insert_product(&db, &p, &actor, Utc::now())
+        .await
+        .unwrap();
+    let kind = "kind=invalid_registration";
+    assert_eq!(warnings(&state, &gansu, kind).await["total"], 0);
+    let job =
+        suyuan_server::warnings::spawn_periodic(db.clone(), std::time::Duration::from_secs(3600));
+    let mut found = Value::Null;
+    for _ in 0..100 {
+        found = warnings(&state, &gansu, kind).await;
+        if found["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    job.abort();
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["items"][0]["warning"]["product_id"], json!(p.id));
+    assert_eq!(found["items"][0]["warning"]["severity"], "medium");
+});
