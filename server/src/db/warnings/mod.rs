@@ -2,10 +2,12 @@
 //! key, with the state a regulator gives them (new → acknowledged) and the state the records
 //! give them (resolved when the rule no longer raises the key, new again if it does later).
 
+mod load;
 mod refresh;
 
+pub use load::Narrow;
 pub use refresh::{
-    Narrow, RefreshReport, enterprises_moving, refresh_all, refresh_enterprises, refresh_narrow,
+    RefreshReport, enterprises_moving, refresh_all, refresh_enterprises, refresh_narrow,
 };
 
 use super::listing::escape_like;
