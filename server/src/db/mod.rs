@@ -12,6 +12,7 @@ mod enterprises;
 mod impact;
 mod imports;
 mod inbox;
+pub mod inspections;
 mod journal;
 mod listing;
 mod nonconforming;
@@ -30,6 +31,7 @@ mod sync;
 mod transactions;
 mod unit_codes;
 mod unit_uploads;
+pub mod warnings;
 mod write;
 
 pub use accounts::*;

@@ -315,6 +315,7 @@ async fn record_in_batches(
             id: parse_uuid(&row.try_get::<String, _>("id")?)?,
             number: c.header.number.clone(),
             derived: false,
+            counterparty_id: c.counterparty.map(|e| e.0),
         });
     }
     if let (TransactionKind::PurchaseInbound, Some(sender)) = (c.kind, c.counterparty)
@@ -371,6 +372,7 @@ async fn record_in_batches(
         id: doc.id.0,
         number: doc.number,
         derived: true,
+        counterparty_id: c.counterparty.map(|e| e.0),
     })
 }
 
@@ -426,6 +428,7 @@ async fn confirmed_receipt(
                     id: document.0,
                     number: own.unwrap_or_default(),
                     derived: false,
+                    counterparty_id: Some(sender.0),
                 }));
             }
         }

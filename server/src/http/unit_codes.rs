@@ -369,7 +369,13 @@ async fn upload(
     };
     let uploaded = db::upload_units(&state.db, None, &who, &body, Utc::now()).await?;
     Ok(match uploaded {
-        Uploaded::Audited(r) => (StatusCode::CREATED, axum::Json(r)),
+        Uploaded::Audited(r) => {
+            let scope = crate::warnings::touched_by_upload(actor.enterprise_id, &r);
+            if !scope.is_empty() {
+                crate::warnings::after_change(&state.db, &scope).await;
+            }
+            (StatusCode::CREATED, axum::Json(r))
+        }
         Uploaded::Again(r) => (StatusCode::OK, axum::Json(r)),
     })
 }
