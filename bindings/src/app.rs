@@ -14,10 +14,14 @@ use suyuan_core::model::{
 };
 use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::rules::verdict::Verdict;
-use suyuan_core::store::{DocumentQuery, Rejection, Session, StockLevel, Store, SyncStatus};
+use suyuan_core::serial::{UnitCode, UnitView, UploadKind, UploadRequest};
+use suyuan_core::store::{
+    DocumentQuery, Rejection, Session, StockLevel, Store, StoreError, SyncStatus, UnitUpload,
+};
 use suyuan_core::sync::client::{
     SyncClient, SyncReport, install_crypto_provider, log_in_phone, sync_now,
 };
+use uuid::Uuid;
 
 /// How long the phone waits for the server before it keeps the changes for later.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -287,6 +291,50 @@ impl App {
         let codes = barcode::decode_image(&photo)
             .map_err(|e| crate::error::from_decode(e, self.language()))?;
         self.with_products(codes)
+    }
+
+    /// Keeps scanned unit codes (一物一码) as an upload of `kind` under `number` and queues it
+    /// for the server; `counterparty_uscc` is the receiver of an outbound or the sender of an
+    /// inbound. Returns the upload's id. The server's audit comes with a later sync.
+    pub fn upload_units(
+        &self,
+        kind: UploadKind,
+        number: String,
+        counterparty_uscc: Option<String>,
+        codes: Vec<String>,
+    ) -> Result<Uuid, ApiError> {
+        let request = UploadRequest {
+            id: Uuid::new_v4(),
+            kind,
+            number,
+            date: Local::now().date_naive(),
+            counterparty_uscc,
+            codes,
+        };
+        lock(&self.ui)
+            .upload_units(request)
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Uploads made on this phone, newest first: queued, or with the server's verdicts.
+    pub fn unit_uploads(&self) -> Result<Vec<UnitUpload>, ApiError> {
+        lock(&self.ui)
+            .unit_uploads()
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Looks a scanned unit, box or case code up on the server (needs the network): product,
+    /// batch, where it is and every holder. `None` when it was never issued or never in this
+    /// enterprise's hands.
+    pub fn look_up_unit(&self, code: String) -> Result<Option<UnitView>, ApiError> {
+        let lang = self.language();
+        let code = UnitCode::parse("code", &code)
+            .map_err(|p| ApiError::from_store(StoreError::Invalid(vec![p]), lang))?;
+        let guard = lock(&self.sync);
+        guard
+            .1
+            .look_up_unit(&code)
+            .map_err(|e| ApiError::from_sync(e, lang))
     }
 
     /// The inspector's verdict on a scanned code, offline; `batch` is the typed batch number

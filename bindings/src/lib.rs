@@ -7,6 +7,7 @@
 mod app;
 mod error;
 pub mod types;
+pub mod unit_types;
 
 pub use app::{App, ScannedCode};
 pub use error::ApiError;

@@ -41,8 +41,8 @@ fn audited(store: &Store, id: Uuid) -> suyuan_core::serial::UploadResult {
         .find(|u| u.id() == id)
         .expect("the upload is kept")
     {
-        UnitUpload::Audited(r) => r,
-        UnitUpload::Queued(q) => panic!("still queued: {q:?}"),
+        UnitUpload::Audited { result } => result,
+        UnitUpload::Queued { request } => panic!("still queued: {request:?}"),
     }
 }
 
@@ -129,7 +129,7 @@ fn scenario(postgres: bool) {
         .unwrap();
     assert!(matches!(
         m.unit_uploads().unwrap()[0],
-        UnitUpload::Queued(_)
+        UnitUpload::Queued { .. }
     ));
 
     // The sync: both audited, both recorded as batch documents, stock 2 on the phone.

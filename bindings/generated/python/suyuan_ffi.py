@@ -550,6 +550,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_log_out() != 35286:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_look_up_unit() != 15564:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_nonconforming() != 31113:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_product() != 1121:
@@ -579,6 +581,10 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_suyuan_ffi_checksum_method_app_sync_now() != 50386:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_sync_status() != 35511:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_unit_uploads() != 9223:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_upload_units() != 20006:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_verdict() != 30824:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -652,6 +658,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_log_in.restype = ctypes.c_uint1
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_log_out.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_log_out.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_look_up_unit.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_look_up_unit.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_nonconforming.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_nonconforming.restype = ctypes.c_uint16
@@ -697,6 +706,12 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_sync_now.restype = ctypes.c_uin
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_sync_status.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_sync_status.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_unit_uploads.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_unit_uploads.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_upload_units.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_upload_units.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_verdict.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_verdict.restype = ctypes.c_uint16
@@ -783,6 +798,12 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_log_out.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_log_out.restype = None
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_look_up_unit.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_look_up_unit.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_nonconforming.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -872,6 +893,20 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_sync_status.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_sync_status.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_unit_uploads.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_unit_uploads.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_upload_units.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_upload_units.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_verdict.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1104,6 +1139,129 @@ class _UniffiFfiConverterTypeAttachment(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.content_type, buf)
         _UniffiFfiConverterUInt64.write(value.size, buf)
         _UniffiFfiConverterString.write(value.sha256, buf)
+
+
+class _UniffiFfiConverterTypeUuid:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+Uuid = str
+
+
+class _UniffiFfiConverterBoolean:
+    @classmethod
+    def check_lower(cls, value):
+        return not not value
+
+    @classmethod
+    def lower(cls, value):
+        return 1 if value else 0
+
+    @staticmethod
+    def lift(value):
+        return value != 0
+
+    @classmethod
+    def read(cls, buf):
+        return cls.lift(buf.read_u8())
+
+    @classmethod
+    def write(cls, value, buf):
+        buf.write_u8(value)
+
+class _UniffiFfiConverterOptionalTypeUuid(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeUuid.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeUuid.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeUuid.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class BatchRecord:
+    """
+    The batch document an upload was recorded as.
+"""
+    def __init__(self, *, id:Uuid, number:str, derived:bool, counterparty_id:typing.Optional[Uuid]):
+        self.id = id
+        self.number = number
+        self.derived = derived
+        self.counterparty_id = counterparty_id
+        
+        
+
+    
+    def __str__(self):
+        return "BatchRecord(id={}, number={}, derived={}, counterparty_id={})".format(self.id, self.number, self.derived, self.counterparty_id)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.number != other.number:
+            return False
+        if self.derived != other.derived:
+            return False
+        if self.counterparty_id != other.counterparty_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBatchRecord(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return BatchRecord(
+            id=_UniffiFfiConverterTypeUuid.read(buf),
+            number=_UniffiFfiConverterString.read(buf),
+            derived=_UniffiFfiConverterBoolean.read(buf),
+            counterparty_id=_UniffiFfiConverterOptionalTypeUuid.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeUuid.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.number)
+        _UniffiFfiConverterBoolean.check_lower(value.derived)
+        _UniffiFfiConverterOptionalTypeUuid.check_lower(value.counterparty_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeUuid.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.number, buf)
+        _UniffiFfiConverterBoolean.write(value.derived, buf)
+        _UniffiFfiConverterOptionalTypeUuid.write(value.counterparty_id, buf)
 
 
 
@@ -1929,27 +2087,6 @@ class _UniffiFfiConverterTypeConfirmation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.phone, buf)
         _UniffiFfiConverterOptionalSequenceTypeTransactionLine.write(value.lines, buf)
         _UniffiFfiConverterOptionalString.write(value.reason, buf)
-
-class _UniffiFfiConverterBoolean:
-    @classmethod
-    def check_lower(cls, value):
-        return not not value
-
-    @classmethod
-    def lower(cls, value):
-        return 1 if value else 0
-
-    @staticmethod
-    def lift(value):
-        return value != 0
-
-    @classmethod
-    def read(cls, buf):
-        return cls.lift(buf.read_u8())
-
-    @classmethod
-    def write(cls, value, buf):
-        buf.write_u8(value)
 
 class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
     @classmethod
@@ -3591,32 +3728,6 @@ class _UniffiFfiConverterTypeReconciliationItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeTransactionLine.write(value.lines, buf)
         _UniffiFfiConverterTypeReconciliationState.write(value.state, buf)
 
-
-class _UniffiFfiConverterTypeUuid:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-Uuid = str
-
-
 class _UniffiFfiConverterSequenceTypeProblem(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -4357,6 +4468,986 @@ class _UniffiFfiConverterTypeTransaction(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeReconciliationItemId.write(value.reconciles, buf)
         _UniffiFfiConverterString.write(value.remarks, buf)
 
+
+
+
+
+
+class UnitState:
+    """
+    Where a unit is.
+"""
+    def __init__(self):
+        raise RuntimeError("UnitState cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class ISSUED:
+        """
+        Issued, not yet on a package.
+"""
+        
+        def __init__(self, to:EnterpriseId):
+            self.to = to
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitState.ISSUED(to={})".format(self.to)
+        def __eq__(self, other):
+            if not isinstance(other, UnitState):
+                return NotImplemented
+            if not other.is_ISSUED():
+                return False
+            if self.to != other.to:
+                return False
+            return True
+
+    @dataclass
+    class APPLIED:
+        """
+        Printed on a package.
+"""
+        
+        def __init__(self, by:EnterpriseId):
+            self.by = by
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitState.APPLIED(by={})".format(self.by)
+        def __eq__(self, other):
+            if not isinstance(other, UnitState):
+                return NotImplemented
+            if not other.is_APPLIED():
+                return False
+            if self.by != other.by:
+                return False
+            return True
+
+    @dataclass
+    class IN_STOCK:
+        """
+        In an enterprise's stock.
+"""
+        
+        def __init__(self, at:EnterpriseId):
+            self.at = at
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitState.IN_STOCK(at={})".format(self.at)
+        def __eq__(self, other):
+            if not isinstance(other, UnitState):
+                return NotImplemented
+            if not other.is_IN_STOCK():
+                return False
+            if self.at != other.at:
+                return False
+            return True
+
+    @dataclass
+    class IN_TRANSIT:
+        """
+        Shipped, not yet received.
+"""
+        
+        def __init__(self, _from:EnterpriseId, to:EnterpriseId):
+            self._from = _from
+            
+            
+            self.to = to
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitState.IN_TRANSIT(_from={}, to={})".format(self._from, self.to)
+        def __eq__(self, other):
+            if not isinstance(other, UnitState):
+                return NotImplemented
+            if not other.is_IN_TRANSIT():
+                return False
+            if self._from != other._from:
+                return False
+            if self.to != other.to:
+                return False
+            return True
+
+    @dataclass
+    class SOLD:
+        """
+        Sold or used.
+"""
+        
+        def __init__(self, by:EnterpriseId):
+            self.by = by
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitState.SOLD(by={})".format(self.by)
+        def __eq__(self, other):
+            if not isinstance(other, UnitState):
+                return NotImplemented
+            if not other.is_SOLD():
+                return False
+            if self.by != other.by:
+                return False
+            return True
+
+    @dataclass
+    class DESTROYED:
+        """
+        Destroyed.
+"""
+        
+        def __init__(self, by:EnterpriseId):
+            self.by = by
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitState.DESTROYED(by={})".format(self.by)
+        def __eq__(self, other):
+            if not isinstance(other, UnitState):
+                return NotImplemented
+            if not other.is_DESTROYED():
+                return False
+            if self.by != other.by:
+                return False
+            return True
+
+    @dataclass
+    class RECALLED:
+        """
+        Withdrawn by a recall.
+"""
+        
+        def __init__(self, by:EnterpriseId):
+            self.by = by
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitState.RECALLED(by={})".format(self.by)
+        def __eq__(self, other):
+            if not isinstance(other, UnitState):
+                return NotImplemented
+            if not other.is_RECALLED():
+                return False
+            if self.by != other.by:
+                return False
+            return True
+
+    @dataclass
+    class LOST:
+        """
+        Reported lost.
+"""
+        
+        def __init__(self, by:EnterpriseId):
+            self.by = by
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitState.LOST(by={})".format(self.by)
+        def __eq__(self, other):
+            if not isinstance(other, UnitState):
+                return NotImplemented
+            if not other.is_LOST():
+                return False
+            if self.by != other.by:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_ISSUED(self) -> bool:
+        return isinstance(self, UnitState.ISSUED)
+    def is_issued(self) -> bool:
+        return isinstance(self, UnitState.ISSUED)
+    def is_APPLIED(self) -> bool:
+        return isinstance(self, UnitState.APPLIED)
+    def is_applied(self) -> bool:
+        return isinstance(self, UnitState.APPLIED)
+    def is_IN_STOCK(self) -> bool:
+        return isinstance(self, UnitState.IN_STOCK)
+    def is_in_stock(self) -> bool:
+        return isinstance(self, UnitState.IN_STOCK)
+    def is_IN_TRANSIT(self) -> bool:
+        return isinstance(self, UnitState.IN_TRANSIT)
+    def is_in_transit(self) -> bool:
+        return isinstance(self, UnitState.IN_TRANSIT)
+    def is_SOLD(self) -> bool:
+        return isinstance(self, UnitState.SOLD)
+    def is_sold(self) -> bool:
+        return isinstance(self, UnitState.SOLD)
+    def is_DESTROYED(self) -> bool:
+        return isinstance(self, UnitState.DESTROYED)
+    def is_destroyed(self) -> bool:
+        return isinstance(self, UnitState.DESTROYED)
+    def is_RECALLED(self) -> bool:
+        return isinstance(self, UnitState.RECALLED)
+    def is_recalled(self) -> bool:
+        return isinstance(self, UnitState.RECALLED)
+    def is_LOST(self) -> bool:
+        return isinstance(self, UnitState.LOST)
+    def is_lost(self) -> bool:
+        return isinstance(self, UnitState.LOST)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+UnitState.ISSUED = type("UnitState.ISSUED", (UnitState.ISSUED, UnitState,), {})  # type: ignore
+UnitState.APPLIED = type("UnitState.APPLIED", (UnitState.APPLIED, UnitState,), {})  # type: ignore
+UnitState.IN_STOCK = type("UnitState.IN_STOCK", (UnitState.IN_STOCK, UnitState,), {})  # type: ignore
+UnitState.IN_TRANSIT = type("UnitState.IN_TRANSIT", (UnitState.IN_TRANSIT, UnitState,), {})  # type: ignore
+UnitState.SOLD = type("UnitState.SOLD", (UnitState.SOLD, UnitState,), {})  # type: ignore
+UnitState.DESTROYED = type("UnitState.DESTROYED", (UnitState.DESTROYED, UnitState,), {})  # type: ignore
+UnitState.RECALLED = type("UnitState.RECALLED", (UnitState.RECALLED, UnitState,), {})  # type: ignore
+UnitState.LOST = type("UnitState.LOST", (UnitState.LOST, UnitState,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeUnitState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return UnitState.ISSUED(
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+            )
+        if variant == 2:
+            return UnitState.APPLIED(
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+            )
+        if variant == 3:
+            return UnitState.IN_STOCK(
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+            )
+        if variant == 4:
+            return UnitState.IN_TRANSIT(
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+            )
+        if variant == 5:
+            return UnitState.SOLD(
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+            )
+        if variant == 6:
+            return UnitState.DESTROYED(
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+            )
+        if variant == 7:
+            return UnitState.RECALLED(
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+            )
+        if variant == 8:
+            return UnitState.LOST(
+                _UniffiFfiConverterTypeEnterpriseId.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_ISSUED():
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value.to)
+            return
+        if value.is_APPLIED():
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value.by)
+            return
+        if value.is_IN_STOCK():
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value.at)
+            return
+        if value.is_IN_TRANSIT():
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value._from)
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value.to)
+            return
+        if value.is_SOLD():
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value.by)
+            return
+        if value.is_DESTROYED():
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value.by)
+            return
+        if value.is_RECALLED():
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value.by)
+            return
+        if value.is_LOST():
+            _UniffiFfiConverterTypeEnterpriseId.check_lower(value.by)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_ISSUED():
+            buf.write_i32(1)
+            _UniffiFfiConverterTypeEnterpriseId.write(value.to, buf)
+        if value.is_APPLIED():
+            buf.write_i32(2)
+            _UniffiFfiConverterTypeEnterpriseId.write(value.by, buf)
+        if value.is_IN_STOCK():
+            buf.write_i32(3)
+            _UniffiFfiConverterTypeEnterpriseId.write(value.at, buf)
+        if value.is_IN_TRANSIT():
+            buf.write_i32(4)
+            _UniffiFfiConverterTypeEnterpriseId.write(value._from, buf)
+            _UniffiFfiConverterTypeEnterpriseId.write(value.to, buf)
+        if value.is_SOLD():
+            buf.write_i32(5)
+            _UniffiFfiConverterTypeEnterpriseId.write(value.by, buf)
+        if value.is_DESTROYED():
+            buf.write_i32(6)
+            _UniffiFfiConverterTypeEnterpriseId.write(value.by, buf)
+        if value.is_RECALLED():
+            buf.write_i32(7)
+            _UniffiFfiConverterTypeEnterpriseId.write(value.by, buf)
+        if value.is_LOST():
+            buf.write_i32(8)
+            _UniffiFfiConverterTypeEnterpriseId.write(value.by, buf)
+
+
+
+@dataclass
+class UnitEvent:
+    """
+    One line of a code's history.
+"""
+    def __init__(self, *, at:str, enterprise_id:Uuid, enterprise_name:str, action:str, state:UnitState, upload_id:typing.Optional[Uuid], document_number:typing.Optional[str]):
+        self.at = at
+        self.enterprise_id = enterprise_id
+        self.enterprise_name = enterprise_name
+        self.action = action
+        self.state = state
+        self.upload_id = upload_id
+        self.document_number = document_number
+        
+        
+
+    
+    def __str__(self):
+        return "UnitEvent(at={}, enterprise_id={}, enterprise_name={}, action={}, state={}, upload_id={}, document_number={})".format(self.at, self.enterprise_id, self.enterprise_name, self.action, self.state, self.upload_id, self.document_number)
+    def __eq__(self, other):
+        if self.at != other.at:
+            return False
+        if self.enterprise_id != other.enterprise_id:
+            return False
+        if self.enterprise_name != other.enterprise_name:
+            return False
+        if self.action != other.action:
+            return False
+        if self.state != other.state:
+            return False
+        if self.upload_id != other.upload_id:
+            return False
+        if self.document_number != other.document_number:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeUnitEvent(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return UnitEvent(
+            at=_UniffiFfiConverterString.read(buf),
+            enterprise_id=_UniffiFfiConverterTypeUuid.read(buf),
+            enterprise_name=_UniffiFfiConverterString.read(buf),
+            action=_UniffiFfiConverterString.read(buf),
+            state=_UniffiFfiConverterTypeUnitState.read(buf),
+            upload_id=_UniffiFfiConverterOptionalTypeUuid.read(buf),
+            document_number=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.at)
+        _UniffiFfiConverterTypeUuid.check_lower(value.enterprise_id)
+        _UniffiFfiConverterString.check_lower(value.enterprise_name)
+        _UniffiFfiConverterString.check_lower(value.action)
+        _UniffiFfiConverterTypeUnitState.check_lower(value.state)
+        _UniffiFfiConverterOptionalTypeUuid.check_lower(value.upload_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.document_number)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.at, buf)
+        _UniffiFfiConverterTypeUuid.write(value.enterprise_id, buf)
+        _UniffiFfiConverterString.write(value.enterprise_name, buf)
+        _UniffiFfiConverterString.write(value.action, buf)
+        _UniffiFfiConverterTypeUnitState.write(value.state, buf)
+        _UniffiFfiConverterOptionalTypeUuid.write(value.upload_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.document_number, buf)
+
+
+
+
+
+
+class PackagingLevel(enum.Enum):
+    """
+    A packaging level: unit → box → case → pallet.
+"""
+    
+    UNIT = 0
+    """
+    The sales unit (最小销售单元).
+"""
+    
+    BOX = 1
+    """
+    An inner box (盒).
+"""
+    
+    CASE = 2
+    """
+    A shipping case (箱).
+"""
+    
+    PALLET = 3
+    """
+    A pallet (托).
+"""
+    
+
+
+class _UniffiFfiConverterTypePackagingLevel(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return PackagingLevel.UNIT
+        if variant == 2:
+            return PackagingLevel.BOX
+        if variant == 3:
+            return PackagingLevel.CASE
+        if variant == 4:
+            return PackagingLevel.PALLET
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == PackagingLevel.UNIT:
+            return
+        if value == PackagingLevel.BOX:
+            return
+        if value == PackagingLevel.CASE:
+            return
+        if value == PackagingLevel.PALLET:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == PackagingLevel.UNIT:
+            buf.write_i32(1)
+        if value == PackagingLevel.BOX:
+            buf.write_i32(2)
+        if value == PackagingLevel.CASE:
+            buf.write_i32(3)
+        if value == PackagingLevel.PALLET:
+            buf.write_i32(4)
+
+
+
+class _UniffiFfiConverterSequenceTypeUnitEvent(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeUnitEvent.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeUnitEvent.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeUnitEvent.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class UnitView:
+    """
+    A scanned code as the platform knows it.
+"""
+    def __init__(self, *, code:str, level:PackagingLevel, product_id:Uuid, product_name:str, batch:str, issued_to:Uuid, state:UnitState, parent:typing.Optional[str], children:typing.List[str], units_inside:int, history:typing.List[UnitEvent]):
+        self.code = code
+        self.level = level
+        self.product_id = product_id
+        self.product_name = product_name
+        self.batch = batch
+        self.issued_to = issued_to
+        self.state = state
+        self.parent = parent
+        self.children = children
+        self.units_inside = units_inside
+        self.history = history
+        
+        
+
+    
+    def __str__(self):
+        return "UnitView(code={}, level={}, product_id={}, product_name={}, batch={}, issued_to={}, state={}, parent={}, children={}, units_inside={}, history={})".format(self.code, self.level, self.product_id, self.product_name, self.batch, self.issued_to, self.state, self.parent, self.children, self.units_inside, self.history)
+    def __eq__(self, other):
+        if self.code != other.code:
+            return False
+        if self.level != other.level:
+            return False
+        if self.product_id != other.product_id:
+            return False
+        if self.product_name != other.product_name:
+            return False
+        if self.batch != other.batch:
+            return False
+        if self.issued_to != other.issued_to:
+            return False
+        if self.state != other.state:
+            return False
+        if self.parent != other.parent:
+            return False
+        if self.children != other.children:
+            return False
+        if self.units_inside != other.units_inside:
+            return False
+        if self.history != other.history:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeUnitView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return UnitView(
+            code=_UniffiFfiConverterString.read(buf),
+            level=_UniffiFfiConverterTypePackagingLevel.read(buf),
+            product_id=_UniffiFfiConverterTypeUuid.read(buf),
+            product_name=_UniffiFfiConverterString.read(buf),
+            batch=_UniffiFfiConverterString.read(buf),
+            issued_to=_UniffiFfiConverterTypeUuid.read(buf),
+            state=_UniffiFfiConverterTypeUnitState.read(buf),
+            parent=_UniffiFfiConverterOptionalString.read(buf),
+            children=_UniffiFfiConverterSequenceString.read(buf),
+            units_inside=_UniffiFfiConverterUInt32.read(buf),
+            history=_UniffiFfiConverterSequenceTypeUnitEvent.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterTypePackagingLevel.check_lower(value.level)
+        _UniffiFfiConverterTypeUuid.check_lower(value.product_id)
+        _UniffiFfiConverterString.check_lower(value.product_name)
+        _UniffiFfiConverterString.check_lower(value.batch)
+        _UniffiFfiConverterTypeUuid.check_lower(value.issued_to)
+        _UniffiFfiConverterTypeUnitState.check_lower(value.state)
+        _UniffiFfiConverterOptionalString.check_lower(value.parent)
+        _UniffiFfiConverterSequenceString.check_lower(value.children)
+        _UniffiFfiConverterUInt32.check_lower(value.units_inside)
+        _UniffiFfiConverterSequenceTypeUnitEvent.check_lower(value.history)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterTypePackagingLevel.write(value.level, buf)
+        _UniffiFfiConverterTypeUuid.write(value.product_id, buf)
+        _UniffiFfiConverterString.write(value.product_name, buf)
+        _UniffiFfiConverterString.write(value.batch, buf)
+        _UniffiFfiConverterTypeUuid.write(value.issued_to, buf)
+        _UniffiFfiConverterTypeUnitState.write(value.state, buf)
+        _UniffiFfiConverterOptionalString.write(value.parent, buf)
+        _UniffiFfiConverterSequenceString.write(value.children, buf)
+        _UniffiFfiConverterUInt32.write(value.units_inside, buf)
+        _UniffiFfiConverterSequenceTypeUnitEvent.write(value.history, buf)
+
+class _UniffiFfiConverterOptionalTypeProblem(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeProblem.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeProblem.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeProblem.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class UploadLineResult:
+    """
+    The verdict on one scanned code.
+"""
+    def __init__(self, *, line:int, code:str, accepted:bool, moved:int, problem:typing.Optional[Problem], suspicious:bool):
+        self.line = line
+        self.code = code
+        self.accepted = accepted
+        self.moved = moved
+        self.problem = problem
+        self.suspicious = suspicious
+        
+        
+
+    
+    def __str__(self):
+        return "UploadLineResult(line={}, code={}, accepted={}, moved={}, problem={}, suspicious={})".format(self.line, self.code, self.accepted, self.moved, self.problem, self.suspicious)
+    def __eq__(self, other):
+        if self.line != other.line:
+            return False
+        if self.code != other.code:
+            return False
+        if self.accepted != other.accepted:
+            return False
+        if self.moved != other.moved:
+            return False
+        if self.problem != other.problem:
+            return False
+        if self.suspicious != other.suspicious:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeUploadLineResult(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return UploadLineResult(
+            line=_UniffiFfiConverterUInt32.read(buf),
+            code=_UniffiFfiConverterString.read(buf),
+            accepted=_UniffiFfiConverterBoolean.read(buf),
+            moved=_UniffiFfiConverterUInt32.read(buf),
+            problem=_UniffiFfiConverterOptionalTypeProblem.read(buf),
+            suspicious=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.line)
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterBoolean.check_lower(value.accepted)
+        _UniffiFfiConverterUInt32.check_lower(value.moved)
+        _UniffiFfiConverterOptionalTypeProblem.check_lower(value.problem)
+        _UniffiFfiConverterBoolean.check_lower(value.suspicious)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.line, buf)
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterBoolean.write(value.accepted, buf)
+        _UniffiFfiConverterUInt32.write(value.moved, buf)
+        _UniffiFfiConverterOptionalTypeProblem.write(value.problem, buf)
+        _UniffiFfiConverterBoolean.write(value.suspicious, buf)
+
+
+
+
+
+
+class UploadKind(enum.Enum):
+    """
+    What the scanned units did.
+"""
+    
+    INBOUND = 0
+    """
+    Taken into stock (入库), from production or from the counterparty.
+"""
+    
+    OUTBOUND = 1
+    """
+    Shipped to the counterparty (出库).
+"""
+    
+    RETAIL = 2
+    """
+    Sold to consumers or used (零售/使用).
+"""
+    
+    DESTROY = 3
+    """
+    Destroyed (销毁).
+"""
+    
+
+
+class _UniffiFfiConverterTypeUploadKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return UploadKind.INBOUND
+        if variant == 2:
+            return UploadKind.OUTBOUND
+        if variant == 3:
+            return UploadKind.RETAIL
+        if variant == 4:
+            return UploadKind.DESTROY
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == UploadKind.INBOUND:
+            return
+        if value == UploadKind.OUTBOUND:
+            return
+        if value == UploadKind.RETAIL:
+            return
+        if value == UploadKind.DESTROY:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == UploadKind.INBOUND:
+            buf.write_i32(1)
+        if value == UploadKind.OUTBOUND:
+            buf.write_i32(2)
+        if value == UploadKind.RETAIL:
+            buf.write_i32(3)
+        if value == UploadKind.DESTROY:
+            buf.write_i32(4)
+
+
+
+@dataclass
+class UploadRequest:
+    """
+    Scans to upload.
+"""
+    def __init__(self, *, id:Uuid, kind:UploadKind, number:str, date:NaiveDate, counterparty_uscc:typing.Optional[str], codes:typing.List[str]):
+        self.id = id
+        self.kind = kind
+        self.number = number
+        self.date = date
+        self.counterparty_uscc = counterparty_uscc
+        self.codes = codes
+        
+        
+
+    
+    def __str__(self):
+        return "UploadRequest(id={}, kind={}, number={}, date={}, counterparty_uscc={}, codes={})".format(self.id, self.kind, self.number, self.date, self.counterparty_uscc, self.codes)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.number != other.number:
+            return False
+        if self.date != other.date:
+            return False
+        if self.counterparty_uscc != other.counterparty_uscc:
+            return False
+        if self.codes != other.codes:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeUploadRequest(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return UploadRequest(
+            id=_UniffiFfiConverterTypeUuid.read(buf),
+            kind=_UniffiFfiConverterTypeUploadKind.read(buf),
+            number=_UniffiFfiConverterString.read(buf),
+            date=_UniffiFfiConverterTypeNaiveDate.read(buf),
+            counterparty_uscc=_UniffiFfiConverterOptionalString.read(buf),
+            codes=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeUuid.check_lower(value.id)
+        _UniffiFfiConverterTypeUploadKind.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.number)
+        _UniffiFfiConverterTypeNaiveDate.check_lower(value.date)
+        _UniffiFfiConverterOptionalString.check_lower(value.counterparty_uscc)
+        _UniffiFfiConverterSequenceString.check_lower(value.codes)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeUuid.write(value.id, buf)
+        _UniffiFfiConverterTypeUploadKind.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.number, buf)
+        _UniffiFfiConverterTypeNaiveDate.write(value.date, buf)
+        _UniffiFfiConverterOptionalString.write(value.counterparty_uscc, buf)
+        _UniffiFfiConverterSequenceString.write(value.codes, buf)
+
+class _UniffiFfiConverterSequenceTypeUploadLineResult(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeUploadLineResult.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeUploadLineResult.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeUploadLineResult.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypeBatchRecord(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeBatchRecord.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeBatchRecord.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeBatchRecord.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class UploadResult:
+    """
+    The server's audit of an upload.
+"""
+    def __init__(self, *, id:Uuid, kind:UploadKind, number:str, accepted:int, refused:int, lines:typing.List[UploadLineResult], document:typing.Optional[BatchRecord]):
+        self.id = id
+        self.kind = kind
+        self.number = number
+        self.accepted = accepted
+        self.refused = refused
+        self.lines = lines
+        self.document = document
+        
+        
+
+    
+    def __str__(self):
+        return "UploadResult(id={}, kind={}, number={}, accepted={}, refused={}, lines={}, document={})".format(self.id, self.kind, self.number, self.accepted, self.refused, self.lines, self.document)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.number != other.number:
+            return False
+        if self.accepted != other.accepted:
+            return False
+        if self.refused != other.refused:
+            return False
+        if self.lines != other.lines:
+            return False
+        if self.document != other.document:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeUploadResult(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return UploadResult(
+            id=_UniffiFfiConverterTypeUuid.read(buf),
+            kind=_UniffiFfiConverterTypeUploadKind.read(buf),
+            number=_UniffiFfiConverterString.read(buf),
+            accepted=_UniffiFfiConverterUInt32.read(buf),
+            refused=_UniffiFfiConverterUInt32.read(buf),
+            lines=_UniffiFfiConverterSequenceTypeUploadLineResult.read(buf),
+            document=_UniffiFfiConverterOptionalTypeBatchRecord.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeUuid.check_lower(value.id)
+        _UniffiFfiConverterTypeUploadKind.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.number)
+        _UniffiFfiConverterUInt32.check_lower(value.accepted)
+        _UniffiFfiConverterUInt32.check_lower(value.refused)
+        _UniffiFfiConverterSequenceTypeUploadLineResult.check_lower(value.lines)
+        _UniffiFfiConverterOptionalTypeBatchRecord.check_lower(value.document)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeUuid.write(value.id, buf)
+        _UniffiFfiConverterTypeUploadKind.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.number, buf)
+        _UniffiFfiConverterUInt32.write(value.accepted, buf)
+        _UniffiFfiConverterUInt32.write(value.refused, buf)
+        _UniffiFfiConverterSequenceTypeUploadLineResult.write(value.lines, buf)
+        _UniffiFfiConverterOptionalTypeBatchRecord.write(value.document, buf)
+
 class _UniffiFfiConverterSequenceTypeCheck(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -4675,6 +5766,131 @@ class _UniffiFfiConverterTypeLang(_UniffiConverterRustBuffer):
 
 
 
+
+
+
+
+class UnitUpload:
+    """
+    An upload made on this phone: queued, or audited.
+"""
+    def __init__(self):
+        raise RuntimeError("UnitUpload cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class QUEUED:
+        """
+        Not yet audited.
+"""
+        
+        def __init__(self, request:UploadRequest):
+            self.request = request
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitUpload.QUEUED(request={})".format(self.request)
+        def __eq__(self, other):
+            if not isinstance(other, UnitUpload):
+                return NotImplemented
+            if not other.is_QUEUED():
+                return False
+            if self.request != other.request:
+                return False
+            return True
+
+    @dataclass
+    class AUDITED:
+        """
+        The server's audit.
+"""
+        
+        def __init__(self, result:UploadResult):
+            self.result = result
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "UnitUpload.AUDITED(result={})".format(self.result)
+        def __eq__(self, other):
+            if not isinstance(other, UnitUpload):
+                return NotImplemented
+            if not other.is_AUDITED():
+                return False
+            if self.result != other.result:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_QUEUED(self) -> bool:
+        return isinstance(self, UnitUpload.QUEUED)
+    def is_queued(self) -> bool:
+        return isinstance(self, UnitUpload.QUEUED)
+    def is_AUDITED(self) -> bool:
+        return isinstance(self, UnitUpload.AUDITED)
+    def is_audited(self) -> bool:
+        return isinstance(self, UnitUpload.AUDITED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+UnitUpload.QUEUED = type("UnitUpload.QUEUED", (UnitUpload.QUEUED, UnitUpload,), {})  # type: ignore
+UnitUpload.AUDITED = type("UnitUpload.AUDITED", (UnitUpload.AUDITED, UnitUpload,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeUnitUpload(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return UnitUpload.QUEUED(
+                _UniffiFfiConverterTypeUploadRequest.read(buf),
+            )
+        if variant == 2:
+            return UnitUpload.AUDITED(
+                _UniffiFfiConverterTypeUploadResult.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_QUEUED():
+            _UniffiFfiConverterTypeUploadRequest.check_lower(value.request)
+            return
+        if value.is_AUDITED():
+            _UniffiFfiConverterTypeUploadResult.check_lower(value.result)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_QUEUED():
+            buf.write_i32(1)
+            _UniffiFfiConverterTypeUploadRequest.write(value.request, buf)
+        if value.is_AUDITED():
+            buf.write_i32(2)
+            _UniffiFfiConverterTypeUploadResult.write(value.result, buf)
+
+
+
+
 class _UniffiFfiConverterTypeBarcodeId:
     @staticmethod
     def write(value, buf):
@@ -4790,6 +6006,31 @@ class _UniffiFfiConverterSequenceTypeTransaction(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeTransaction.read(buf) for i in range(count)
         ]
+
+class _UniffiFfiConverterOptionalTypeUnitView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeUnitView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeUnitView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeUnitView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterSequenceTypeNonconformingRecord(_UniffiConverterRustBuffer):
     @classmethod
@@ -4954,6 +6195,29 @@ class _UniffiFfiConverterSequenceTypeStockLevel(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeStockLevel.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeUnitUpload(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeUnitUpload.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeUnitUpload.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeUnitUpload.read(buf) for i in range(count)
+        ]
+
 
 class AppProtocol(typing.Protocol):
     """
@@ -5019,6 +6283,13 @@ class AppProtocol(typing.Protocol):
     def log_out(self, ) -> None:
         """
         Forgets the server login. Local records and unsynced changes stay on the phone.
+"""
+        raise NotImplementedError
+    def look_up_unit(self, code: str) -> typing.Optional[UnitView]:
+        """
+        Looks a scanned unit, box or case code up on the server (needs the network): product,
+        batch, where it is and every holder. `None` when it was never issued or never in this
+        enterprise's hands.
 """
         raise NotImplementedError
     def nonconforming(self, ) -> typing.List[NonconformingRecord]:
@@ -5097,6 +6368,18 @@ class AppProtocol(typing.Protocol):
     def sync_status(self, ) -> SyncStatus:
         """
         Where the sync stands.
+"""
+        raise NotImplementedError
+    def unit_uploads(self, ) -> typing.List[UnitUpload]:
+        """
+        Uploads made on this phone, newest first: queued, or with the server's verdicts.
+"""
+        raise NotImplementedError
+    def upload_units(self, kind: UploadKind,number: str,counterparty_uscc: typing.Optional[str],codes: typing.List[str]) -> Uuid:
+        """
+        Keeps scanned unit codes (一物一码) as an upload of `kind` under `number` and queues it
+        for the server; `counterparty_uscc` is the receiver of an outbound or the sender of an
+        inbound. Returns the upload's id. The server's audit comes with a later sync.
 """
         raise NotImplementedError
     def verdict(self, code: CodeFields,batch: typing.Optional[str]) -> Verdict:
@@ -5376,6 +6659,26 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def look_up_unit(self, code: str) -> typing.Optional[UnitView]:
+        """
+        Looks a scanned unit, box or case code up on the server (needs the network): product,
+        batch, where it is and every holder. `None` when it was never issued or never in this
+        enterprise's hands.
+"""
+        
+        _UniffiFfiConverterString.check_lower(code)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(code),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalTypeUnitView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_look_up_unit,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def nonconforming(self, ) -> typing.List[NonconformingRecord]:
         """
         Nonconforming listings that concern this enterprise, as last synced.
@@ -5646,6 +6949,50 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def unit_uploads(self, ) -> typing.List[UnitUpload]:
+        """
+        Uploads made on this phone, newest first: queued, or with the server's verdicts.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeUnitUpload.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_unit_uploads,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def upload_units(self, kind: UploadKind,number: str,counterparty_uscc: typing.Optional[str],codes: typing.List[str]) -> Uuid:
+        """
+        Keeps scanned unit codes (一物一码) as an upload of `kind` under `number` and queues it
+        for the server; `counterparty_uscc` is the receiver of an outbound or the sender of an
+        inbound. Returns the upload's id. The server's audit comes with a later sync.
+"""
+        
+        _UniffiFfiConverterTypeUploadKind.check_lower(kind)
+
+        _UniffiFfiConverterString.check_lower(number)
+
+        _UniffiFfiConverterOptionalString.check_lower(counterparty_uscc)
+
+        _UniffiFfiConverterSequenceString.check_lower(codes)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeUploadKind.lower(kind),
+            _UniffiFfiConverterString.lower(number),
+            _UniffiFfiConverterOptionalString.lower(counterparty_uscc),
+            _UniffiFfiConverterSequenceString.lower(codes),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeUuid.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_upload_units,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def verdict(self, code: CodeFields,batch: typing.Optional[str]) -> Verdict:
         """
         The inspector's verdict on a scanned code, offline; `batch` is the typed batch number
@@ -5743,9 +7090,14 @@ __all__ = [
     "ReconciliationState",
     "Symbology",
     "TransactionKind",
+    "UnitState",
+    "PackagingLevel",
+    "UploadKind",
     "ApiError",
     "Lang",
+    "UnitUpload",
     "Attachment",
+    "BatchRecord",
     "Check",
     "CodeFields",
     "Counterparty",
@@ -5766,6 +7118,11 @@ __all__ = [
     "SyncReport",
     "SyncStatus",
     "Transaction",
+    "UnitEvent",
+    "UnitView",
+    "UploadLineResult",
+    "UploadRequest",
+    "UploadResult",
     "Verdict",
     "library_version",
     "new_id",

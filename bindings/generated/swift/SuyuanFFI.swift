@@ -684,6 +684,13 @@ public protocol AppProtocol: AnyObject, Sendable {
     func logOut() throws 
     
     /**
+     * Looks a scanned unit, box or case code up on the server (needs the network): product,
+     * batch, where it is and every holder. `None` when it was never issued or never in this
+     * enterprise's hands.
+     */
+    func lookUpUnit(code: String) throws  -> UnitView?
+    
+    /**
      * Nonconforming listings that concern this enterprise, as last synced.
      */
     func nonconforming() throws  -> [NonconformingRecord]
@@ -760,6 +767,18 @@ public protocol AppProtocol: AnyObject, Sendable {
      * Where the sync stands.
      */
     func syncStatus() throws  -> SyncStatus
+    
+    /**
+     * Uploads made on this phone, newest first: queued, or with the server's verdicts.
+     */
+    func unitUploads() throws  -> [UnitUpload]
+    
+    /**
+     * Keeps scanned unit codes (一物一码) as an upload of `kind` under `number` and queues it
+     * for the server; `counterparty_uscc` is the receiver of an outbound or the sender of an
+     * inbound. Returns the upload's id. The server's audit comes with a later sync.
+     */
+    func uploadUnits(kind: UploadKind, number: String, counterpartyUscc: String?, codes: [String]) throws  -> Uuid
     
     /**
      * The inspector's verdict on a scanned code, offline; `batch` is the typed batch number
@@ -991,6 +1010,21 @@ open func logOut()throws   {try rustCallWithError(FfiConverterTypeApiError_lift)
 }
     
     /**
+     * Looks a scanned unit, box or case code up on the server (needs the network): product,
+     * batch, where it is and every holder. `None` when it was never issued or never in this
+     * enterprise's hands.
+     */
+open func lookUpUnit(code: String)throws  -> UnitView?  {
+    return try  FfiConverterOptionTypeUnitView.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_look_up_unit(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Nonconforming listings that concern this enterprise, as last synced.
      */
 open func nonconforming()throws  -> [NonconformingRecord]  {
@@ -1187,6 +1221,36 @@ open func syncStatus()throws  -> SyncStatus  {
 }
     
     /**
+     * Uploads made on this phone, newest first: queued, or with the server's verdicts.
+     */
+open func unitUploads()throws  -> [UnitUpload]  {
+    return try  FfiConverterSequenceTypeUnitUpload.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_unit_uploads(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Keeps scanned unit codes (一物一码) as an upload of `kind` under `number` and queues it
+     * for the server; `counterparty_uscc` is the receiver of an outbound or the sender of an
+     * inbound. Returns the upload's id. The server's audit comes with a later sync.
+     */
+open func uploadUnits(kind: UploadKind, number: String, counterpartyUscc: String?, codes: [String])throws  -> Uuid  {
+    return try  FfiConverterTypeUuid_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_upload_units(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUploadKind_lower(kind),
+        FfiConverterString.lower(number),
+        FfiConverterOptionString.lower(counterpartyUscc),
+        FfiConverterSequenceString.lower(codes),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The inspector's verdict on a scanned code, offline; `batch` is the typed batch number
      * when the code carries none.
      */
@@ -1319,6 +1383,71 @@ public func FfiConverterTypeAttachment_lift(_ buf: RustBuffer) throws -> Attachm
 #endif
 public func FfiConverterTypeAttachment_lower(_ value: Attachment) -> RustBuffer {
     return FfiConverterTypeAttachment.lower(value)
+}
+
+
+/**
+ * The batch document an upload was recorded as.
+ */
+public struct BatchRecord: Equatable, Hashable {
+    public var id: Uuid
+    public var number: String
+    public var derived: Bool
+    public var counterpartyId: Uuid?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: Uuid, number: String, derived: Bool, counterpartyId: Uuid?) {
+        self.id = id
+        self.number = number
+        self.derived = derived
+        self.counterpartyId = counterpartyId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchRecord {
+        return
+            try BatchRecord(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                number: FfiConverterString.read(from: &buf), 
+                derived: FfiConverterBool.read(from: &buf), 
+                counterpartyId: FfiConverterOptionTypeUuid.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchRecord, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterBool.write(value.derived, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.counterpartyId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchRecord_lift(_ buf: RustBuffer) throws -> BatchRecord {
+    return try FfiConverterTypeBatchRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchRecord_lower(_ value: BatchRecord) -> RustBuffer {
+    return FfiConverterTypeBatchRecord.lower(value)
 }
 
 
@@ -2875,6 +3004,399 @@ public func FfiConverterTypeTransactionLine_lower(_ value: TransactionLine) -> R
 
 
 /**
+ * One line of a code's history.
+ */
+public struct UnitEvent: Equatable, Hashable {
+    public var at: String
+    public var enterpriseId: Uuid
+    public var enterpriseName: String
+    public var action: String
+    public var state: UnitState
+    public var uploadId: Uuid?
+    public var documentNumber: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(at: String, enterpriseId: Uuid, enterpriseName: String, action: String, state: UnitState, uploadId: Uuid?, documentNumber: String?) {
+        self.at = at
+        self.enterpriseId = enterpriseId
+        self.enterpriseName = enterpriseName
+        self.action = action
+        self.state = state
+        self.uploadId = uploadId
+        self.documentNumber = documentNumber
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnitEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnitEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnitEvent {
+        return
+            try UnitEvent(
+                at: FfiConverterString.read(from: &buf), 
+                enterpriseId: FfiConverterTypeUuid.read(from: &buf), 
+                enterpriseName: FfiConverterString.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeUnitState.read(from: &buf), 
+                uploadId: FfiConverterOptionTypeUuid.read(from: &buf), 
+                documentNumber: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnitEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.at, into: &buf)
+        FfiConverterTypeUuid.write(value.enterpriseId, into: &buf)
+        FfiConverterString.write(value.enterpriseName, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterTypeUnitState.write(value.state, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.uploadId, into: &buf)
+        FfiConverterOptionString.write(value.documentNumber, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitEvent_lift(_ buf: RustBuffer) throws -> UnitEvent {
+    return try FfiConverterTypeUnitEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitEvent_lower(_ value: UnitEvent) -> RustBuffer {
+    return FfiConverterTypeUnitEvent.lower(value)
+}
+
+
+/**
+ * A scanned code as the platform knows it.
+ */
+public struct UnitView: Equatable, Hashable {
+    public var code: String
+    public var level: PackagingLevel
+    public var productId: Uuid
+    public var productName: String
+    public var batch: String
+    public var issuedTo: Uuid
+    public var state: UnitState
+    public var parent: String?
+    public var children: [String]
+    public var unitsInside: UInt32
+    public var history: [UnitEvent]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, level: PackagingLevel, productId: Uuid, productName: String, batch: String, issuedTo: Uuid, state: UnitState, parent: String?, children: [String], unitsInside: UInt32, history: [UnitEvent]) {
+        self.code = code
+        self.level = level
+        self.productId = productId
+        self.productName = productName
+        self.batch = batch
+        self.issuedTo = issuedTo
+        self.state = state
+        self.parent = parent
+        self.children = children
+        self.unitsInside = unitsInside
+        self.history = history
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnitView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnitView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnitView {
+        return
+            try UnitView(
+                code: FfiConverterString.read(from: &buf), 
+                level: FfiConverterTypePackagingLevel.read(from: &buf), 
+                productId: FfiConverterTypeUuid.read(from: &buf), 
+                productName: FfiConverterString.read(from: &buf), 
+                batch: FfiConverterString.read(from: &buf), 
+                issuedTo: FfiConverterTypeUuid.read(from: &buf), 
+                state: FfiConverterTypeUnitState.read(from: &buf), 
+                parent: FfiConverterOptionString.read(from: &buf), 
+                children: FfiConverterSequenceString.read(from: &buf), 
+                unitsInside: FfiConverterUInt32.read(from: &buf), 
+                history: FfiConverterSequenceTypeUnitEvent.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnitView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterTypePackagingLevel.write(value.level, into: &buf)
+        FfiConverterTypeUuid.write(value.productId, into: &buf)
+        FfiConverterString.write(value.productName, into: &buf)
+        FfiConverterString.write(value.batch, into: &buf)
+        FfiConverterTypeUuid.write(value.issuedTo, into: &buf)
+        FfiConverterTypeUnitState.write(value.state, into: &buf)
+        FfiConverterOptionString.write(value.parent, into: &buf)
+        FfiConverterSequenceString.write(value.children, into: &buf)
+        FfiConverterUInt32.write(value.unitsInside, into: &buf)
+        FfiConverterSequenceTypeUnitEvent.write(value.history, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitView_lift(_ buf: RustBuffer) throws -> UnitView {
+    return try FfiConverterTypeUnitView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitView_lower(_ value: UnitView) -> RustBuffer {
+    return FfiConverterTypeUnitView.lower(value)
+}
+
+
+/**
+ * The verdict on one scanned code.
+ */
+public struct UploadLineResult: Equatable, Hashable {
+    public var line: UInt32
+    public var code: String
+    public var accepted: Bool
+    public var moved: UInt32
+    public var problem: Problem?
+    public var suspicious: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(line: UInt32, code: String, accepted: Bool, moved: UInt32, problem: Problem?, suspicious: Bool) {
+        self.line = line
+        self.code = code
+        self.accepted = accepted
+        self.moved = moved
+        self.problem = problem
+        self.suspicious = suspicious
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadLineResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadLineResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadLineResult {
+        return
+            try UploadLineResult(
+                line: FfiConverterUInt32.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                accepted: FfiConverterBool.read(from: &buf), 
+                moved: FfiConverterUInt32.read(from: &buf), 
+                problem: FfiConverterOptionTypeProblem.read(from: &buf), 
+                suspicious: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadLineResult, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.line, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterBool.write(value.accepted, into: &buf)
+        FfiConverterUInt32.write(value.moved, into: &buf)
+        FfiConverterOptionTypeProblem.write(value.problem, into: &buf)
+        FfiConverterBool.write(value.suspicious, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadLineResult_lift(_ buf: RustBuffer) throws -> UploadLineResult {
+    return try FfiConverterTypeUploadLineResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadLineResult_lower(_ value: UploadLineResult) -> RustBuffer {
+    return FfiConverterTypeUploadLineResult.lower(value)
+}
+
+
+/**
+ * Scans to upload.
+ */
+public struct UploadRequest: Equatable, Hashable {
+    public var id: Uuid
+    public var kind: UploadKind
+    public var number: String
+    public var date: NaiveDate
+    public var counterpartyUscc: String?
+    public var codes: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: Uuid, kind: UploadKind, number: String, date: NaiveDate, counterpartyUscc: String?, codes: [String]) {
+        self.id = id
+        self.kind = kind
+        self.number = number
+        self.date = date
+        self.counterpartyUscc = counterpartyUscc
+        self.codes = codes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadRequest {
+        return
+            try UploadRequest(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                kind: FfiConverterTypeUploadKind.read(from: &buf), 
+                number: FfiConverterString.read(from: &buf), 
+                date: FfiConverterTypeNaiveDate.read(from: &buf), 
+                counterpartyUscc: FfiConverterOptionString.read(from: &buf), 
+                codes: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadRequest, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUploadKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.date, into: &buf)
+        FfiConverterOptionString.write(value.counterpartyUscc, into: &buf)
+        FfiConverterSequenceString.write(value.codes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadRequest_lift(_ buf: RustBuffer) throws -> UploadRequest {
+    return try FfiConverterTypeUploadRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadRequest_lower(_ value: UploadRequest) -> RustBuffer {
+    return FfiConverterTypeUploadRequest.lower(value)
+}
+
+
+/**
+ * The server's audit of an upload.
+ */
+public struct UploadResult: Equatable, Hashable {
+    public var id: Uuid
+    public var kind: UploadKind
+    public var number: String
+    public var accepted: UInt32
+    public var refused: UInt32
+    public var lines: [UploadLineResult]
+    public var document: BatchRecord?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: Uuid, kind: UploadKind, number: String, accepted: UInt32, refused: UInt32, lines: [UploadLineResult], document: BatchRecord?) {
+        self.id = id
+        self.kind = kind
+        self.number = number
+        self.accepted = accepted
+        self.refused = refused
+        self.lines = lines
+        self.document = document
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadResult {
+        return
+            try UploadResult(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                kind: FfiConverterTypeUploadKind.read(from: &buf), 
+                number: FfiConverterString.read(from: &buf), 
+                accepted: FfiConverterUInt32.read(from: &buf), 
+                refused: FfiConverterUInt32.read(from: &buf), 
+                lines: FfiConverterSequenceTypeUploadLineResult.read(from: &buf), 
+                document: FfiConverterOptionTypeBatchRecord.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadResult, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUploadKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterUInt32.write(value.accepted, into: &buf)
+        FfiConverterUInt32.write(value.refused, into: &buf)
+        FfiConverterSequenceTypeUploadLineResult.write(value.lines, into: &buf)
+        FfiConverterOptionTypeBatchRecord.write(value.document, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadResult_lift(_ buf: RustBuffer) throws -> UploadResult {
+    return try FfiConverterTypeUploadResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadResult_lower(_ value: UploadResult) -> RustBuffer {
+    return FfiConverterTypeUploadResult.lower(value)
+}
+
+
+/**
  * The inspector's verdict on a scanned product.
  */
 public struct Verdict: Equatable, Hashable {
@@ -3708,6 +4230,101 @@ public func FfiConverterTypeOutcome_lower(_ value: Outcome) -> RustBuffer {
 
 
 /**
+ * A packaging level: unit → box → case → pallet.
+ */
+
+public enum PackagingLevel: Equatable, Hashable {
+    
+    /**
+     * The sales unit (最小销售单元).
+     */
+    case unit
+    /**
+     * An inner box (盒).
+     */
+    case box
+    /**
+     * A shipping case (箱).
+     */
+    case `case`
+    /**
+     * A pallet (托).
+     */
+    case pallet
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PackagingLevel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePackagingLevel: FfiConverterRustBuffer {
+    typealias SwiftType = PackagingLevel
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PackagingLevel {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .unit
+        
+        case 2: return .box
+        
+        case 3: return .`case`
+        
+        case 4: return .pallet
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PackagingLevel, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .unit:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .box:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .`case`:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .pallet:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePackagingLevel_lift(_ buf: RustBuffer) throws -> PackagingLevel {
+    return try FfiConverterTypePackagingLevel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePackagingLevel_lower(_ value: PackagingLevel) -> RustBuffer {
+    return FfiConverterTypePackagingLevel.lower(value)
+}
+
+
+
+/**
  * Who started a recall.
  */
 
@@ -4480,6 +5097,342 @@ public func FfiConverterTypeTransactionKind_lower(_ value: TransactionKind) -> R
 }
 
 
+
+/**
+ * Where a unit is.
+ */
+
+public enum UnitState: Equatable, Hashable {
+    
+    /**
+     * Issued, not yet on a package.
+     */
+    case issued(to: EnterpriseId
+    )
+    /**
+     * Printed on a package.
+     */
+    case applied(by: EnterpriseId
+    )
+    /**
+     * In an enterprise's stock.
+     */
+    case inStock(at: EnterpriseId
+    )
+    /**
+     * Shipped, not yet received.
+     */
+    case inTransit(from: EnterpriseId, to: EnterpriseId
+    )
+    /**
+     * Sold or used.
+     */
+    case sold(by: EnterpriseId
+    )
+    /**
+     * Destroyed.
+     */
+    case destroyed(by: EnterpriseId
+    )
+    /**
+     * Withdrawn by a recall.
+     */
+    case recalled(by: EnterpriseId
+    )
+    /**
+     * Reported lost.
+     */
+    case lost(by: EnterpriseId
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension UnitState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnitState: FfiConverterRustBuffer {
+    typealias SwiftType = UnitState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnitState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .issued(to: try FfiConverterTypeEnterpriseId.read(from: &buf)
+        )
+        
+        case 2: return .applied(by: try FfiConverterTypeEnterpriseId.read(from: &buf)
+        )
+        
+        case 3: return .inStock(at: try FfiConverterTypeEnterpriseId.read(from: &buf)
+        )
+        
+        case 4: return .inTransit(from: try FfiConverterTypeEnterpriseId.read(from: &buf), to: try FfiConverterTypeEnterpriseId.read(from: &buf)
+        )
+        
+        case 5: return .sold(by: try FfiConverterTypeEnterpriseId.read(from: &buf)
+        )
+        
+        case 6: return .destroyed(by: try FfiConverterTypeEnterpriseId.read(from: &buf)
+        )
+        
+        case 7: return .recalled(by: try FfiConverterTypeEnterpriseId.read(from: &buf)
+        )
+        
+        case 8: return .lost(by: try FfiConverterTypeEnterpriseId.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: UnitState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .issued(to):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeEnterpriseId.write(to, into: &buf)
+            
+        
+        case let .applied(by):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeEnterpriseId.write(by, into: &buf)
+            
+        
+        case let .inStock(at):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeEnterpriseId.write(at, into: &buf)
+            
+        
+        case let .inTransit(from,to):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeEnterpriseId.write(from, into: &buf)
+            FfiConverterTypeEnterpriseId.write(to, into: &buf)
+            
+        
+        case let .sold(by):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeEnterpriseId.write(by, into: &buf)
+            
+        
+        case let .destroyed(by):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeEnterpriseId.write(by, into: &buf)
+            
+        
+        case let .recalled(by):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeEnterpriseId.write(by, into: &buf)
+            
+        
+        case let .lost(by):
+            writeInt(&buf, Int32(8))
+            FfiConverterTypeEnterpriseId.write(by, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitState_lift(_ buf: RustBuffer) throws -> UnitState {
+    return try FfiConverterTypeUnitState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitState_lower(_ value: UnitState) -> RustBuffer {
+    return FfiConverterTypeUnitState.lower(value)
+}
+
+
+
+/**
+ * An upload made on this phone: queued, or audited.
+ */
+
+public enum UnitUpload: Equatable, Hashable {
+    
+    /**
+     * Not yet audited.
+     */
+    case queued(request: UploadRequest
+    )
+    /**
+     * The server's audit.
+     */
+    case audited(result: UploadResult
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension UnitUpload: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnitUpload: FfiConverterRustBuffer {
+    typealias SwiftType = UnitUpload
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnitUpload {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .queued(request: try FfiConverterTypeUploadRequest.read(from: &buf)
+        )
+        
+        case 2: return .audited(result: try FfiConverterTypeUploadResult.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: UnitUpload, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .queued(request):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeUploadRequest.write(request, into: &buf)
+            
+        
+        case let .audited(result):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeUploadResult.write(result, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitUpload_lift(_ buf: RustBuffer) throws -> UnitUpload {
+    return try FfiConverterTypeUnitUpload.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnitUpload_lower(_ value: UnitUpload) -> RustBuffer {
+    return FfiConverterTypeUnitUpload.lower(value)
+}
+
+
+
+/**
+ * What the scanned units did.
+ */
+
+public enum UploadKind: Equatable, Hashable {
+    
+    /**
+     * Taken into stock (入库), from production or from the counterparty.
+     */
+    case inbound
+    /**
+     * Shipped to the counterparty (出库).
+     */
+    case outbound
+    /**
+     * Sold to consumers or used (零售/使用).
+     */
+    case retail
+    /**
+     * Destroyed (销毁).
+     */
+    case destroy
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension UploadKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadKind: FfiConverterRustBuffer {
+    typealias SwiftType = UploadKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .inbound
+        
+        case 2: return .outbound
+        
+        case 3: return .retail
+        
+        case 4: return .destroy
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: UploadKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .inbound:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .outbound:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .retail:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .destroy:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadKind_lift(_ buf: RustBuffer) throws -> UploadKind {
+    return try FfiConverterTypeUploadKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadKind_lower(_ value: UploadKind) -> RustBuffer {
+    return FfiConverterTypeUploadKind.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -4555,6 +5508,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeBatchRecord: FfiConverterRustBuffer {
+    typealias SwiftType = BatchRecord?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeBatchRecord.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeBatchRecord.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCounterparty: FfiConverterRustBuffer {
     typealias SwiftType = Counterparty?
 
@@ -4571,6 +5548,30 @@ fileprivate struct FfiConverterOptionTypeCounterparty: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCounterparty.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeProblem: FfiConverterRustBuffer {
+    typealias SwiftType = Problem?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeProblem.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeProblem.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4643,6 +5644,30 @@ fileprivate struct FfiConverterOptionTypeTransaction: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTransaction.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeUnitView: FfiConverterRustBuffer {
+    typealias SwiftType = UnitView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUnitView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUnitView.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4811,6 +5836,30 @@ fileprivate struct FfiConverterOptionTypeTransactionId: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTransactionId.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeUuid: FfiConverterRustBuffer {
+    typealias SwiftType = Uuid?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUuid.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUuid.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5186,6 +6235,81 @@ fileprivate struct FfiConverterSequenceTypeTransactionLine: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTransactionLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUnitEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [UnitEvent]
+
+    public static func write(_ value: [UnitEvent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnitEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UnitEvent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UnitEvent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnitEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUploadLineResult: FfiConverterRustBuffer {
+    typealias SwiftType = [UploadLineResult]
+
+    public static func write(_ value: [UploadLineResult], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUploadLineResult.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UploadLineResult] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UploadLineResult]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUploadLineResult.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUnitUpload: FfiConverterRustBuffer {
+    typealias SwiftType = [UnitUpload]
+
+    public static func write(_ value: [UnitUpload], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnitUpload.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UnitUpload] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UnitUpload]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnitUpload.read(from: &buf))
         }
         return seq
     }
@@ -5745,6 +6869,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_log_out() != 35286) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_suyuan_ffi_checksum_method_app_look_up_unit() != 15564) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_suyuan_ffi_checksum_method_app_nonconforming() != 31113) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5788,6 +6915,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_sync_status() != 35511) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_unit_uploads() != 9223) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_upload_units() != 20006) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_verdict() != 30824) {

@@ -313,6 +313,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_log_in(uint64_t ptr, RustBuffer login
 void uniffi_suyuan_ffi_fn_method_app_log_out(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_LOOK_UP_UNIT
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_LOOK_UP_UNIT
+RustBuffer uniffi_suyuan_ffi_fn_method_app_look_up_unit(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_NONCONFORMING
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_NONCONFORMING
 RustBuffer uniffi_suyuan_ffi_fn_method_app_nonconforming(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -386,6 +391,16 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_sync_now(uint64_t ptr, RustCallStatus
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SYNC_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SYNC_STATUS
 RustBuffer uniffi_suyuan_ffi_fn_method_app_sync_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_UNIT_UPLOADS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_UNIT_UPLOADS
+RustBuffer uniffi_suyuan_ffi_fn_method_app_unit_uploads(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_UPLOAD_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_UPLOAD_UNITS
+RustBuffer uniffi_suyuan_ffi_fn_method_app_upload_units(uint64_t ptr, RustBuffer kind, RustBuffer number, RustBuffer counterparty_uscc, RustBuffer codes, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_VERDICT
@@ -743,6 +758,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_log_out(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_LOOK_UP_UNIT
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_LOOK_UP_UNIT
+uint16_t uniffi_suyuan_ffi_checksum_method_app_look_up_unit(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_NONCONFORMING
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_NONCONFORMING
 uint16_t uniffi_suyuan_ffi_checksum_method_app_nonconforming(void
@@ -830,6 +851,18 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_sync_now(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SYNC_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SYNC_STATUS
 uint16_t uniffi_suyuan_ffi_checksum_method_app_sync_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_UNIT_UPLOADS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_UNIT_UPLOADS
+uint16_t uniffi_suyuan_ffi_checksum_method_app_unit_uploads(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_UPLOAD_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_UPLOAD_UNITS
+uint16_t uniffi_suyuan_ffi_checksum_method_app_upload_units(void
     
 );
 #endif

@@ -11,13 +11,13 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadLineResult {
     /// 1-based line number in the file.
-    pub line: usize,
+    pub line: u32,
     /// The code as written.
     pub code: String,
     /// Accepted (the code and everything packed in it moved).
     pub accepted: bool,
     /// Codes moved with it (1 for a single unit, more for a box or case).
-    pub moved: usize,
+    pub moved: u32,
     /// Why it was refused.
     pub problem: Option<Problem>,
     /// The refusal is a counterfeit signal.
@@ -34,9 +34,9 @@ pub struct UploadResult {
     /// The document number.
     pub number: String,
     /// Lines accepted.
-    pub accepted: usize,
+    pub accepted: u32,
     /// Lines refused.
-    pub refused: usize,
+    pub refused: u32,
     /// Every line's verdict, in file order.
     pub lines: Vec<UploadLineResult>,
     /// The batch document that records the same movement, if units moved (none for

@@ -47,7 +47,7 @@ pub struct UnitView {
     /// The codes packed directly in it.
     pub children: Vec<String>,
     /// Sales units inside it, at any depth (1 for a unit).
-    pub units_inside: usize,
+    pub units_inside: u32,
     /// Every event, oldest first (issuance first).
     pub history: Vec<UnitEvent>,
 }

@@ -15,17 +15,23 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnitUpload {
     /// Scanned here, not yet audited (offline, or not yet synced).
-    Queued(UploadRequest),
+    Queued {
+        /// The scans.
+        request: UploadRequest,
+    },
     /// The server's audit.
-    Audited(UploadResult),
+    Audited {
+        /// The verdicts.
+        result: UploadResult,
+    },
 }
 
 impl UnitUpload {
     /// The upload's id.
     pub fn id(&self) -> Uuid {
         match self {
-            UnitUpload::Queued(r) => r.id,
-            UnitUpload::Audited(r) => r.id,
+            UnitUpload::Queued { request } => request.id,
+            UnitUpload::Audited { result } => result.id,
         }
     }
 }
@@ -79,9 +85,13 @@ impl Store {
             let body: serde_json::Value = serde_json::from_str(&body?)?;
             // The server's audit has verdict lines; the queued scans have codes.
             Ok(if body.get("lines").is_some() {
-                UnitUpload::Audited(serde_json::from_value(body)?)
+                UnitUpload::Audited {
+                    result: serde_json::from_value(body)?,
+                }
             } else {
-                UnitUpload::Queued(serde_json::from_value(body)?)
+                UnitUpload::Queued {
+                    request: serde_json::from_value(body)?,
+                }
             })
         })
         .collect()

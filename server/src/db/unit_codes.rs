@@ -67,6 +67,11 @@ pub fn level_code(level: PackagingLevel) -> &'static str {
     }
 }
 
+/// A count as the answers carry it (a package or file never holds 4 billion codes).
+pub(super) fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 fn level_of(code: &str) -> Result<PackagingLevel, DbError> {
     Ok(match code {
         "unit" => PackagingLevel::Unit,
@@ -568,7 +573,7 @@ pub async fn unit_view(db: &Db, code: UnitCode) -> Result<Option<UnitView>, DbEr
             .iter()
             .map(ToString::to_string)
             .collect(),
-        units_inside: registry.units_in(code).len(),
+        units_inside: count(registry.units_in(code).len()),
         history,
     }))
 }

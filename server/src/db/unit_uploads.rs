@@ -8,7 +8,7 @@ use super::rows::{CHUNK_ROWS, Marks, insert_rows};
 use super::submit::{SubmitOptions, Submits, submit_on};
 use super::transactions::DocError;
 use super::unit_codes::{
-    NewEvent, append_events, changed_records, load_registry, snapshot, store_records,
+    NewEvent, append_events, changed_records, count, load_registry, snapshot, store_records,
 };
 use super::{Db, DbError, sha256_hex, timestamp};
 use chrono::{DateTime, Utc};
@@ -227,10 +227,10 @@ pub async fn upload_units(
     let lines: Vec<UploadLineResult> = verdicts
         .into_iter()
         .map(|v| UploadLineResult {
-            line: v.line,
+            line: count(v.line),
             code: v.text,
             accepted: v.problem.is_none(),
-            moved: v.changes.len(),
+            moved: count(v.changes.len()),
             problem: v.problem,
             suspicious: v.suspicious,
         })
@@ -240,8 +240,8 @@ pub async fn upload_units(
         id,
         kind: header.kind,
         number: header.number.clone(),
-        accepted,
-        refused: lines.len() - accepted,
+        accepted: count(accepted),
+        refused: count(lines.len() - accepted),
         lines,
         document,
     };

@@ -701,6 +701,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_log_out(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_look_up_unit(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_nonconforming(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_product(
@@ -730,6 +732,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_suyuan_ffi_checksum_method_app_sync_now(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_sync_status(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_unit_uploads(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_upload_units(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_verdict(
     ): Int
@@ -783,6 +789,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_log_out(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_suyuan_ffi_fn_method_app_look_up_unit(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_nonconforming(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_product(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -812,6 +820,10 @@ internal object UniffiLib {
     external fun uniffi_suyuan_ffi_fn_method_app_sync_now(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_unit_uploads(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_upload_units(`ptr`: Long,`kind`: RustBuffer.ByValue,`number`: RustBuffer.ByValue,`counterpartyUscc`: RustBuffer.ByValue,`codes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_verdict(`ptr`: Long,`code`: RustBuffer.ByValue,`batch`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -977,6 +989,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_log_out() and 0xFFFF) != 35286) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_look_up_unit() and 0xFFFF) != 15564) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_nonconforming() and 0xFFFF) != 31113) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1020,6 +1035,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_sync_status() and 0xFFFF) != 35511) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_unit_uploads() and 0xFFFF) != 9223) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_upload_units() and 0xFFFF) != 20006) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_verdict() and 0xFFFF) != 30824) {
@@ -1543,6 +1564,13 @@ public interface AppInterface {
     fun `logOut`()
     
     /**
+     * Looks a scanned unit, box or case code up on the server (needs the network): product,
+     * batch, where it is and every holder. `None` when it was never issued or never in this
+     * enterprise's hands.
+     */
+    fun `lookUpUnit`(`code`: kotlin.String): UnitView?
+    
+    /**
      * Nonconforming listings that concern this enterprise, as last synced.
      */
     fun `nonconforming`(): List<NonconformingRecord>
@@ -1619,6 +1647,18 @@ public interface AppInterface {
      * Where the sync stands.
      */
     fun `syncStatus`(): SyncStatus
+    
+    /**
+     * Uploads made on this phone, newest first: queued, or with the server's verdicts.
+     */
+    fun `unitUploads`(): List<UnitUpload>
+    
+    /**
+     * Keeps scanned unit codes (一物一码) as an upload of `kind` under `number` and queues it
+     * for the server; `counterparty_uscc` is the receiver of an outbound or the sender of an
+     * inbound. Returns the upload's id. The server's audit comes with a later sync.
+     */
+    fun `uploadUnits`(`kind`: UploadKind, `number`: kotlin.String, `counterpartyUscc`: kotlin.String?, `codes`: List<kotlin.String>): Uuid
     
     /**
      * The inspector's verdict on a scanned code, offline; `batch` is the typed batch number
@@ -1942,6 +1982,26 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Looks a scanned unit, box or case code up on the server (needs the network): product,
+     * batch, where it is and every holder. `None` when it was never issued or never in this
+     * enterprise's hands.
+     */
+    @Throws(ApiException::class)override fun `lookUpUnit`(`code`: kotlin.String): UnitView? {
+            return FfiConverterOptionalTypeUnitView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_look_up_unit(
+        it,
+        
+        FfiConverterString.lower(`code`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Nonconforming listings that concern this enterprise, as last synced.
      */
     @Throws(ApiException::class)override fun `nonconforming`(): List<NonconformingRecord> {
@@ -2212,6 +2272,46 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Uploads made on this phone, newest first: queued, or with the server's verdicts.
+     */
+    @Throws(ApiException::class)override fun `unitUploads`(): List<UnitUpload> {
+            return FfiConverterSequenceTypeUnitUpload.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_unit_uploads(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Keeps scanned unit codes (一物一码) as an upload of `kind` under `number` and queues it
+     * for the server; `counterparty_uscc` is the receiver of an outbound or the sender of an
+     * inbound. Returns the upload's id. The server's audit comes with a later sync.
+     */
+    @Throws(ApiException::class)override fun `uploadUnits`(`kind`: UploadKind, `number`: kotlin.String, `counterpartyUscc`: kotlin.String?, `codes`: List<kotlin.String>): Uuid {
+            return FfiConverterTypeUuid.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_upload_units(
+        it,
+        
+        FfiConverterTypeUploadKind.lower(`kind`),
+        FfiConverterString.lower(`number`),
+        FfiConverterOptionalString.lower(`counterpartyUscc`),
+        FfiConverterSequenceString.lower(`codes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The inspector's verdict on a scanned code, offline; `batch` is the typed batch number
      * when the code carries none.
      */
@@ -2341,6 +2441,57 @@ public object FfiConverterTypeAttachment: FfiConverterRustBuffer<Attachment> {
             FfiConverterString.write(value.`contentType`, buf)
             FfiConverterULong.write(value.`size`, buf)
             FfiConverterString.write(value.`sha256`, buf)
+    }
+}
+
+
+
+/**
+ * The batch document an upload was recorded as.
+ */
+data class BatchRecord (
+    var `id`: Uuid
+    , 
+    var `number`: kotlin.String
+    , 
+    var `derived`: kotlin.Boolean
+    , 
+    var `counterpartyId`: Uuid?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBatchRecord: FfiConverterRustBuffer<BatchRecord> {
+    override fun read(buf: ByteBuffer): BatchRecord {
+        return BatchRecord(
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeUuid.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BatchRecord) = (
+            FfiConverterTypeUuid.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterBoolean.allocationSize(value.`derived`) +
+            FfiConverterOptionalTypeUuid.allocationSize(value.`counterpartyId`)
+    )
+
+    override fun write(value: BatchRecord, buf: ByteBuffer) {
+            FfiConverterTypeUuid.write(value.`id`, buf)
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterBoolean.write(value.`derived`, buf)
+            FfiConverterOptionalTypeUuid.write(value.`counterpartyId`, buf)
     }
 }
 
@@ -3664,6 +3815,346 @@ public object FfiConverterTypeTransactionLine: FfiConverterRustBuffer<Transactio
 
 
 /**
+ * One line of a code's history.
+ */
+data class UnitEvent (
+    var `at`: kotlin.String
+    , 
+    var `enterpriseId`: Uuid
+    , 
+    var `enterpriseName`: kotlin.String
+    , 
+    var `action`: kotlin.String
+    , 
+    var `state`: UnitState
+    , 
+    var `uploadId`: Uuid?
+    , 
+    var `documentNumber`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnitEvent: FfiConverterRustBuffer<UnitEvent> {
+    override fun read(buf: ByteBuffer): UnitEvent {
+        return UnitEvent(
+            FfiConverterString.read(buf),
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeUnitState.read(buf),
+            FfiConverterOptionalTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UnitEvent) = (
+            FfiConverterString.allocationSize(value.`at`) +
+            FfiConverterTypeUuid.allocationSize(value.`enterpriseId`) +
+            FfiConverterString.allocationSize(value.`enterpriseName`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterTypeUnitState.allocationSize(value.`state`) +
+            FfiConverterOptionalTypeUuid.allocationSize(value.`uploadId`) +
+            FfiConverterOptionalString.allocationSize(value.`documentNumber`)
+    )
+
+    override fun write(value: UnitEvent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`at`, buf)
+            FfiConverterTypeUuid.write(value.`enterpriseId`, buf)
+            FfiConverterString.write(value.`enterpriseName`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterTypeUnitState.write(value.`state`, buf)
+            FfiConverterOptionalTypeUuid.write(value.`uploadId`, buf)
+            FfiConverterOptionalString.write(value.`documentNumber`, buf)
+    }
+}
+
+
+
+/**
+ * A scanned code as the platform knows it.
+ */
+data class UnitView (
+    var `code`: kotlin.String
+    , 
+    var `level`: PackagingLevel
+    , 
+    var `productId`: Uuid
+    , 
+    var `productName`: kotlin.String
+    , 
+    var `batch`: kotlin.String
+    , 
+    var `issuedTo`: Uuid
+    , 
+    var `state`: UnitState
+    , 
+    var `parent`: kotlin.String?
+    , 
+    var `children`: List<kotlin.String>
+    , 
+    var `unitsInside`: kotlin.UInt
+    , 
+    var `history`: List<UnitEvent>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnitView: FfiConverterRustBuffer<UnitView> {
+    override fun read(buf: ByteBuffer): UnitView {
+        return UnitView(
+            FfiConverterString.read(buf),
+            FfiConverterTypePackagingLevel.read(buf),
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterTypeUnitState.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUnitEvent.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UnitView) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterTypePackagingLevel.allocationSize(value.`level`) +
+            FfiConverterTypeUuid.allocationSize(value.`productId`) +
+            FfiConverterString.allocationSize(value.`productName`) +
+            FfiConverterString.allocationSize(value.`batch`) +
+            FfiConverterTypeUuid.allocationSize(value.`issuedTo`) +
+            FfiConverterTypeUnitState.allocationSize(value.`state`) +
+            FfiConverterOptionalString.allocationSize(value.`parent`) +
+            FfiConverterSequenceString.allocationSize(value.`children`) +
+            FfiConverterUInt.allocationSize(value.`unitsInside`) +
+            FfiConverterSequenceTypeUnitEvent.allocationSize(value.`history`)
+    )
+
+    override fun write(value: UnitView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterTypePackagingLevel.write(value.`level`, buf)
+            FfiConverterTypeUuid.write(value.`productId`, buf)
+            FfiConverterString.write(value.`productName`, buf)
+            FfiConverterString.write(value.`batch`, buf)
+            FfiConverterTypeUuid.write(value.`issuedTo`, buf)
+            FfiConverterTypeUnitState.write(value.`state`, buf)
+            FfiConverterOptionalString.write(value.`parent`, buf)
+            FfiConverterSequenceString.write(value.`children`, buf)
+            FfiConverterUInt.write(value.`unitsInside`, buf)
+            FfiConverterSequenceTypeUnitEvent.write(value.`history`, buf)
+    }
+}
+
+
+
+/**
+ * The verdict on one scanned code.
+ */
+data class UploadLineResult (
+    var `line`: kotlin.UInt
+    , 
+    var `code`: kotlin.String
+    , 
+    var `accepted`: kotlin.Boolean
+    , 
+    var `moved`: kotlin.UInt
+    , 
+    var `problem`: Problem?
+    , 
+    var `suspicious`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUploadLineResult: FfiConverterRustBuffer<UploadLineResult> {
+    override fun read(buf: ByteBuffer): UploadLineResult {
+        return UploadLineResult(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeProblem.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UploadLineResult) = (
+            FfiConverterUInt.allocationSize(value.`line`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterBoolean.allocationSize(value.`accepted`) +
+            FfiConverterUInt.allocationSize(value.`moved`) +
+            FfiConverterOptionalTypeProblem.allocationSize(value.`problem`) +
+            FfiConverterBoolean.allocationSize(value.`suspicious`)
+    )
+
+    override fun write(value: UploadLineResult, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`line`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterBoolean.write(value.`accepted`, buf)
+            FfiConverterUInt.write(value.`moved`, buf)
+            FfiConverterOptionalTypeProblem.write(value.`problem`, buf)
+            FfiConverterBoolean.write(value.`suspicious`, buf)
+    }
+}
+
+
+
+/**
+ * Scans to upload.
+ */
+data class UploadRequest (
+    var `id`: Uuid
+    , 
+    var `kind`: UploadKind
+    , 
+    var `number`: kotlin.String
+    , 
+    var `date`: NaiveDate
+    , 
+    var `counterpartyUscc`: kotlin.String?
+    , 
+    var `codes`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUploadRequest: FfiConverterRustBuffer<UploadRequest> {
+    override fun read(buf: ByteBuffer): UploadRequest {
+        return UploadRequest(
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterTypeUploadKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UploadRequest) = (
+            FfiConverterTypeUuid.allocationSize(value.`id`) +
+            FfiConverterTypeUploadKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`date`) +
+            FfiConverterOptionalString.allocationSize(value.`counterpartyUscc`) +
+            FfiConverterSequenceString.allocationSize(value.`codes`)
+    )
+
+    override fun write(value: UploadRequest, buf: ByteBuffer) {
+            FfiConverterTypeUuid.write(value.`id`, buf)
+            FfiConverterTypeUploadKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterTypeNaiveDate.write(value.`date`, buf)
+            FfiConverterOptionalString.write(value.`counterpartyUscc`, buf)
+            FfiConverterSequenceString.write(value.`codes`, buf)
+    }
+}
+
+
+
+/**
+ * The server's audit of an upload.
+ */
+data class UploadResult (
+    var `id`: Uuid
+    , 
+    var `kind`: UploadKind
+    , 
+    var `number`: kotlin.String
+    , 
+    var `accepted`: kotlin.UInt
+    , 
+    var `refused`: kotlin.UInt
+    , 
+    var `lines`: List<UploadLineResult>
+    , 
+    var `document`: BatchRecord?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUploadResult: FfiConverterRustBuffer<UploadResult> {
+    override fun read(buf: ByteBuffer): UploadResult {
+        return UploadResult(
+            FfiConverterTypeUuid.read(buf),
+            FfiConverterTypeUploadKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeUploadLineResult.read(buf),
+            FfiConverterOptionalTypeBatchRecord.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UploadResult) = (
+            FfiConverterTypeUuid.allocationSize(value.`id`) +
+            FfiConverterTypeUploadKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterUInt.allocationSize(value.`accepted`) +
+            FfiConverterUInt.allocationSize(value.`refused`) +
+            FfiConverterSequenceTypeUploadLineResult.allocationSize(value.`lines`) +
+            FfiConverterOptionalTypeBatchRecord.allocationSize(value.`document`)
+    )
+
+    override fun write(value: UploadResult, buf: ByteBuffer) {
+            FfiConverterTypeUuid.write(value.`id`, buf)
+            FfiConverterTypeUploadKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterUInt.write(value.`accepted`, buf)
+            FfiConverterUInt.write(value.`refused`, buf)
+            FfiConverterSequenceTypeUploadLineResult.write(value.`lines`, buf)
+            FfiConverterOptionalTypeBatchRecord.write(value.`document`, buf)
+    }
+}
+
+
+
+/**
  * The inspector's verdict on a scanned product.
  */
 data class Verdict (
@@ -4200,6 +4691,57 @@ public object FfiConverterTypeOutcome: FfiConverterRustBuffer<Outcome> {
     override fun allocationSize(value: Outcome) = 4UL
 
     override fun write(value: Outcome, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A packaging level: unit → box → case → pallet.
+ */
+
+enum class PackagingLevel {
+    
+    /**
+     * The sales unit (最小销售单元).
+     */
+    UNIT,
+    /**
+     * An inner box (盒).
+     */
+    BOX,
+    /**
+     * A shipping case (箱).
+     */
+    CASE,
+    /**
+     * A pallet (托).
+     */
+    PALLET;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePackagingLevel: FfiConverterRustBuffer<PackagingLevel> {
+    override fun read(buf: ByteBuffer) = try {
+        PackagingLevel.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PackagingLevel) = 4UL
+
+    override fun write(value: PackagingLevel, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4759,6 +5301,407 @@ public object FfiConverterTypeTransactionKind: FfiConverterRustBuffer<Transactio
 
 
 
+/**
+ * Where a unit is.
+ */
+sealed class UnitState {
+    
+    /**
+     * Issued, not yet on a package.
+     */
+    data class Issued(
+        val `to`: cn.suyuan.ffi.EnterpriseId) : UnitState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Printed on a package.
+     */
+    data class Applied(
+        val `by`: cn.suyuan.ffi.EnterpriseId) : UnitState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * In an enterprise's stock.
+     */
+    data class InStock(
+        val `at`: cn.suyuan.ffi.EnterpriseId) : UnitState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Shipped, not yet received.
+     */
+    data class InTransit(
+        val `from`: cn.suyuan.ffi.EnterpriseId, 
+        val `to`: cn.suyuan.ffi.EnterpriseId) : UnitState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Sold or used.
+     */
+    data class Sold(
+        val `by`: cn.suyuan.ffi.EnterpriseId) : UnitState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Destroyed.
+     */
+    data class Destroyed(
+        val `by`: cn.suyuan.ffi.EnterpriseId) : UnitState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Withdrawn by a recall.
+     */
+    data class Recalled(
+        val `by`: cn.suyuan.ffi.EnterpriseId) : UnitState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Reported lost.
+     */
+    data class Lost(
+        val `by`: cn.suyuan.ffi.EnterpriseId) : UnitState()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnitState : FfiConverterRustBuffer<UnitState>{
+    override fun read(buf: ByteBuffer): UnitState {
+        return when(buf.getInt()) {
+            1 -> UnitState.Issued(
+                FfiConverterTypeEnterpriseId.read(buf),
+                )
+            2 -> UnitState.Applied(
+                FfiConverterTypeEnterpriseId.read(buf),
+                )
+            3 -> UnitState.InStock(
+                FfiConverterTypeEnterpriseId.read(buf),
+                )
+            4 -> UnitState.InTransit(
+                FfiConverterTypeEnterpriseId.read(buf),
+                FfiConverterTypeEnterpriseId.read(buf),
+                )
+            5 -> UnitState.Sold(
+                FfiConverterTypeEnterpriseId.read(buf),
+                )
+            6 -> UnitState.Destroyed(
+                FfiConverterTypeEnterpriseId.read(buf),
+                )
+            7 -> UnitState.Recalled(
+                FfiConverterTypeEnterpriseId.read(buf),
+                )
+            8 -> UnitState.Lost(
+                FfiConverterTypeEnterpriseId.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: UnitState): ULong = when(value) {
+        is UnitState.Issued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`to`)
+            )
+        }
+        is UnitState.Applied -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`by`)
+            )
+        }
+        is UnitState.InStock -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`at`)
+            )
+        }
+        is UnitState.InTransit -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`from`)
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`to`)
+            )
+        }
+        is UnitState.Sold -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`by`)
+            )
+        }
+        is UnitState.Destroyed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`by`)
+            )
+        }
+        is UnitState.Recalled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`by`)
+            )
+        }
+        is UnitState.Lost -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeEnterpriseId.allocationSize(value.`by`)
+            )
+        }
+    }
+
+    override fun write(value: UnitState, buf: ByteBuffer) {
+        when(value) {
+            is UnitState.Issued -> {
+                buf.putInt(1)
+                FfiConverterTypeEnterpriseId.write(value.`to`, buf)
+                Unit
+            }
+            is UnitState.Applied -> {
+                buf.putInt(2)
+                FfiConverterTypeEnterpriseId.write(value.`by`, buf)
+                Unit
+            }
+            is UnitState.InStock -> {
+                buf.putInt(3)
+                FfiConverterTypeEnterpriseId.write(value.`at`, buf)
+                Unit
+            }
+            is UnitState.InTransit -> {
+                buf.putInt(4)
+                FfiConverterTypeEnterpriseId.write(value.`from`, buf)
+                FfiConverterTypeEnterpriseId.write(value.`to`, buf)
+                Unit
+            }
+            is UnitState.Sold -> {
+                buf.putInt(5)
+                FfiConverterTypeEnterpriseId.write(value.`by`, buf)
+                Unit
+            }
+            is UnitState.Destroyed -> {
+                buf.putInt(6)
+                FfiConverterTypeEnterpriseId.write(value.`by`, buf)
+                Unit
+            }
+            is UnitState.Recalled -> {
+                buf.putInt(7)
+                FfiConverterTypeEnterpriseId.write(value.`by`, buf)
+                Unit
+            }
+            is UnitState.Lost -> {
+                buf.putInt(8)
+                FfiConverterTypeEnterpriseId.write(value.`by`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * An upload made on this phone: queued, or audited.
+ */
+sealed class UnitUpload {
+    
+    /**
+     * Not yet audited.
+     */
+    data class Queued(
+        val `request`: cn.suyuan.ffi.UploadRequest) : UnitUpload()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The server's audit.
+     */
+    data class Audited(
+        val `result`: cn.suyuan.ffi.UploadResult) : UnitUpload()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnitUpload : FfiConverterRustBuffer<UnitUpload>{
+    override fun read(buf: ByteBuffer): UnitUpload {
+        return when(buf.getInt()) {
+            1 -> UnitUpload.Queued(
+                FfiConverterTypeUploadRequest.read(buf),
+                )
+            2 -> UnitUpload.Audited(
+                FfiConverterTypeUploadResult.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: UnitUpload): ULong = when(value) {
+        is UnitUpload.Queued -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeUploadRequest.allocationSize(value.`request`)
+            )
+        }
+        is UnitUpload.Audited -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeUploadResult.allocationSize(value.`result`)
+            )
+        }
+    }
+
+    override fun write(value: UnitUpload, buf: ByteBuffer) {
+        when(value) {
+            is UnitUpload.Queued -> {
+                buf.putInt(1)
+                FfiConverterTypeUploadRequest.write(value.`request`, buf)
+                Unit
+            }
+            is UnitUpload.Audited -> {
+                buf.putInt(2)
+                FfiConverterTypeUploadResult.write(value.`result`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * What the scanned units did.
+ */
+
+enum class UploadKind {
+    
+    /**
+     * Taken into stock (入库), from production or from the counterparty.
+     */
+    INBOUND,
+    /**
+     * Shipped to the counterparty (出库).
+     */
+    OUTBOUND,
+    /**
+     * Sold to consumers or used (零售/使用).
+     */
+    RETAIL,
+    /**
+     * Destroyed (销毁).
+     */
+    DESTROY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUploadKind: FfiConverterRustBuffer<UploadKind> {
+    override fun read(buf: ByteBuffer) = try {
+        UploadKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: UploadKind) = 4UL
+
+    override fun write(value: UploadKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -4859,6 +5802,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeBatchRecord: FfiConverterRustBuffer<BatchRecord?> {
+    override fun read(buf: ByteBuffer): BatchRecord? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeBatchRecord.read(buf)
+    }
+
+    override fun allocationSize(value: BatchRecord?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeBatchRecord.allocationSize(value)
+        }
+    }
+
+    override fun write(value: BatchRecord?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeBatchRecord.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeCounterparty: FfiConverterRustBuffer<Counterparty?> {
     override fun read(buf: ByteBuffer): Counterparty? {
         if (buf.get().toInt() == 0) {
@@ -4881,6 +5856,38 @@ public object FfiConverterOptionalTypeCounterparty: FfiConverterRustBuffer<Count
         } else {
             buf.put(1)
             FfiConverterTypeCounterparty.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeProblem: FfiConverterRustBuffer<Problem?> {
+    override fun read(buf: ByteBuffer): Problem? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeProblem.read(buf)
+    }
+
+    override fun allocationSize(value: Problem?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeProblem.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Problem?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeProblem.write(value, buf)
         }
     }
 }
@@ -4977,6 +5984,38 @@ public object FfiConverterOptionalTypeTransaction: FfiConverterRustBuffer<Transa
         } else {
             buf.put(1)
             FfiConverterTypeTransaction.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeUnitView: FfiConverterRustBuffer<UnitView?> {
+    override fun read(buf: ByteBuffer): UnitView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeUnitView.read(buf)
+    }
+
+    override fun allocationSize(value: UnitView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeUnitView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: UnitView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeUnitView.write(value, buf)
         }
     }
 }
@@ -5201,6 +6240,38 @@ public object FfiConverterOptionalTypeTransactionId: FfiConverterRustBuffer<Tran
         } else {
             buf.put(1)
             FfiConverterTypeTransactionId.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeUuid: FfiConverterRustBuffer<Uuid?> {
+    override fun read(buf: ByteBuffer): Uuid? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeUuid.read(buf)
+    }
+
+    override fun allocationSize(value: Uuid?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeUuid.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Uuid?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeUuid.write(value, buf)
         }
     }
 }
@@ -5621,6 +6692,90 @@ public object FfiConverterSequenceTypeTransactionLine: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeTransactionLine.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUnitEvent: FfiConverterRustBuffer<List<UnitEvent>> {
+    override fun read(buf: ByteBuffer): List<UnitEvent> {
+        val len = buf.getInt()
+        return List<UnitEvent>(len) {
+            FfiConverterTypeUnitEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<UnitEvent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUnitEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<UnitEvent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUnitEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUploadLineResult: FfiConverterRustBuffer<List<UploadLineResult>> {
+    override fun read(buf: ByteBuffer): List<UploadLineResult> {
+        val len = buf.getInt()
+        return List<UploadLineResult>(len) {
+            FfiConverterTypeUploadLineResult.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<UploadLineResult>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUploadLineResult.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<UploadLineResult>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUploadLineResult.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUnitUpload: FfiConverterRustBuffer<List<UnitUpload>> {
+    override fun read(buf: ByteBuffer): List<UnitUpload> {
+        val len = buf.getInt()
+        return List<UnitUpload>(len) {
+            FfiConverterTypeUnitUpload.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<UnitUpload>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUnitUpload.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<UnitUpload>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUnitUpload.write(it, buf)
         }
     }
 }
