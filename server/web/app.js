@@ -9,6 +9,7 @@ const ENTERPRISE_MENU = [
   ['profile', 'menu.profile'],
   ['products', 'menu.products'],
   ['barcodes', 'menu.barcodes'],
+  ['unit-codes', 'menu.unit_codes'],
   ['documents', 'menu.documents'],
   ['suppliers', 'menu.suppliers'],
   ['customers', 'menu.customers'],
@@ -23,6 +24,7 @@ const REGULATOR_MENU = [
   ['dashboard', 'menu.dashboard'],
   ['enterprises', 'menu.enterprises'],
   ['trace', 'menu.trace'],
+  ['unit-signals', 'menu.unit_signals'],
   ['reg-recalls', 'menu.reg_recalls'],
   ['reg-nonconforming', 'menu.reg_nonconforming'],
 ];
@@ -39,9 +41,11 @@ const PAGES = {
   nonconforming: ['nonconforming'],
   recalls: ['recalls'],
   stock: ['stock'],
+  'unit-codes': ['unit-codes'],
   dashboard: ['reg-dashboard'],
   enterprises: ['reg-enterprises'],
   trace: ['reg-trace'],
+  'unit-signals': ['reg-unit-signals'],
   'reg-recalls': ['reg-recalls'],
   'reg-nonconforming': ['reg-nonconforming'],
 };
