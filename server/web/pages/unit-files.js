@@ -46,8 +46,8 @@ export function uploadForm(me) {
     h('p', { class: 'wide muted' }, t('unit.upload_intro')),
     errorSummary(),
     fileField,
-    h('div', { class: 'field' }, bar),
     field({ name: 'text', label: 'unit.upload_text', type: 'textarea', wide: true, hint: 'unit.upload_text_hint' }),
+    h('div', { class: 'field wide' }, bar),
     h('div', { class: 'wide form-actions' },
       button(t('unit.insert_header'), () => {
         const area = form.querySelector('[name=text]');
