@@ -18,8 +18,9 @@ async function regionNames() {
 
 /** A signalled code with its history; a code never issued has none to fetch. */
 async function show(code, rule, navigate) {
+  const neverIssued = rule.endsWith('.never_issued');
   let body = h('p', { class: 'error-text' }, t('unit.rule.never_issued'));
-  if (rule !== 'unit.never_issued') {
+  if (!neverIssued) {
     try {
       const view = await get(`/api/v1/unit-codes/${code}`);
       body = unitCard(view, (c) => show(c, '', navigate));
@@ -29,7 +30,7 @@ async function show(code, rule, navigate) {
     }
   }
   drawer(`${t('unit.code')} ${code}`, body, [
-    rule === 'unit.never_issued' ? null : button(t('signal.trace'), () => navigate('trace', { serial: code }), 'primary'),
+    neverIssued ? null : button(t('signal.trace'), () => navigate('trace', { serial: code }), 'primary'),
     button(t('common.close'), closeDrawer),
   ]);
 }
