@@ -93,17 +93,15 @@ fn upload_file(
 
 async fn timed_upload(db: &Db, who: &Enterprise, text: &str) -> f64 {
     let started = Instant::now();
-    let r = db::upload_units(
-        db,
-        who.id,
-        Uuid::nil(),
-        &who.uscc,
-        &who.region_code,
-        text,
-        chrono::Utc::now(),
-    )
-    .await
-    .expect("uploaded");
+    let uploader = db::Uploader {
+        enterprise: who.id,
+        account: Uuid::nil(),
+        uscc: &who.uscc,
+        region_code: &who.region_code,
+    };
+    let r = db::upload_units(db, None, &uploader, text, chrono::Utc::now())
+        .await
+        .expect("uploaded");
     let secs = started.elapsed().as_secs_f64();
     let Uploaded::Audited(r) = r else {
         panic!("a new file")

@@ -30,6 +30,10 @@ pub struct Config {
     /// Log one JSON object a line instead of text.
     #[arg(long, env = "SUYUAN_LOG_JSON")]
     pub log_json: bool,
+    /// Minutes between full recomputations of the risk warnings (expiry, overdue
+    /// reconciliation); 0 turns the periodic job off.
+    #[arg(long, env = "SUYUAN_WARNINGS_EVERY_MINUTES", default_value_t = 60)]
+    pub warnings_every_minutes: u64,
 }
 
 impl Config {
@@ -56,6 +60,7 @@ mod tests {
         let c = Config::parse_from(["suyuan-server", "--data-dir", "/tmp/x"]);
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.database_url(), "sqlite:///tmp/x/suyuan.sqlite?mode=rwc");
+        assert_eq!(c.warnings_every_minutes, 60);
         let c = Config::parse_from(["suyuan-server", "--database-url", "postgres://h/db"]);
         assert_eq!(c.database_url(), "postgres://h/db");
         assert!(!c.demo && c.admin_password.is_none());

@@ -9,5 +9,6 @@ pub mod demo;
 pub mod excel;
 pub mod http;
 pub mod identity;
+pub mod warnings;
 
 pub use http::{AppState, app};

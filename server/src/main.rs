@@ -41,6 +41,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(login, password = DEMO_PASSWORD, %what, "demo login");
         }
     }
+    if config.warnings_every_minutes > 0 {
+        let every = std::time::Duration::from_secs(config.warnings_every_minutes * 60);
+        suyuan_server::warnings::spawn_periodic(db.clone(), every);
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "listening");
     axum::serve(listener, app(AppState::new(db)))

@@ -119,6 +119,19 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/regulator/nonconforming"),
     ("get", "/api/v1/regulator/nonconforming/{id}"),
     ("post", "/api/v1/regulator/nonconforming/{id}/state"),
+    ("get", "/api/v1/regulator/warnings"),
+    ("get", "/api/v1/regulator/warnings.xlsx"),
+    ("get", "/api/v1/regulator/warnings/{id}"),
+    ("post", "/api/v1/regulator/warnings/{id}/acknowledge"),
+    ("post", "/api/v1/regulator/warnings/recompute"),
+    ("get", "/api/v1/regulator/inspections"),
+    ("post", "/api/v1/regulator/inspections"),
+    ("get", "/api/v1/regulator/inspections/{id}"),
+    ("post", "/api/v1/regulator/inspections/photos"),
+    ("get", "/api/v1/regulator/inspections/photos/{id}"),
+    ("get", "/api/v1/inspections"),
+    ("get", "/api/v1/inspections/{id}"),
+    ("get", "/api/v1/inspections/{id}/photos/{photo_id}"),
 ];
 
 /// Operations that need no credentials.
@@ -188,7 +201,8 @@ on_both_databases!(every_listed_route_is_served, |db| {
     for (method, path) in ROUTES {
         let concrete = path
             .replace("{id}", "00000000-0000-4000-8000-000000000000")
-            .replace("{doc_id}", "00000000-0000-4000-8000-000000000001");
+            .replace("{doc_id}", "00000000-0000-4000-8000-000000000001")
+            .replace("{photo_id}", "00000000-0000-4000-8000-000000000002");
         let (status, body) =
             call(&state, &method.to_uppercase(), &concrete, None, None, None).await;
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");

@@ -185,7 +185,21 @@ on_both_databases!(statistics_count_a_known_data_set, |db| {
         (Some(1), Some(1), Some(0), Some(2))
     );
     assert_eq!(r["rate"].as_f64(), Some(0.5));
-    assert_eq!(stats["open_warnings"], 0);
+    // B's dispute raised a warning on A's sale at once; the count is the open list's.
+    let open = get_ok(
+        &state,
+        &gansu,
+        "/api/v1/regulator/warnings?open=true&per_page=500",
+    )
+    .await;
+    let kinds: Vec<&str> = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["warning"]["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"transfer_disputed"), "{open}");
+    assert_eq!(stats["open_warnings"], open["total"]);
     // Initiated by Gansu's regulator, by a Gansu enterprise, or reaching a Gansu holder.
     assert_eq!(
         stats["recalls"],

@@ -73,3 +73,7 @@ id_type!(
     /// An uploaded file (licence scan, test report, photo).
     AttachmentId
 );
+id_type!(
+    /// A field inspection of an enterprise by a regulator (现场检查).
+    InspectionId
+);

@@ -3,6 +3,7 @@
 pub mod common;
 pub mod enterprise;
 pub mod ids;
+pub mod inspection;
 pub mod nonconforming;
 pub mod partner;
 pub mod product;
@@ -13,6 +14,7 @@ pub mod transaction;
 pub use common::*;
 pub use enterprise::*;
 pub use ids::*;
+pub use inspection::*;
 pub use nonconforming::*;
 pub use partner::*;
 pub use product::*;

@@ -43,9 +43,11 @@ pub struct Check {
     pub item: CheckItem,
     /// The answer.
     pub outcome: Outcome,
-    /// Simplified Chinese.
+    /// Simplified Chinese (may be left out by a client recording the outcome alone).
+    #[serde(default)]
     pub message_zh: String,
     /// English.
+    #[serde(default)]
     pub message_en: String,
 }
 

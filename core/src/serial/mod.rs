@@ -11,6 +11,7 @@ mod tests;
 pub mod upload;
 #[cfg(test)]
 mod upload_tests;
+pub mod view;
 
 pub use batch::{UNIT_OF_CODES, batch_document, batch_kind, units_by_batch};
 pub use code::{
@@ -23,3 +24,4 @@ pub use upload::{
     LineVerdict, UnitUpload, UploadHeader, UploadKind, UploadLine, audit_upload, format_upload,
     parse_upload,
 };
+pub use view::{UnitEvent, UnitView};

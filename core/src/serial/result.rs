@@ -53,6 +53,9 @@ pub struct BatchRecord {
     pub number: String,
     /// Made and submitted from this upload (true), or one the enterprise had recorded itself.
     pub derived: bool,
+    /// The document's registered counterparty, whose inbox it may reach.
+    #[serde(default)]
+    pub counterparty_id: Option<Uuid>,
 }
 
 /// An upload made on a phone: scanned codes and what happened to them.

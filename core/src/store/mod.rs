@@ -14,6 +14,7 @@ mod products;
 mod recalls;
 mod schema;
 mod stock;
+mod units;
 
 pub use documents::DocumentQuery;
 pub use error::StoreError;
@@ -21,6 +22,7 @@ pub use feed::PulledChanges;
 pub use outbox::{PendingPush, Rejection};
 pub use schema::SCHEMA_VERSION;
 pub use stock::StockLevel;
+pub use units::UnitUpload;
 
 use crate::model::EnterpriseId;
 use chrono::{DateTime, Utc};
@@ -42,6 +44,8 @@ pub mod entity {
     pub const RECALL: &str = "recall";
     /// A nonconforming listing that concerns this enterprise (不合格化妆品).
     pub const NONCONFORMING: &str = "nonconforming";
+    /// A unit-code upload (queued scans, then the server's audit).
+    pub const UNIT_UPLOAD: &str = "unit_upload";
 }
 
 /// Who is logged in on this phone, and where its sync stands.

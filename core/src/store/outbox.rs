@@ -61,6 +61,7 @@ fn op_name(op: &Operation) -> &'static str {
         Operation::DisputeReconciliation { .. } => "dispute_reconciliation",
         Operation::AcknowledgeRecall { .. } => "acknowledge_recall",
         Operation::ReportRecall { .. } => "report_recall",
+        Operation::UploadUnits { .. } => "upload_units",
     }
 }
 

@@ -5,6 +5,7 @@
 use super::wire::{MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PullResponse, PushRequest, PushResponse};
 use crate::Problem;
 use crate::model::EnterpriseId;
+use crate::serial::{UnitCode, UnitView};
 use crate::store::{Session, Store, StoreError};
 use chrono::Utc;
 use serde::de::DeserializeOwned;
@@ -122,6 +123,18 @@ impl SyncClient {
             self.url("/api/v1/sync/pull")
         );
         self.send(self.authorised(self.http.get(url))?)
+    }
+
+    /// Looks a scanned unit, box or case code up online (扫码查询): its product, batch, where it
+    /// is and every holder. `Ok(None)` when the platform never issued it or the enterprise
+    /// never had a part in it.
+    pub fn look_up_unit(&self, code: &UnitCode) -> Result<Option<UnitView>, SyncError> {
+        let url = self.url(&format!("/api/v1/unit-codes/{code}"));
+        match self.send(self.authorised(self.http.get(url))?) {
+            Ok(view) => Ok(Some(view)),
+            Err(SyncError::Server { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn url(&self, path: &str) -> String {

@@ -129,6 +129,12 @@ pub enum Operation {
         /// Destroyed on site so far.
         quantity_destroyed: i64,
     },
+    /// Uploads scanned unit codes (追溯码上传) as the server's upload file does; the audit
+    /// comes back through the feed as a `unit_upload`.
+    UploadUnits {
+        /// The scans.
+        upload: crate::serial::UploadRequest,
+    },
 }
 
 impl Operation {
@@ -144,6 +150,7 @@ impl Operation {
             | Operation::DisputeReconciliation { item_id, .. } => *item_id,
             Operation::AcknowledgeRecall { recall_id }
             | Operation::ReportRecall { recall_id, .. } => *recall_id,
+            Operation::UploadUnits { upload } => upload.id,
         }
     }
 }

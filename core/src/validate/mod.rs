@@ -20,8 +20,8 @@ pub use gtin::{check_gtin, gtin_check_digit, is_valid_gtin, to_gtin14};
 pub use label::{Label, required};
 pub use phone::{check_phone, is_landline, is_mobile};
 pub use records::{
-    validate_barcode, validate_enterprise, validate_nonconforming, validate_partner,
-    validate_product, validate_recall, validate_transaction,
+    validate_barcode, validate_enterprise, validate_inspection, validate_nonconforming,
+    validate_partner, validate_product, validate_recall, validate_transaction,
 };
 pub use region::{check_region, province_of, within};
 pub use registration::{

@@ -12,6 +12,7 @@ mod enterprises;
 mod impact;
 mod imports;
 mod inbox;
+pub mod inspections;
 mod journal;
 mod listing;
 mod nonconforming;
@@ -30,6 +31,7 @@ mod sync;
 mod transactions;
 mod unit_codes;
 mod unit_uploads;
+pub mod warnings;
 mod write;
 
 pub use accounts::*;
@@ -63,6 +65,7 @@ pub use regulator::{DIRECTORY_SORTS, DirectoryQuery, EnterpriseActivity};
 pub use staff::*;
 pub use stock::{StockFilter, StockLine, list_stock};
 pub use submit::{SubmitOptions, submit_transaction};
+pub use suyuan_core::serial::UnitView;
 pub use sync::{FeedRow, RecordTable, pull_feed, record_owner};
 pub use transactions::{
     DocError, StoredDocument, TRANSACTION_SORTS, TransactionFilter, Written, china_today,
@@ -70,11 +73,10 @@ pub use transactions::{
     submitted_problem, update_draft,
 };
 pub use unit_codes::{
-    CodeApplication, CodeRequest, UnitEvent, UnitView, application_codes, apply_for_codes,
-    get_application, level_code, list_applications, pack_units, unit_concerns, unit_view,
-    unpack_units,
+    CodeApplication, CodeRequest, application_codes, apply_for_codes, get_application, level_code,
+    list_applications, pack_units, unit_view, unpack_units,
 };
-pub use unit_uploads::{UnitSignal, Uploaded, list_unit_signals, upload_units};
+pub use unit_uploads::{UnitSignal, Uploaded, Uploader, list_unit_signals, upload_units};
 pub use write::WriteTx;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -35,7 +35,7 @@ pub async fn pull_feed(
     limit: i64,
 ) -> Result<Vec<FeedRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT f.seq, f.entity, f.entity_id, COALESCE(t.body, r.body, p.body, bc.body, rc.body, n.body) AS body, \
+        "SELECT f.seq, f.entity, f.entity_id, COALESCE(t.body, r.body, p.body, bc.body, rc.body, n.body, uu.body) AS body, \
          rc.id AS recall_id, mh.enterprise_id AS holder, mh.acknowledged_at, mh.quantity_held, \
          mh.quantity_returned, mh.quantity_destroyed \
          FROM change_feed f \
@@ -53,6 +53,8 @@ pub async fn pull_feed(
          LEFT JOIN nonconforming n ON f.entity = 'nonconforming' AND n.id = f.entity_id \
               AND (n.reported_by = f.enterprise_id OR EXISTS (SELECT 1 FROM nonconforming_holders nh \
                    WHERE nh.listing_id = n.id AND nh.enterprise_id = f.enterprise_id)) \
+         LEFT JOIN unit_uploads uu ON f.entity = 'unit_upload' AND uu.id = f.entity_id \
+              AND uu.enterprise_id = f.enterprise_id \
          WHERE f.enterprise_id = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3",
     )
     .bind(enterprise.to_string())

@@ -15,7 +15,8 @@ use std::collections::{HashMap, HashSet};
 use suyuan_core::Problem;
 use suyuan_core::model::{EnterpriseId, PackagingLevel, ProductId};
 use suyuan_core::serial::{
-    CodeRecord, EnterpriseCode, UnitCode, UnitRegistry, UnitState, check_application, issue_codes,
+    CodeRecord, EnterpriseCode, UnitCode, UnitEvent, UnitRegistry, UnitState, UnitView,
+    check_application, issue_codes,
 };
 use uuid::Uuid;
 
@@ -462,26 +463,6 @@ pub(super) async fn store_records(
     Ok(())
 }
 
-/// One line of a code's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct UnitEvent {
-    /// When (RFC 3339).
-    pub at: String,
-    /// The enterprise that reported it.
-    pub enterprise_id: Uuid,
-    /// Its name.
-    pub enterprise_name: String,
-    /// What happened: issue, receive, ship, sell, destroy, recall, lose, pack, unpack.
-    pub action: String,
-    /// The state after it.
-    #[schema(value_type = Object)]
-    pub state: UnitState,
-    /// The upload file it came with.
-    pub upload_id: Option<Uuid>,
-    /// The document number of that file.
-    pub document_number: Option<String>,
-}
-
 /// An event to write.
 #[derive(Debug, Clone)]
 pub(super) struct NewEvent {
@@ -522,35 +503,6 @@ pub(super) async fn append_events(
         },
     )
     .await
-}
-
-/// A code as the platform knows it, with its history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct UnitView {
-    /// The 24 digits.
-    pub code: String,
-    /// Packaging level.
-    #[schema(value_type = String)]
-    pub level: PackagingLevel,
-    /// Product.
-    pub product_id: Uuid,
-    /// Product name.
-    pub product_name: String,
-    /// Batch.
-    pub batch: String,
-    /// The enterprise it was issued to.
-    pub issued_to: Uuid,
-    /// Where it is now.
-    #[schema(value_type = Object)]
-    pub state: UnitState,
-    /// The package it is in.
-    pub parent: Option<String>,
-    /// The codes packed directly in it.
-    pub children: Vec<String>,
-    /// Sales units inside it, at any depth (1 for a unit).
-    pub units_inside: usize,
-    /// Every event, oldest first (issuance first).
-    pub history: Vec<UnitEvent>,
 }
 
 /// `code` with its contents and history, if issued.
@@ -619,21 +571,6 @@ pub async fn unit_view(db: &Db, code: UnitCode) -> Result<Option<UnitView>, DbEr
         units_inside: registry.units_in(code).len(),
         history,
     }))
-}
-
-/// Whether `enterprise` has any part in `view`: it was issued the code, handled it, or has it
-/// on its way.
-pub fn unit_concerns(view: &UnitView, enterprise: EnterpriseId) -> bool {
-    let involved = |s: &UnitState| match *s {
-        UnitState::InTransit { from, to } => from == enterprise || to == enterprise,
-        s => s.last_seen_at() == enterprise,
-    };
-    view.issued_to == enterprise.0
-        || involved(&view.state)
-        || view
-            .history
-            .iter()
-            .any(|e| e.enterprise_id == enterprise.0 || involved(&e.state))
 }
 
 /// Packs `children` into `parent` (装箱) at `enterprise`'s site, or says every reason not.

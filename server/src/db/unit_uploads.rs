@@ -3,6 +3,7 @@
 //! nothing and gets the first answer; and the counterfeit signals they raise.
 
 use super::accounts::parse_uuid;
+use super::journal::append_feed;
 use super::rows::{CHUNK_ROWS, Marks, insert_rows};
 use super::submit::{SubmitOptions, Submits, submit_on};
 use super::transactions::DocError;
@@ -24,6 +25,20 @@ use suyuan_core::serial::{
     audit_upload, batch_document, batch_kind, parse_upload, units_by_batch,
 };
 use uuid::Uuid;
+
+/// Who uploads: the enterprise and account, and the enterprise's USCC (the file must name
+/// it) and region (its counterfeit signals belong there).
+#[derive(Debug, Clone, Copy)]
+pub struct Uploader<'a> {
+    /// The uploading enterprise.
+    pub enterprise: EnterpriseId,
+    /// The account, for the audit trail of a derived document.
+    pub account: Uuid,
+    /// The enterprise's USCC.
+    pub uscc: &'a str,
+    /// The enterprise's region code.
+    pub region_code: &'a str,
+}
 
 /// What an upload call did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,13 +75,17 @@ fn action_of(mv: UnitMove) -> &'static str {
 /// an unexpected place are kept as counterfeit signals, and the verdicts are stored.
 pub async fn upload_units(
     db: &Db,
-    enterprise: EnterpriseId,
-    account: Uuid,
-    uscc: &str,
-    region_code: &str,
+    id: Option<Uuid>,
+    who: &Uploader<'_>,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<Uploaded, DocError> {
+    let Uploader {
+        enterprise,
+        account,
+        uscc,
+        region_code,
+    } = *who;
     let upload = parse_upload(text).map_err(DocError::Invalid)?;
     let header = &upload.header;
     if header.enterprise.trim() != uscc {
@@ -119,7 +138,7 @@ pub async fn upload_units(
     let mut registry = load_registry(&mut tx, &codes).await?;
     let before = snapshot(&registry);
     let verdicts = audit_upload(&upload, enterprise, counterparty, &mut registry);
-    let id = Uuid::new_v4();
+    let id = id.unwrap_or_else(Uuid::new_v4);
     let mut events = Vec::new();
     let mut signals = Vec::new();
     for v in &verdicts {
@@ -244,6 +263,8 @@ pub async fn upload_units(
     .bind(&at)
     .execute(&mut *tx)
     .await?;
+    // The uploader's phones learn the audit (and, through the submit, the batch document).
+    append_feed(&mut tx, enterprise, "unit_upload", &id.to_string(), &at).await?;
     tx.commit().await?;
     Ok(Uploaded::Audited(result))
 }
@@ -294,6 +315,7 @@ async fn record_in_batches(
             id: parse_uuid(&row.try_get::<String, _>("id")?)?,
             number: c.header.number.clone(),
             derived: false,
+            counterparty_id: c.counterparty.map(|e| e.0),
         });
     }
     if let (TransactionKind::PurchaseInbound, Some(sender)) = (c.kind, c.counterparty)
@@ -350,6 +372,7 @@ async fn record_in_batches(
         id: doc.id.0,
         number: doc.number,
         derived: true,
+        counterparty_id: c.counterparty.map(|e| e.0),
     })
 }
 
@@ -405,6 +428,7 @@ async fn confirmed_receipt(
                     id: document.0,
                     number: own.unwrap_or_default(),
                     derived: false,
+                    counterparty_id: Some(sender.0),
                 }));
             }
         }

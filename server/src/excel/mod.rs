@@ -5,4 +5,5 @@ pub mod partners;
 pub mod products;
 pub mod trace;
 pub mod transactions;
+pub mod warnings;
 pub mod workbook;

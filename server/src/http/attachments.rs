@@ -73,7 +73,7 @@ fn unsupported(content_type: &str) -> ApiError {
 }
 
 /// The declared type, if allowed and matching the file's first bytes.
-fn checked_type(headers: &HeaderMap, data: &[u8]) -> Result<&'static str, ApiError> {
+pub(super) fn checked_type(headers: &HeaderMap, data: &[u8]) -> Result<&'static str, ApiError> {
     let declared = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -118,7 +118,7 @@ fn kind_of(raw: Option<&str>) -> Result<AttachmentKind, Problem> {
 }
 
 /// The last path segment of a client's file name, without control characters.
-fn clean_file_name(raw: Option<&str>) -> Result<String, Problem> {
+pub(super) fn clean_file_name(raw: Option<&str>) -> Result<String, Problem> {
     let base = raw
         .unwrap_or("")
         .rsplit(['/', '\\'])
@@ -140,7 +140,7 @@ fn clean_file_name(raw: Option<&str>) -> Result<String, Problem> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -197,7 +197,7 @@ async fn upload(
 }
 
 /// `filename*` of a Content-Disposition: RFC 5987 percent-encoding of UTF-8.
-fn disposition(file_name: &str) -> String {
+pub(super) fn disposition(file_name: &str) -> String {
     let mut encoded = String::new();
     for b in file_name.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -114,8 +114,17 @@ async fn import(
         key: format!("batch:{}", sha256_hex(ids.join(",").as_bytes())),
         request_hash: sha256_hex(&request_text),
     };
+    let mut touched = vec![actor.enterprise_id];
+    for item in &items {
+        if let db::BatchItem::Transaction(doc, Some(_)) = item {
+            touched.extend(crate::warnings::touched_by(doc).enterprises);
+        }
+    }
     match db::import_batch(&state.db, items, &actor, &key, Utc::now()).await? {
-        Written::Done(answer) => Ok((StatusCode::CREATED, axum::Json(answer)).into_response()),
+        Written::Done(answer) => {
+            crate::warnings::after_write(&state.db, &touched).await;
+            Ok((StatusCode::CREATED, axum::Json(answer)).into_response())
+        }
         Written::Replayed(first) => replay(&key, first),
     }
 }

@@ -235,6 +235,12 @@ async fn document_import(
         .await
         .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
         .map_err(ApiError::Validation)?;
+    let mut touched = vec![enterprise];
+    if !matches!(mode, DocumentImport::Drafts) {
+        for d in &docs {
+            touched.extend(crate::warnings::touched_by(&d.doc).enterprises);
+        }
+    }
     match db::import_documents(
         &state.db,
         docs,
@@ -246,11 +252,16 @@ async fn document_import(
     )
     .await?
     {
-        Ok(ids) => Ok((
-            StatusCode::CREATED,
-            axum::Json(json!({ "imported": ids.len(), "ids": ids })),
-        )
-            .into_response()),
+        Ok(ids) => {
+            if !matches!(mode, DocumentImport::Drafts) {
+                crate::warnings::after_write(&state.db, &touched).await;
+            }
+            Ok((
+                StatusCode::CREATED,
+                axum::Json(json!({ "imported": ids.len(), "ids": ids })),
+            )
+                .into_response())
+        }
         Err(first) => match key {
             Some(key) => replay(&key, first),
             None => Err(ApiError::Internal("replay without a key".into())),

@@ -12,6 +12,7 @@ mod excel;
 mod health;
 mod idempotency;
 mod input;
+mod inspections;
 pub mod json;
 pub mod list;
 mod nonconforming;
@@ -119,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .merge(nonconforming::router())
         .merge(unit_codes::router())
         .merge(web::router())
+        .merge(inspections::router())
         .layer(axum::middleware::from_fn(error::localize_errors))
         .layer(axum::middleware::from_fn(log_requests))
         .with_state(state)

@@ -243,6 +243,7 @@ async fn handle(
             )
         })));
     }
+    crate::warnings::after_blocking(&state.db, next.product_id).await;
     detail(state, id, viewer).await
 }
 
@@ -306,6 +307,7 @@ async fn record(
         enterprise: Some(me),
     };
     db::create_listing(&state.db, &listing, &region, author, Utc::now()).await?;
+    crate::warnings::after_blocking(&state.db, listing.product_id).await;
     let view = detail(&state, listing.id, &Viewer::Enterprise(me)).await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
@@ -418,6 +420,7 @@ async fn regulator_record(
         enterprise: None,
     };
     db::create_listing(&state.db, &listing, &region, author, Utc::now()).await?;
+    crate::warnings::after_blocking(&state.db, listing.product_id).await;
     let view = detail(&state, listing.id, &viewer).await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
 }

@@ -4,9 +4,9 @@
 
 use super::AppState;
 use super::{
-    accounts, admin, attachments, barcodes, batch, excel, health, nonconforming, partner_excel,
-    partners, products, profile, recalls, reconciliation, regulator, schemas, sessions, staff,
-    stock, sync, transactions, unit_codes,
+    accounts, admin, attachments, barcodes, batch, excel, health, inspections, nonconforming,
+    partner_excel, partners, products, profile, recalls, reconciliation, regulator, schemas,
+    sessions, staff, stock, sync, transactions, unit_codes,
 };
 use axum::Router;
 use axum::routing::get;
@@ -29,7 +29,7 @@ use utoipa::openapi::{Content, RefOr, Response};
         (name = "admin", description = "The platform admin's regulator accounts"),
         (name = "catalog", description = "Profile, products, barcodes, suppliers, customers, attachments"),
         (name = "documents", description = "Transactions, reconciliation inbox, stock, record chain"),
-        (name = "regulator", description = "A regulator's region: enterprise directory and drill-down, batch trace, statistics"),
+        (name = "regulator", description = "A regulator's region: enterprise directory and drill-down, batch trace, statistics, risk warnings, field inspections"),
         (name = "recalls", description = "Recalls and nonconforming listings, for enterprises and regulators"),
         (name = "unit codes", description = "Serialized 24-digit unit codes: issuance, labels, packing, audited uploads, lookup"),
         (name = "health", description = "Liveness"),
@@ -64,6 +64,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         recalls::Api::openapi(),
         nonconforming::Api::openapi(),
         unit_codes::Api::openapi(),
+        inspections::Api::openapi(),
     ] {
         doc.merge(part);
     }

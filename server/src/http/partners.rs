@@ -278,6 +278,8 @@ async fn update<const R: u8>(
     {
         return Err(ApiError::NotFound);
     }
+    // Licence and quality-agreement dates feed warning rules on the documents naming it.
+    crate::warnings::after_write(&state.db, &[actor.enterprise_id]).await;
     let stored = db::get_partner(&state.db, partner.id, role::<R>(), actor.enterprise_id)
         .await?
         .ok_or(ApiError::NotFound)?;

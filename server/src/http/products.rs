@@ -166,6 +166,8 @@ async fn create(
         .extend(resolve_attachments(&state, actor.enterprise_id, &mut product.attachments).await?);
     refuse_blocking(&problems, &ack)?;
     db::insert_product(&state.db, &product, &actor, Utc::now()).await?;
+    // The registration number is checked by a warning rule too.
+    crate::warnings::after_write(&state.db, &[actor.enterprise_id]).await;
     let stored = db::get_product(&state.db, product.id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -242,6 +244,7 @@ async fn update(
     if !db::update_product(&state.db, &product, &actor, Utc::now()).await? {
         return Err(ApiError::NotFound);
     }
+    crate::warnings::after_write(&state.db, &[actor.enterprise_id]).await;
     let stored = db::get_product(&state.db, product.id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -268,7 +271,10 @@ async fn delete(
     let current = own(&state, actor.enterprise_id, &id).await?;
     lifecycle::check(&current.status, Action::Delete).map_err(ApiError::Conflict)?;
     match db::delete_product(&state.db, current.id, &actor, Utc::now()).await? {
-        Removal::Deleted => Ok(StatusCode::NO_CONTENT),
+        Removal::Deleted => {
+            crate::warnings::after_write(&state.db, &[actor.enterprise_id]).await;
+            Ok(StatusCode::NO_CONTENT)
+        }
         Removal::NotFound => Err(ApiError::NotFound),
         Removal::Referenced(what) => Err(ApiError::Conflict(referenced(what))),
     }

@@ -274,5 +274,8 @@ pub(super) async fn step(
         )
     };
     db::step_recall(&state.db, id, &viewer, step, author, Utc::now()).await?;
-    Ok(axum::Json(detail(state, id, &viewer, me).await?))
+    let view = detail(state, id, &viewer, me).await?;
+    // A planned recall blocks nothing; announcing or completing it changes what it covers.
+    crate::warnings::after_blocking(&state.db, view.stored.recall.product_id).await;
+    Ok(axum::Json(view))
 }

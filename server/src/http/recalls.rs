@@ -108,6 +108,7 @@ async fn start(
         enterprise: Some(me),
     };
     db::create_recall(&state.db, &recall, &region, author, Utc::now()).await?;
+    crate::warnings::after_blocking(&state.db, recall.product_id).await;
     let view = detail(&state, recall.id, &Viewer::Enterprise(me), Some(me)).await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
@@ -323,6 +324,7 @@ async fn regulator_create(
         enterprise: None,
     };
     db::create_recall(&state.db, &recall, &region, author, Utc::now()).await?;
+    crate::warnings::after_blocking(&state.db, recall.product_id).await;
     let view = detail(&state, recall.id, &viewer, None).await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
 }

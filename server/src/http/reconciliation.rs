@@ -157,7 +157,11 @@ async fn confirm(
     )
     .await?;
     match (written, key) {
-        (Written::Done(done), _) => Ok(axum::Json(done).into_response()),
+        (Written::Done(done), _) => {
+            let scope = crate::warnings::touched_by_item(&done.item, Some(&done.document.document));
+            crate::warnings::after_change(&state.db, &scope).await;
+            Ok(axum::Json(done).into_response())
+        }
         (Written::Replayed(first), Some(key)) => replay(&key, first),
         (Written::Replayed(_), None) => Err(ApiError::Internal("replay without a key".into())),
     }
@@ -200,7 +204,14 @@ async fn dispute(
     )
     .await?;
     match written {
-        Written::Done(item) => Ok(axum::Json(item)),
+        Written::Done(item) => {
+            crate::warnings::after_change(
+                &state.db,
+                &crate::warnings::touched_by_item(&item, None),
+            )
+            .await;
+            Ok(axum::Json(item))
+        }
         Written::Replayed(_) => Err(ApiError::Internal("replay without a key".into())),
     }
 }

@@ -56,6 +56,10 @@ macro_rules! object_schemas {
 }
 
 object_schemas! {
+    /// A unit code (suyuan-core `UnitView`): code, level, product_id, product_name, batch,
+    /// issued_to, state, parent, children, units_inside, history `[{at, enterprise_id,
+    /// enterprise_name, action, state, upload_id, document_number}]`.
+    UnitView,
     /// The audit of a unit upload file (suyuan-core `UploadResult`): id, kind, number,
     /// accepted, refused, lines `[{line, code, accepted, moved, problem, suspicious}]`, and the
     /// batch `document` `{id, number, derived}` that records it.

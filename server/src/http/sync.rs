@@ -14,6 +14,7 @@ use super::query::Query;
 use super::records::{draft_of, id_taken, problems_of, product_of};
 use super::schemas;
 use super::transactions::{LineInput, lines_of};
+use crate::db::warnings::Narrow;
 use crate::db::{
     self, Actor, ConfirmInput, DocError, HolderAction, IdempotencyKey, RecordTable, StoredAnswer,
     SubmitOptions, Written, sha256_hex,
@@ -129,7 +130,13 @@ fn no_such_document() -> Problem {
 }
 
 /// Applies one change, or says why not.
-async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<Outcome, ApiError> {
+/// The enterprises whose warnings an applied change may change are added to `touched`.
+async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    change: ClientChange,
+    touched: &mut Narrow,
+) -> Result<Outcome, ApiError> {
     let operation = serde_json::to_vec(&change.operation)
         .map_err(|e| ApiError::Internal(format!("change: {e}")))?;
     let key = IdempotencyKey {
@@ -205,6 +212,9 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
                 now,
             )
             .await;
+            if let Ok(Written::Done(doc)) = &written {
+                touched.extend(crate::warnings::touched_by(&doc.document));
+            }
             doc_outcome(&key, written, id)
         }
         Operation::SaveProduct { id, product } => {
@@ -281,6 +291,12 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
                 now,
             )
             .await;
+            if let Ok(Written::Done(done)) = &written {
+                touched.extend(crate::warnings::touched_by_item(
+                    &done.item,
+                    Some(&done.document.document),
+                ));
+            }
             act_outcome(&key, written, item_id, no_such_item)
         }
         Operation::DisputeReconciliation { item_id, reason } => {
@@ -294,6 +310,9 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
                 now,
             )
             .await;
+            if let Ok(Written::Done(item)) = &written {
+                touched.extend(crate::warnings::touched_by_item(item, None));
+            }
             act_outcome(&key, written, item_id, no_such_item)
         }
         Operation::AcknowledgeRecall { recall_id } => {
@@ -329,6 +348,32 @@ async fn apply(state: &AppState, actor: &Actor, change: ClientChange) -> Result<
             .await;
             act_outcome(&key, written, recall_id, no_such_recall)
         }
+        Operation::UploadUnits { upload } => {
+            // Idempotent by itself: the same scans under the same number answer the first
+            // audit, whichever delivery gets there first.
+            let problems = upload.problems();
+            if !problems.is_empty() {
+                return Ok(rejected(problems));
+            }
+            let me = db::get_enterprise(&state.db, actor.enterprise_id)
+                .await?
+                .ok_or(ApiError::Forbidden)?;
+            let who = db::Uploader {
+                enterprise: actor.enterprise_id,
+                account: actor.account_id,
+                uscc: &me.uscc,
+                region_code: &me.region_code,
+            };
+            let file = upload.to_file(&me.uscc);
+            let uploaded = db::upload_units(&state.db, Some(upload.id), &who, &file, now).await;
+            match uploaded {
+                Ok(db::Uploaded::Audited(r) | db::Uploaded::Again(r)) => {
+                    Ok(Outcome::Ok { id: r.id })
+                }
+                Err(DocError::NotFound) => Ok(rejected(vec![no_such_document()])),
+                Err(e) => Ok(rejected(problems_of(e.into())?)),
+            }
+        }
     }
 }
 
@@ -358,10 +403,22 @@ async fn push(
         )));
     }
     let mut results = Vec::with_capacity(n);
+    let mut touched = Narrow::default();
     for change in request.changes {
         let change_id = change.change_id;
-        let outcome = apply(&state, &actor, change).await?;
+        let outcome = match apply(&state, &actor, change, &mut touched).await {
+            Ok(o) => o,
+            Err(e) => {
+                // What was applied before the failure stays applied; its warnings follow it.
+                crate::warnings::after_change(&state.db, &touched).await;
+                return Err(e);
+            }
+        };
         results.push(ChangeResult { change_id, outcome });
+    }
+    // Once for the whole push, over everything its changes touched.
+    if !touched.is_empty() {
+        crate::warnings::after_change(&state.db, &touched).await;
     }
     Ok(axum::Json(PushResponse { results }))
 }

@@ -419,7 +419,11 @@ async fn submit(
     )
     .await?;
     match (written, key) {
-        (Written::Done(doc), _) => Ok(json_response(StatusCode::OK, &doc)),
+        (Written::Done(doc), _) => {
+            crate::warnings::after_change(&state.db, &crate::warnings::touched_by(&doc.document))
+                .await;
+            Ok(json_response(StatusCode::OK, &doc))
+        }
         (Written::Replayed(first), Some(key)) => replay(&key, first),
         (Written::Replayed(_), None) => Err(ApiError::Internal("replay without a key".into())),
     }

@@ -10,9 +10,7 @@ use super::input::writer;
 use super::json::Json;
 use super::list::{ListParams, Page};
 use super::schemas::{self, ListQuery};
-use crate::db::{
-    self, CodeApplication, CodeRequest, UnitSignal, UnitView, Uploaded, regulator::RegionScope,
-};
+use crate::db::{self, CodeApplication, CodeRequest, UnitSignal, Uploaded, regulator::RegionScope};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -24,7 +22,7 @@ use suyuan_core::Problem;
 use suyuan_core::barcode::Symbology;
 use suyuan_core::barcode::encode::{Label, LabelPayload, SheetLayout, label_sheet_svg};
 use suyuan_core::model::{PackagingLevel, ProductId};
-use suyuan_core::serial::{UnitCode, UploadResult};
+use suyuan_core::serial::{UnitCode, UnitView, UploadResult};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
@@ -363,18 +361,21 @@ async fn upload(
     let me = db::get_enterprise(&state.db, actor.enterprise_id)
         .await?
         .ok_or(ApiError::Forbidden)?;
-    let uploaded = db::upload_units(
-        &state.db,
-        actor.enterprise_id,
-        actor.account_id,
-        &me.uscc,
-        &me.region_code,
-        &body,
-        Utc::now(),
-    )
-    .await?;
+    let who = db::Uploader {
+        enterprise: actor.enterprise_id,
+        account: actor.account_id,
+        uscc: &me.uscc,
+        region_code: &me.region_code,
+    };
+    let uploaded = db::upload_units(&state.db, None, &who, &body, Utc::now()).await?;
     Ok(match uploaded {
-        Uploaded::Audited(r) => (StatusCode::CREATED, axum::Json(r)),
+        Uploaded::Audited(r) => {
+            let scope = crate::warnings::touched_by_upload(actor.enterprise_id, &r);
+            if !scope.is_empty() {
+                crate::warnings::after_change(&state.db, &scope).await;
+            }
+            (StatusCode::CREATED, axum::Json(r))
+        }
         Uploaded::Again(r) => (StatusCode::OK, axum::Json(r)),
     })
 }
@@ -385,7 +386,7 @@ async fn upload(
     security(("bearer" = []), ("session" = [])),
     params(("code" = String, Path, description = "The 24 digits")),
     responses(
-        (status = 200, description = "The code and its history", body = UnitView),
+        (status = 200, description = "The code and its history", body = schemas::UnitView),
         (status = 401, description = "Not logged in"),
         (status = 404, description = "Never issued, or never in my enterprise's hands"),
         (status = 422, description = "Not a 24-digit code", body = schemas::ErrorBody),
@@ -403,7 +404,7 @@ async fn look_up(
     // any province. An enterprise sees only codes it had a part in.
     if caller.regulator_region().is_err() {
         let me = caller.enterprise()?;
-        if !db::unit_concerns(&view, me) {
+        if !view.concerns(me) {
             return Err(ApiError::NotFound);
         }
     }

@@ -160,6 +160,17 @@ impl WarningKind {
         }
     }
 
+    /// Whether a warning of this kind is about a reconciliation item (its `subject`), and so
+    /// depends on that item alone rather than on the enterprise's records of the product.
+    pub fn is_about_item(self) -> bool {
+        matches!(
+            self,
+            WarningKind::UnreconciledTransfer
+                | WarningKind::QuantityMismatch
+                | WarningKind::TransferDisputed
+        )
+    }
+
     /// How serious warnings of this kind are.
     pub fn severity(self) -> WarningSeverity {
         use WarningKind::*;
@@ -322,6 +333,12 @@ pub struct Warning {
     pub product_id: Option<ProductId>,
     /// The batch concerned.
     pub batch: Option<String>,
+    /// The record it is about, when the batch alone does not identify it: the document
+    /// (sales, counterparty and opening-balance rules) or the reconciliation item
+    /// (reconciliation rules). A caller recomputing only some records uses it to tell which
+    /// warnings those records decide.
+    #[serde(default)]
+    pub subject: Option<Uuid>,
     /// The records it rests on.
     pub evidence: Evidence,
     /// Message in Simplified Chinese.
@@ -350,6 +367,7 @@ impl Warning {
             enterprise_id: at.enterprise,
             product_id: at.product,
             batch: at.batch.map(str::to_owned),
+            subject: at.subject,
             evidence,
             message_zh: zh,
             message_en: en,

@@ -277,3 +277,33 @@ proptest! {
 }
 
 use std::collections::BTreeSet;
+
+#[test]
+fn the_subject_names_the_item_or_document_a_warning_rests_on() {
+    let ws = region(20).run(run);
+    assert!(!ws.is_empty());
+    for w in &ws {
+        if w.kind.is_about_item() {
+            assert_eq!(w.subject, w.evidence.items.first().map(|i| i.0), "{w:?}");
+        } else if matches!(
+            w.kind,
+            WarningKind::SoldAfterExpiry | WarningKind::RecalledBatchSold
+        ) {
+            assert_eq!(
+                w.subject,
+                w.evidence.documents.first().map(|d| d.id.0),
+                "{w:?}"
+            );
+        } else {
+            // Stock rules are about a batch held, not one record.
+            assert_eq!(w.subject, None, "{w:?}");
+        }
+        assert!(
+            w.key
+                .contains(&w.subject.map_or("-".to_owned(), |s| s.to_string()))
+        );
+    }
+    let kinds: HashSet<WarningKind> = ws.iter().map(|w| w.kind).collect();
+    assert!(kinds.contains(&WarningKind::UnreconciledTransfer));
+    assert!(kinds.contains(&WarningKind::RecalledBatchSold));
+}

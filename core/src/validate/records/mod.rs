@@ -3,6 +3,7 @@
 //! exactly one problem (`required`) rather than a cascade.
 
 pub mod enterprise;
+pub mod inspection;
 pub mod nonconforming;
 pub mod partner;
 pub mod product;
@@ -10,6 +11,7 @@ pub mod recall;
 pub mod transaction;
 
 pub use enterprise::validate_enterprise;
+pub use inspection::validate_inspection;
 pub use nonconforming::validate_nonconforming;
 pub use partner::validate_partner;
 pub use product::{validate_barcode, validate_product};

@@ -68,8 +68,7 @@ pub struct RegionStatistics {
     pub documents_per_month: Vec<MonthCount>,
     /// Reconciliation items and the rate of confirmed ones.
     pub reconciliation: ReconciliationCounts,
-    /// Open risk warnings. Always 0 for now: the warning list (issue 5, bullet 5) is not built
-    /// yet, so no warning exists to count.
+    /// Open risk warnings (new or acknowledged) of the region's enterprises.
     pub open_warnings: u64,
     /// Recalls initiated in the region (by its regulators or enterprises) or reaching one of
     /// its enterprises, by status.
@@ -205,7 +204,7 @@ pub async fn region_statistics(
         },
         documents_per_month,
         reconciliation,
-        open_warnings: 0,
+        open_warnings: crate::db::warnings::count_open_warnings(db, scope).await?,
         recalls: RecallCounts {
             planned: recall("planned"),
             active: recall("active"),

@@ -132,6 +132,7 @@ pub struct TraceReport {
     pub tree: Vec<TreeLine>,
     /// The unit the trace started from, with its own history, when it was traced by its code.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub unit: Option<crate::db::UnitView>,
 }
 

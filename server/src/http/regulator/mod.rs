@@ -1,19 +1,20 @@
 //! `/api/v1/regulator/…`: what a regulator account reads of its region (辖区): the enterprise
 //! directory with reporting activity and a read-only drill-down into each enterprise's records,
-//! batch traces, and statistics. Enterprise and platform-admin accounts get 403; an enterprise
+//! batch traces, statistics, and the region's risk warnings. Enterprise and platform-admin accounts get 403; an enterprise
 //! outside the region answers 404, as a record the caller may not see does everywhere else.
 
 mod directory;
 mod drill;
 mod statistics;
 mod trace;
+mod warnings;
 
 use super::AppState;
 use super::caller::Caller;
 use super::error::ApiError;
 use crate::db::{self, EnterpriseActivity, regulator::RegionScope};
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use suyuan_core::model::EnterpriseId;
 use utoipa::OpenApi;
 use uuid::Uuid;
@@ -49,6 +50,11 @@ async fn enterprise_in_region(
     trace::trace,
     trace::trace_xlsx,
     statistics::statistics,
+    warnings::list,
+    warnings::export,
+    warnings::read,
+    warnings::acknowledge,
+    warnings::recompute,
 ))]
 pub(super) struct Api;
 
@@ -80,4 +86,15 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/regulator/trace", get(trace::trace))
         .route("/api/v1/regulator/trace.xlsx", get(trace::trace_xlsx))
         .route("/api/v1/regulator/statistics", get(statistics::statistics))
+        .route("/api/v1/regulator/warnings", get(warnings::list))
+        .route("/api/v1/regulator/warnings.xlsx", get(warnings::export))
+        .route(
+            "/api/v1/regulator/warnings/recompute",
+            post(warnings::recompute),
+        )
+        .route("/api/v1/regulator/warnings/{id}", get(warnings::read))
+        .route(
+            "/api/v1/regulator/warnings/{id}/acknowledge",
+            post(warnings::acknowledge),
+        )
 }

@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 
 /// Enterprises registered and active (submitted in the last 30 days), submitted documents per
 /// month over the last 12 months (by document date, China time), the reconciliation rate,
-/// open warnings (0 until warnings are built) and recalls by status.
+/// open risk warnings (new or acknowledged) and recalls by status.
 #[utoipa::path(get, path = "/api/v1/regulator/statistics", operation_id = "regulator_statistics", tag = "regulator",
     security(("bearer" = []), ("session" = [])),
     responses(
