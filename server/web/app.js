@@ -17,6 +17,7 @@ const ENTERPRISE_MENU = [
   ['nonconforming', 'menu.nonconforming'],
   ['recalls', 'menu.recalls'],
   ['stock', 'menu.stock'],
+  ['inspections', 'menu.my_inspections'],
 ];
 
 /** The regulator's pages. */
@@ -27,6 +28,8 @@ const REGULATOR_MENU = [
   ['unit-signals', 'menu.unit_signals'],
   ['reg-recalls', 'menu.reg_recalls'],
   ['reg-nonconforming', 'menu.reg_nonconforming'],
+  ['warnings', 'menu.warnings'],
+  ['reg-inspections', 'menu.inspections'],
 ];
 
 /** Route → page module and its options. */
@@ -42,12 +45,15 @@ const PAGES = {
   recalls: ['recalls'],
   stock: ['stock'],
   'unit-codes': ['unit-codes'],
+  inspections: ['inspections'],
   dashboard: ['reg-dashboard'],
   enterprises: ['reg-enterprises'],
   trace: ['reg-trace'],
   'unit-signals': ['reg-unit-signals'],
   'reg-recalls': ['reg-recalls'],
   'reg-nonconforming': ['reg-nonconforming'],
+  warnings: ['reg-warnings'],
+  'reg-inspections': ['reg-inspections'],
 };
 
 const app = document.getElementById('app');

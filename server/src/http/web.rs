@@ -56,6 +56,9 @@ const ASSETS: &[(&str, &[u8])] = embed![
     "pages/unit-files.js",
     "pages/unit-view.js",
     "pages/reg-unit-signals.js",
+    "pages/reg-warnings.js",
+    "pages/reg-inspections.js",
+    "pages/inspections.js",
 ];
 
 /// The shell; `{{BASE}}` becomes the assets' prefix.
