@@ -243,7 +243,9 @@ export function listView(opts) {
   const form = h('form', { class: 'toolbar', role: 'search', onsubmit: (e) => { e.preventDefault(); state.page = 1; load(); } },
     opts.search === false ? null : h('div', { class: 'field' }, h('label', { for: search.id }, t('common.keyword')), search),
     filterBox,
-    h('div', { class: 'toolbar-buttons' }, h('button', { type: 'submit', class: 'primary' }, t('common.search')), opts.actions || []));
+    // A list with nothing to search by can still be read again.
+    h('div', { class: 'toolbar-buttons' }, h('button', { type: 'submit', class: 'primary' },
+      t(opts.search === false && !(opts.filters || []).length ? 'common.refresh' : 'common.search')), opts.actions || []));
   const table = h('table', { class: 'list' });
   const pager = h('nav', { class: 'pager', 'aria-label': t('common.pages') });
   const el = h('section', { class: 'list-view' }, form, h('div', { class: 'table-wrap' }, table), pager);

@@ -174,4 +174,5 @@ export default {
   'insp.add_item': 'Add a product', 'insp.save': 'Save the inspection', 'insp.saved': 'Inspection saved', 'insp.record': 'Enter an inspection',
   'insp.detail': 'Inspection', 'insp.empty': 'No inspections',
   'warn.state.open': 'Open (new and acknowledged)',
+  'common.refresh': 'Refresh',
 };

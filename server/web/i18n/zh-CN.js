@@ -173,4 +173,5 @@ export default {
   'insp.add_item': '添加产品', 'insp.save': '保存检查记录', 'insp.saved': '检查记录已保存', 'insp.record': '补录检查记录',
   'insp.detail': '检查记录', 'insp.empty': '暂无检查记录',
   'warn.state.open': '待处置（未处理和已确认）',
+  'common.refresh': '刷新',
 };
