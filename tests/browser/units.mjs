@@ -65,7 +65,7 @@ export async function unitCodeSteps(scene) {
     await shot('21-unit-applications');
   });
 
-  await step('the seller uploads its production (a file) and an outbound to the buyer (pasted), then packing errors show inline', async () => {
+  await step('the seller uploads its production (a file) and an outbound to the buyer (pasted), then packs and unpacks a box (errors inline first)', async () => {
     await page.getByRole('tab', { name: '上传扫码文件' }).click();
     const inbound = join(ARTIFACTS, 'unit-inbound.txt');
     writeFileSync(inbound, unitFile(seller, 'inbound', 'RK-U1', null, unitCodes));
@@ -100,6 +100,38 @@ export async function unitCodeSteps(scene) {
     assert(await problems.count() === 2, 'one problem a child');
     assert((await problems.first().textContent()).startsWith(`第 1 行 ${unitCodes[26]}`), await problems.first().textContent());
     await shot('23-unit-pack-errors');
+
+    // A box code, taken into stock empty, takes two units, shows them, and gives them back.
+    await page.getByRole('tab', { name: '申请记录' }).click();
+    await page.getByRole('button', { name: '申请追溯码' }).click();
+    await drawer().getByLabel('产品').selectOption({ label: `${PRODUCT} · 50g` });
+    await drawer().getByLabel('批号').fill(UNIT_BATCH);
+    await drawer().getByLabel('包装层级').selectOption('box');
+    await drawer().getByLabel('申请数量').fill('1');
+    await act(drawer().getByRole('button', { name: '申请', exact: true }), '已发放 1 个追溯码');
+    await drawer().getByRole('button', { name: '关闭' }).first().click();
+    const boxRow = page.locator('table.list tbody tr', { hasText: '盒' });
+    const [boxFile] = await Promise.all([page.waitForEvent('download'), boxRow.getByRole('link', { name: '下载追溯码（CSV）' }).click()]);
+    const box = readFileSync(await boxFile.path(), 'utf8').trim().split('\n')[1].split(',')[0];
+    await page.getByRole('tab', { name: '上传扫码文件' }).click();
+    await page.getByLabel('或粘贴文件内容').fill(unitFile(seller, 'inbound', 'RK-BOX1', null, [box]));
+    await act(page.getByRole('button', { name: '上传并核验' }), '扫码文件已核验');
+    await page.locator('.upload-result', { hasText: '通过 1 行，未通过 0 行' }).waitFor();
+    await page.getByRole('tab', { name: '装箱/拆包' }).click();
+    const packBox = page.locator('form', { hasText: '装箱关联' });
+    await packBox.getByLabel('外包装追溯码（盒码或箱码）').fill(box);
+    await packBox.getByLabel('装入的追溯码').fill(`${unitCodes[26]}\n${unitCodes[27]}`);
+    await act(packBox.getByRole('button', { name: '装箱', exact: true }), `已将 2 个追溯码装入 ${box}`);
+    await page.getByRole('tab', { name: '追溯码查询' }).click();
+    await page.locator('.lookup-form [name=code]').fill(box);
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    await page.locator('.unit-card h3', { hasText: '直接装入的追溯码（2 个）' }).waitFor();
+    assert((await page.locator('.unit-card .code-list').textContent()).includes(unitCodes[26]), 'the unit is in the box');
+    await page.getByRole('tab', { name: '装箱/拆包' }).click();
+    const unpack = page.locator('form', { hasText: '拆包' }).filter({ hasNotText: '装箱关联' });
+    await unpack.getByLabel('外包装追溯码（盒码或箱码）').fill(box);
+    await unpack.getByRole('button', { name: '拆包', exact: true }).click();
+    await unpack.locator('.ok-text', { hasText: '已拆包，取出 2 个追溯码' }).waitFor();
 
     await page.getByRole('tab', { name: '追溯码查询' }).click();
     await page.locator('.lookup-form [name=code]').fill(unitCodes[0]);
