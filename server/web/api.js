@@ -78,8 +78,9 @@ export function get(path, params) {
   return api('GET', path + query(params));
 }
 
-/** Uploads a file as the raw body, reporting progress (0..1) as it goes; resolves to the JSON answer. */
-export function upload(path, file, onProgress, type) {
+/** Uploads a file as the raw body, reporting progress (0..1) as it goes; resolves to the JSON
+ *  answer, or to `{status, data}` with `options.withStatus` (when 200 and 201 mean different things). */
+export function upload(path, file, onProgress, type, options = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
@@ -93,7 +94,7 @@ export function upload(path, file, onProgress, type) {
         data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
       } catch { /* not JSON: the status says enough */ }
       if (xhr.status === 401) onUnauthorized();
-      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      if (xhr.status >= 200 && xhr.status < 300) resolve(options.withStatus ? { status: xhr.status, data } : data);
       else reject(new ApiError(xhr.status, data));
     };
     xhr.onerror = () => reject(new ApiError(0, { message: t('error.network') }));

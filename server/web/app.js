@@ -9,6 +9,7 @@ const ENTERPRISE_MENU = [
   ['profile', 'menu.profile'],
   ['products', 'menu.products'],
   ['barcodes', 'menu.barcodes'],
+  ['unit-codes', 'menu.unit_codes'],
   ['documents', 'menu.documents'],
   ['suppliers', 'menu.suppliers'],
   ['customers', 'menu.customers'],
@@ -16,6 +17,7 @@ const ENTERPRISE_MENU = [
   ['nonconforming', 'menu.nonconforming'],
   ['recalls', 'menu.recalls'],
   ['stock', 'menu.stock'],
+  ['inspections', 'menu.my_inspections'],
 ];
 
 /** The regulator's pages. */
@@ -23,8 +25,11 @@ const REGULATOR_MENU = [
   ['dashboard', 'menu.dashboard'],
   ['enterprises', 'menu.enterprises'],
   ['trace', 'menu.trace'],
+  ['unit-signals', 'menu.unit_signals'],
   ['reg-recalls', 'menu.reg_recalls'],
   ['reg-nonconforming', 'menu.reg_nonconforming'],
+  ['warnings', 'menu.warnings'],
+  ['reg-inspections', 'menu.inspections'],
 ];
 
 /** Route → page module and its options. */
@@ -39,11 +44,16 @@ const PAGES = {
   nonconforming: ['nonconforming'],
   recalls: ['recalls'],
   stock: ['stock'],
+  'unit-codes': ['unit-codes'],
+  inspections: ['inspections'],
   dashboard: ['reg-dashboard'],
   enterprises: ['reg-enterprises'],
   trace: ['reg-trace'],
+  'unit-signals': ['reg-unit-signals'],
   'reg-recalls': ['reg-recalls'],
   'reg-nonconforming': ['reg-nonconforming'],
+  warnings: ['reg-warnings'],
+  'reg-inspections': ['reg-inspections'],
 };
 
 const app = document.getElementById('app');

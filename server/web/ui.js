@@ -231,7 +231,8 @@ export function when(iso) {
 /**
  * A list page: toolbar (keyword search, filters, actions), a table and pagination.
  * `opts`: {columns: [{label, value(row) → node|text}], load(params) → Promise<Page>,
- * filters: [field specs], actions: [buttons], rowActions(row) → [buttons], perPage, empty}.
+ * filters: [field specs], actions: [buttons], rowActions(row) → [buttons], perPage, empty,
+ * search: false for a list the server does not search by keyword}.
  * Returns {el, reload, params}.
  */
 export function listView(opts) {
@@ -240,9 +241,11 @@ export function listView(opts) {
   const search = h('input', { type: 'search', id: `q${++fieldSeq}`, placeholder: t('common.search_placeholder'), name: 'q' });
   const filterBox = h('div', { class: 'filters' }, (opts.filters || []).map((f) => field({ ...f })));
   const form = h('form', { class: 'toolbar', role: 'search', onsubmit: (e) => { e.preventDefault(); state.page = 1; load(); } },
-    h('div', { class: 'field' }, h('label', { for: search.id }, t('common.keyword')), search),
+    opts.search === false ? null : h('div', { class: 'field' }, h('label', { for: search.id }, t('common.keyword')), search),
     filterBox,
-    h('div', { class: 'toolbar-buttons' }, h('button', { type: 'submit', class: 'primary' }, t('common.search')), opts.actions || []));
+    // A list with nothing to search by can still be read again.
+    h('div', { class: 'toolbar-buttons' }, h('button', { type: 'submit', class: 'primary' },
+      t(opts.search === false && !(opts.filters || []).length ? 'common.refresh' : 'common.search')), opts.actions || []));
   const table = h('table', { class: 'list' });
   const pager = h('nav', { class: 'pager', 'aria-label': t('common.pages') });
   const el = h('section', { class: 'list-view' }, form, h('div', { class: 'table-wrap' }, table), pager);

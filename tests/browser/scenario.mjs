@@ -10,6 +10,8 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { oversightSteps } from './oversight.mjs';
+import { unitCodeSteps } from './units.mjs';
 import { writeXlsx } from './xlsx.mjs';
 
 const env = (name) => {
@@ -96,7 +98,7 @@ page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text());
 page.setDefaultTimeout(15000);
 
 /** Text that is a dictionary key rather than words: a key missing from the dictionary. */
-const RAW_KEY = /\b(app|common|error|status|login|role|menu|product|import|barcode|kind|document|line|recon|recall|enterprise|ekind|partner|stock|nc|trace|dash|dir|attach)\.[a-z_]+(\.[a-z_]+)*\b/;
+const RAW_KEY = /\b(app|common|error|status|login|role|menu|product|import|barcode|kind|document|line|recon|recall|enterprise|ekind|partner|stock|nc|trace|dash|dir|attach|unit|signal|warn|insp)\.[a-z_]+(\.[a-z_]+)*\b/;
 
 /** Saves a screenshot of the page, after checking that every text on it was translated and
  *  every form field on it has a label. */
@@ -139,6 +141,10 @@ let seller;
 let buyer;
 const regulatorLogin = 'lz-regulator';
 let importedCount = 0;
+/** Whether the page is wider than the window (a phone would scroll sideways). */
+async function overflowing() {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
 
 try {
   await step('accounts: two enterprises register, the platform admin creates a regulator', async () => {
@@ -504,6 +510,14 @@ try {
     }
     await page.setViewportSize({ width: 1366, height: 768 });
   });
+
+  // The pages of issue 8 (unit codes) and issue 5 (warnings, inspections), in modules of their own.
+  const scene = {
+    page, context, step, act, shot, drawer, menu, login, logout, assert, env, overflowing,
+    ARTIFACTS, BASE, PRODUCT, BATCH, seller, buyer, regulatorLogin,
+  };
+  await unitCodeSteps(scene);
+  await oversightSteps(scene);
 
   await step('no script errors on any page', async () => {
     // A failed request (the deliberate wrong password, the bad import) logs a console error

@@ -52,6 +52,13 @@ const ASSETS: &[(&str, &[u8])] = embed![
     "pages/reg-trace.js",
     "pages/reg-recalls.js",
     "pages/reg-nonconforming.js",
+    "pages/unit-codes.js",
+    "pages/unit-files.js",
+    "pages/unit-view.js",
+    "pages/reg-unit-signals.js",
+    "pages/reg-warnings.js",
+    "pages/reg-inspections.js",
+    "pages/inspections.js",
 ];
 
 /// The shell; `{{BASE}}` becomes the assets' prefix.

@@ -8,8 +8,10 @@ function card(titleKey, ...body) {
   return h('section', { class: 'card' }, h('h2', {}, t(titleKey)), body);
 }
 
-function figure(labelKey, value) {
-  return h('div', { class: 'figure' }, h('div', { class: 'figure-value' }, value), h('div', { class: 'figure-label' }, t(labelKey)));
+/** A figure; with `href` it opens the list behind it. */
+function figure(labelKey, value, href) {
+  const body = [h('div', { class: 'figure-value' }, value), h('div', { class: 'figure-label' }, t(labelKey))];
+  return href ? h('a', { class: 'figure', href }, body) : h('div', { class: 'figure' }, body);
 }
 
 /** The regulator's dashboard. */
@@ -27,8 +29,8 @@ export async function render(root) {
     h('div', { class: 'figures' },
       figure('dash.registered', s.enterprises.registered),
       figure('dash.active', s.enterprises.active),
-      figure('dash.open_warnings', s.open_warnings),
-      figure('dash.active_recalls', s.recalls.active)),
+      figure('dash.open_warnings', s.open_warnings, '#/warnings?state=open'),
+      figure('dash.active_recalls', s.recalls.active, '#/reg-recalls')),
     h('div', { class: 'cards' },
       card('dash.documents_per_month', barChart(s.documents_per_month.map((m) => ({ label: m.month.slice(2), value: m.documents })), t('dash.documents_per_month'))),
       card('dash.reconciliation', h('div', { class: 'ring-row' }, ring(r.rate, t('dash.reconciliation')),

@@ -1,12 +1,14 @@
 // 批次追溯 for regulators: by product + batch, GTIN + batch, a scanned code or a photo of the
-// package; the flow drawn
-// as a graph with quantities, listed as a tree, exported as .xlsx, and a recall started from it.
+// package, or a 24-digit unit code (一物一码, whose own history is shown above its batch's flow);
+// the flow drawn as a graph with quantities, listed as a tree, exported as .xlsx, and a recall
+// started from it.
 import { api, get, query } from '../api.js';
 import { t } from '../i18n.js';
 import { badge, button, errorSummary, field, h, mount, pageHeader, readForm, showErrors } from '../ui.js';
 import { traceGraph } from '../svg.js';
+import { unitCard } from './unit-view.js';
 
-const MODES = ['product', 'gtin', 'code'];
+const MODES = ['product', 'gtin', 'code', 'serial'];
 
 /** Library products matching a keyword, as options. */
 async function findProducts(q) {
@@ -42,7 +44,7 @@ function tree(report) {
   }));
 }
 
-/** The trace page; `params` may preset product_id/gtin/code and batch. */
+/** The trace page; `params` may preset product_id/gtin/code and batch, or a unit code (serial). */
 export async function render(root, { params, navigate }) {
   const result = h('section', { class: 'trace-result', 'aria-live': 'polite' });
   const productSearch = h('input', { type: 'search', id: 'trace-product-search', placeholder: t('trace.product_search') });
@@ -50,13 +52,15 @@ export async function render(root, { params, navigate }) {
   const photoField = field({ name: 'photo', label: 'trace.photo', type: 'file', accept: 'image/png,image/jpeg,image/webp', hint: 'trace.photo_hint' });
   const form = h('form', { class: 'form-grid trace-form', novalidate: true },
     errorSummary(),
-    field({ name: 'mode', label: 'trace.mode', type: 'select', blank: false, options: MODES.map((m) => [m, `trace.mode.${m}`]), value: params.gtin ? 'gtin' : params.code ? 'code' : 'product' }),
-    h('div', { class: 'field mode-product', dataset: { skip: '1' } }, h('label', { for: productSearch.id }, t('trace.product_search')), productSearch),
-    h('div', { class: 'mode-product' }, productField),
-    h('div', { class: 'mode-gtin' }, field({ name: 'gtin', label: 'trace.gtin', required: true, value: params.gtin })),
-    h('div', { class: 'mode-code' }, field({ name: 'code', label: 'trace.code', required: true, value: params.code })),
-    h('div', { class: 'mode-code photo-field', dataset: { skip: '1' } }, photoField),
-    field({ name: 'batch', label: 'trace.batch', required: true, value: params.batch }),
+    field({ name: 'mode', label: 'trace.mode', type: 'select', blank: false, options: MODES.map((m) => [m, `trace.mode.${m}`]),
+      value: params.serial ? 'serial' : params.gtin ? 'gtin' : params.code ? 'code' : 'product' }),
+    h('div', { class: 'field', dataset: { skip: '1', modes: 'product' } }, h('label', { for: productSearch.id }, t('trace.product_search')), productSearch),
+    h('div', { dataset: { modes: 'product' } }, productField),
+    h('div', { dataset: { modes: 'gtin' } }, field({ name: 'gtin', label: 'trace.gtin', required: true, value: params.gtin })),
+    h('div', { dataset: { modes: 'code' } }, field({ name: 'code', label: 'trace.code', required: true, value: params.code })),
+    h('div', { class: 'photo-field', dataset: { skip: '1', modes: 'code' } }, photoField),
+    h('div', { dataset: { modes: 'serial' } }, field({ name: 'serial', label: 'trace.serial', required: true, value: params.serial, hint: 'trace.serial_hint' })),
+    h('div', { dataset: { modes: 'product gtin code' } }, field({ name: 'batch', label: 'trace.batch', required: true, value: params.batch })),
     h('div', { class: 'field' }, h('button', { type: 'submit', class: 'primary' }, t('trace.run'))));
   const modeSelect = form.querySelector('[name=mode]');
   // A photo of the package: the server's decoder reads the code, which then names the product
@@ -80,12 +84,12 @@ export async function render(root, { params, navigate }) {
     }
   });
   const productSelect = productField.querySelector('select');
+  // A part of the form shows (and is read) only in the modes it names.
   function showMode() {
-    for (const m of MODES) {
-      for (const el of form.querySelectorAll(`.mode-${m}`)) {
-        el.hidden = modeSelect.value !== m;
-        el.toggleAttribute('data-skip', modeSelect.value !== m);
-      }
+    for (const el of form.querySelectorAll('[data-modes]')) {
+      const off = !el.dataset.modes.split(' ').includes(modeSelect.value);
+      el.hidden = off;
+      el.toggleAttribute('data-skip', off);
     }
   }
   modeSelect.addEventListener('change', showMode);
@@ -109,7 +113,7 @@ export async function render(root, { params, navigate }) {
 
   async function run() {
     const v = readForm(form);
-    const q = { batch: v.batch };
+    const q = v.mode === 'serial' ? { serial: v.serial } : { batch: v.batch };
     if (v.mode === 'product') q.product_id = v.product_id;
     if (v.mode === 'gtin') q.gtin = v.gtin;
     if (v.mode === 'code') q.code = v.code;
@@ -128,6 +132,7 @@ export async function render(root, { params, navigate }) {
         h('h2', {}, `${report.product_name || report.product_id} · ${t('trace.batch')} ${report.batch}`),
         h('a', { class: 'button', href: `/api/v1/regulator/trace.xlsx${query(q)}`, download: '' }, t('common.export')),
         button(t('trace.start_recall'), () => navigate('reg-recalls', { product_id: report.product_id, batch: report.batch, product_name: report.product_name || '' }), 'danger')),
+      report.unit ? [h('h3', {}, t('trace.unit_history', { code: report.unit.code })), unitCard(report.unit)] : null,
       h('div', { class: 'graph-wrap' }, traceGraph(report, texts)),
       holdersTable(report),
       h('h3', {}, t('trace.tree')),
@@ -138,5 +143,5 @@ export async function render(root, { params, navigate }) {
     run();
   });
   mount(root, pageHeader('menu.trace', h('p', { class: 'muted' }, t('trace.intro'))), form, result);
-  if (params.batch && (params.product_id || params.gtin || params.code)) run();
+  if (params.serial || (params.batch && (params.product_id || params.gtin || params.code))) run();
 }
