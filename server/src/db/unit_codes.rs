@@ -405,10 +405,16 @@ pub(super) async fn load_registry(
     let mut registry = UnitRegistry::new();
     let mut seen = HashSet::new();
     let keys: Vec<String> = codes.iter().map(ToString::to_string).collect();
+    // Only boxes and cases hold codes: a file of 100,000 sales units asks for no children,
+    // and PostgreSQL, which cannot know yet that few codes have a parent, would otherwise
+    // hash-join the whole table for every chunk of them.
+    let container = |r: &CodeRecord| r.level != PackagingLevel::Unit;
     let mut frontier: Vec<String> = Vec::new();
     for r in codes_where(conn, "code", &keys).await? {
         if seen.insert(r.code) {
-            frontier.push(r.code.to_string());
+            if container(&r) {
+                frontier.push(r.code.to_string());
+            }
             registry.insert(r);
         }
     }
@@ -416,7 +422,9 @@ pub(super) async fn load_registry(
         let mut next = Vec::new();
         for r in codes_where(conn, "parent", &frontier).await? {
             if seen.insert(r.code) {
-                next.push(r.code.to_string());
+                if container(&r) {
+                    next.push(r.code.to_string());
+                }
                 registry.insert(r);
             }
         }
