@@ -222,7 +222,7 @@ pub async fn apply_for_codes(
     let mut mine: HashSet<UnitCode> = HashSet::with_capacity(request.quantity as usize);
     let mut seq = 0i64;
     while mine.len() < request.quantity as usize {
-        let wanted = (request.quantity as usize - mine.len()).min(CHUNK_ROWS * 25);
+        let wanted = (request.quantity as usize - mine.len()).min(CODES_PER_STATEMENT * 5);
         let drawn = issue_codes(
             applied_on,
             number,
@@ -230,7 +230,7 @@ pub async fn apply_for_codes(
             &|c| mine.contains(&c),
             random,
         );
-        for chunk in drawn.chunks(CHUNK_ROWS) {
+        for chunk in drawn.chunks(CODES_PER_STATEMENT) {
             let inserted = insert_codes(&mut tx, &ctx, chunk, seq).await?;
             seq += chunk.len() as i64;
             mine.extend(inserted);
@@ -250,31 +250,41 @@ struct InsertContext<'a> {
     at: &'a str,
 }
 
-/// Inserts `codes` unless taken; returns those inserted.
+/// Codes a statement inserts: two values a row (the rest are bound once), far under both
+/// databases' limits on bound values.
+const CODES_PER_STATEMENT: usize = 2_000;
+
+/// Inserts `codes` unless taken; returns those inserted. What every code of an application
+/// shares is bound once per statement, so a million codes cost two values each.
 async fn insert_codes(
     conn: &mut sqlx::AnyConnection,
     ctx: &InsertContext<'_>,
     codes: &[UnitCode],
     first_seq: i64,
 ) -> Result<Vec<UnitCode>, DbError> {
-    let marks = Marks::on(conn).rows(codes.len(), 9);
-    // Constant SQL and placeholders only.
+    let mut marks = Marks::on(conn);
+    // Placeholders are numbered (PostgreSQL) or bound (SQLite) in the order the text reads:
+    // the shared values first, then the rows.
+    let shared: Vec<String> = (0..7).map(|_| marks.one()).collect();
+    let rows = marks.rows(codes.len(), 2);
+    // Constant SQL and placeholders only. `WHERE true` tells SQLite's parser that ON CONFLICT
+    // belongs to the INSERT, not to a join of the SELECT.
     let sql = format!(
         "INSERT INTO unit_codes (code, application_id, seq, product_id, batch, level, state, \
-         seen_at, updated_at) VALUES {marks} ON CONFLICT (code) DO NOTHING RETURNING code"
+         seen_at, updated_at) SELECT v.column1, {}, v.column2, {}, {}, {}, {}, {}, {} \
+         FROM (VALUES {rows}) AS v WHERE true ON CONFLICT (code) DO NOTHING RETURNING code",
+        shared[0], shared[1], shared[2], shared[3], shared[4], shared[5], shared[6]
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&ctx.application)
+        .bind(&ctx.product)
+        .bind(ctx.batch)
+        .bind(ctx.level)
+        .bind(ctx.state)
+        .bind(&ctx.seen_at)
+        .bind(ctx.at);
     for (i, c) in codes.iter().enumerate() {
-        q = q
-            .bind(c.to_string())
-            .bind(&ctx.application)
-            .bind(first_seq + i as i64)
-            .bind(&ctx.product)
-            .bind(ctx.batch)
-            .bind(ctx.level)
-            .bind(ctx.state)
-            .bind(&ctx.seen_at)
-            .bind(ctx.at);
+        q = q.bind(c.to_string()).bind(first_seq + i as i64);
     }
     q.fetch_all(&mut *conn)
         .await?
