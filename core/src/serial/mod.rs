@@ -22,6 +22,6 @@ pub use result::{BatchRecord, PHONE_VENDOR, UploadLineResult, UploadRequest, Upl
 pub use state::{Refusal, RefusalReason, UnitMove, UnitState, next_state};
 pub use upload::{
     LineVerdict, UnitUpload, UploadHeader, UploadKind, UploadLine, audit_upload, format_upload,
-    parse_upload,
+    parse_upload, upload_move,
 };
 pub use view::{UnitEvent, UnitView};

@@ -140,6 +140,19 @@ pub enum UnitMove {
 }
 
 impl UnitMove {
+    /// The move's name in histories: apply, receive, ship, sell, destroy, recall, lose.
+    pub fn action(self) -> &'static str {
+        match self {
+            UnitMove::Apply { .. } => "apply",
+            UnitMove::Receive { .. } => "receive",
+            UnitMove::Ship { .. } => "ship",
+            UnitMove::Sell { .. } => "sell",
+            UnitMove::Destroy { .. } => "destroy",
+            UnitMove::Recall { .. } => "recall",
+            UnitMove::Lose { .. } => "lose",
+        }
+    }
+
     /// The enterprise that reports the move.
     pub fn actor(self) -> EnterpriseId {
         match self {

@@ -49,6 +49,30 @@ pub enum UploadKind {
     Destroy,
 }
 
+impl UploadKind {
+    /// The kind as a file's `type=` and the store write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            UploadKind::Inbound => "inbound",
+            UploadKind::Outbound => "outbound",
+            UploadKind::Retail => "retail",
+            UploadKind::Destroy => "destroy",
+        }
+    }
+
+    /// The kind a `type=` names.
+    pub fn from_code(code: &str) -> Option<UploadKind> {
+        [
+            UploadKind::Inbound,
+            UploadKind::Outbound,
+            UploadKind::Retail,
+            UploadKind::Destroy,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+}
+
 /// The header of an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadHeader {
@@ -200,13 +224,7 @@ pub fn parse_upload(text: &str) -> Result<UnitUpload, Vec<Problem>> {
         }
     }
     let kind = kind.and_then(|k| {
-        let parsed = match k.as_str() {
-            "inbound" => Some(UploadKind::Inbound),
-            "outbound" => Some(UploadKind::Outbound),
-            "retail" => Some(UploadKind::Retail),
-            "destroy" => Some(UploadKind::Destroy),
-            _ => None,
-        };
+        let parsed = UploadKind::from_code(&k);
         if parsed.is_none() {
             problems.push(header_problem(
                 "type",
@@ -278,12 +296,7 @@ pub fn parse_upload(text: &str) -> Result<UnitUpload, Vec<Problem>> {
 
 /// Writes a version-1 file: `header`, then one `code,specification` line each.
 pub fn format_upload(header: &UploadHeader, lines: &[(&str, &str)]) -> String {
-    let kind = match header.kind {
-        UploadKind::Inbound => "inbound",
-        UploadKind::Outbound => "outbound",
-        UploadKind::Retail => "retail",
-        UploadKind::Destroy => "destroy",
-    };
+    let kind = header.kind.code();
     let mut s = format!(
         "{MAGIC} {VERSION}\nenterprise={}\nvendor={}\ntype={kind}\nnumber={}\ndate={}\n",
         header.enterprise, header.vendor, header.number, header.date
@@ -318,16 +331,14 @@ pub struct LineVerdict {
     pub suspicious: bool,
 }
 
-/// Audits `upload` by `me` against `registry`, moving the accepted units in it. `counterparty`
-/// is the platform enterprise the header's counterparty USCC belongs to, if registered; an
-/// outbound to an unregistered receiver refuses every line.
-pub fn audit_upload(
-    upload: &UnitUpload,
+/// The move every code of an upload of `kind` by `me` makes; `counterparty` is the platform
+/// enterprise the header names, if registered. An outbound to nobody registered cannot move.
+pub fn upload_move(
+    kind: UploadKind,
     me: EnterpriseId,
     counterparty: Option<EnterpriseId>,
-    registry: &mut UnitRegistry,
-) -> Vec<LineVerdict> {
-    let mv = match (upload.header.kind, counterparty) {
+) -> Result<UnitMove, Problem> {
+    match (kind, counterparty) {
         (UploadKind::Inbound, from) => Ok(UnitMove::Receive { at: me, from }),
         (UploadKind::Outbound, Some(to)) => Ok(UnitMove::Ship { from: me, to }),
         (UploadKind::Outbound, None) => Err(Problem::error(
@@ -338,7 +349,19 @@ pub fn audit_upload(
         )),
         (UploadKind::Retail, _) => Ok(UnitMove::Sell { by: me }),
         (UploadKind::Destroy, _) => Ok(UnitMove::Destroy { by: me }),
-    };
+    }
+}
+
+/// Audits `upload` by `me` against `registry`, moving the accepted units in it. `counterparty`
+/// is the platform enterprise the header's counterparty USCC belongs to, if registered; an
+/// outbound to an unregistered receiver refuses every line.
+pub fn audit_upload(
+    upload: &UnitUpload,
+    me: EnterpriseId,
+    counterparty: Option<EnterpriseId>,
+    registry: &mut UnitRegistry,
+) -> Vec<LineVerdict> {
+    let mv = upload_move(upload.header.kind, me, counterparty);
     let mut seen = HashSet::new();
     upload
         .lines

@@ -30,6 +30,7 @@ mod submit;
 mod sync;
 mod transactions;
 mod unit_codes;
+mod unit_registry;
 mod unit_uploads;
 pub mod warnings;
 mod write;
@@ -74,8 +75,9 @@ pub use transactions::{
 };
 pub use unit_codes::{
     CodeApplication, CodeRequest, application_codes, apply_for_codes, get_application, level_code,
-    list_applications, pack_units, unit_view, unpack_units,
+    list_applications, unit_view,
 };
+pub use unit_registry::{pack_units, unpack_units};
 pub use unit_uploads::{UnitSignal, Uploaded, Uploader, list_unit_signals, upload_units};
 pub use write::WriteTx;
 

@@ -7,8 +7,9 @@ use super::journal::append_feed;
 use super::rows::{CHUNK_ROWS, Marks, insert_rows};
 use super::submit::{SubmitOptions, Submits, submit_on};
 use super::transactions::DocError;
-use super::unit_codes::{
-    NewEvent, append_events, changed_records, count, load_registry, snapshot, store_records,
+use super::unit_codes::count;
+use super::unit_registry::{
+    NewEvent, append_events, changed_records, load_registry, snapshot, store_records,
 };
 use super::{Db, DbError, sha256_hex, timestamp};
 use chrono::{DateTime, Utc};
@@ -21,8 +22,8 @@ use suyuan_core::model::{
     TransactionKind,
 };
 use suyuan_core::serial::{
-    BatchRecord, UnitCode, UnitMove, UploadHeader, UploadKind, UploadLineResult, UploadResult,
-    audit_upload, batch_document, batch_kind, parse_upload, units_by_batch,
+    BatchRecord, UnitCode, UnitMove, UploadHeader, UploadLineResult, UploadResult, audit_upload,
+    batch_document, batch_kind, parse_upload, units_by_batch, upload_move,
 };
 use uuid::Uuid;
 
@@ -47,27 +48,6 @@ pub enum Uploaded {
     Audited(UploadResult),
     /// The same file came before: its first audit, and nothing changed.
     Again(UploadResult),
-}
-
-fn kind_code(kind: UploadKind) -> &'static str {
-    match kind {
-        UploadKind::Inbound => "inbound",
-        UploadKind::Outbound => "outbound",
-        UploadKind::Retail => "retail",
-        UploadKind::Destroy => "destroy",
-    }
-}
-
-fn action_of(mv: UnitMove) -> &'static str {
-    match mv {
-        UnitMove::Apply { .. } => "apply",
-        UnitMove::Receive { .. } => "receive",
-        UnitMove::Ship { .. } => "ship",
-        UnitMove::Sell { .. } => "sell",
-        UnitMove::Destroy { .. } => "destroy",
-        UnitMove::Recall { .. } => "recall",
-        UnitMove::Lose { .. } => "lose",
-    }
 }
 
 /// Audits the upload file `text` of `enterprise` (whose USCC is `uscc`): a bad header refuses
@@ -113,7 +93,7 @@ pub async fn upload_units(
          WHERE enterprise_id = $1 AND kind = $2 AND number = $3",
     )
     .bind(enterprise.to_string())
-    .bind(kind_code(header.kind))
+    .bind(header.kind.code())
     .bind(&header.number)
     .fetch_optional(&mut *tx)
     .await?;
@@ -141,25 +121,14 @@ pub async fn upload_units(
     let id = id.unwrap_or_else(Uuid::new_v4);
     let mut events = Vec::new();
     let mut signals = Vec::new();
+    // Every change comes from the one move the file's type makes (none moved without one).
+    let action = upload_move(header.kind, enterprise, counterparty).map_or("", UnitMove::action);
     for v in &verdicts {
         for ch in &v.changes {
-            // Every change of a line comes from the one move the file's type makes.
-            let mv = match header.kind {
-                UploadKind::Inbound => UnitMove::Receive {
-                    at: enterprise,
-                    from: counterparty,
-                },
-                UploadKind::Outbound => UnitMove::Ship {
-                    from: enterprise,
-                    to: counterparty.unwrap_or(enterprise),
-                },
-                UploadKind::Retail => UnitMove::Sell { by: enterprise },
-                UploadKind::Destroy => UnitMove::Destroy { by: enterprise },
-            };
             events.push(NewEvent {
                 code: ch.code,
                 enterprise,
-                action: action_of(mv),
+                action,
                 state: ch.after,
                 upload: Some(id),
                 number: Some(header.number.clone()),
@@ -252,7 +221,7 @@ pub async fn upload_units(
     )
     .bind(id.to_string())
     .bind(enterprise.to_string())
-    .bind(kind_code(header.kind))
+    .bind(header.kind.code())
     .bind(&header.number)
     .bind(&hash)
     .bind(&header.vendor)
