@@ -1,7 +1,7 @@
 -- Serialized unit codes (issue 8): issuance, packaging, each code's state and history, the
 -- audited upload files and the counterfeit signals they raise. A code is its 24 digits as
--- text; its state is the core's `UnitState` as JSON, with the enterprise that the records
--- last place it with beside it for lookups.
+-- text; its state, once it moved, is the core's `UnitState` as JSON, with the enterprise that
+-- the records last place it with beside it for lookups.
 
 -- The platform's 5-digit identifier of an enterprise inside its codes, given at its first
 -- application.
@@ -24,21 +24,23 @@ CREATE TABLE code_applications (
 );
 CREATE INDEX code_applications_enterprise ON code_applications (enterprise_id, created_at);
 
--- The primary key is what makes a code unique, whoever applies at the same moment.
+-- The primary key is what makes a code unique, whoever applies at the same moment. What every
+-- code of an application shares (product, batch, level, applicant) stays on the application,
+-- and a code never moved keeps NULL state, seen_at and updated_at (issued to the applicant,
+-- at the application's time): issuing a million codes writes little more than the codes.
 CREATE TABLE unit_codes (
     code TEXT PRIMARY KEY,
     application_id TEXT NOT NULL REFERENCES code_applications (id),
     seq BIGINT NOT NULL,
-    product_id TEXT NOT NULL,
-    batch TEXT NOT NULL,
-    level TEXT NOT NULL,
-    state TEXT NOT NULL,
-    seen_at TEXT NOT NULL,
+    state TEXT,
+    seen_at TEXT,
     parent TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT
 );
 CREATE INDEX unit_codes_application ON unit_codes (application_id, seq);
-CREATE INDEX unit_codes_parent ON unit_codes (parent);
+-- Only packed codes have a parent: the index leaves the others out, so issuing one costs
+-- nothing here.
+CREATE INDEX unit_codes_parent ON unit_codes (parent) WHERE parent IS NOT NULL;
 
 CREATE TABLE unit_uploads (
     id TEXT PRIMARY KEY,

@@ -207,17 +207,8 @@ pub async fn apply_for_codes(
     .bind(&at)
     .execute(&mut *tx)
     .await?;
-    let state = state_json(UnitState::Issued {
-        to: request.enterprise,
-    })?;
     let ctx = InsertContext {
         application: application.id.to_string(),
-        product: request.product.to_string(),
-        batch: &application.batch,
-        level: level_code(request.level),
-        state: &state,
-        seen_at: request.enterprise.to_string(),
-        at: &at,
     };
     let mut mine: HashSet<UnitCode> = HashSet::with_capacity(request.quantity as usize);
     let mut seq = 0i64;
@@ -240,49 +231,35 @@ pub async fn apply_for_codes(
     Ok(application)
 }
 
-struct InsertContext<'a> {
+struct InsertContext {
     application: String,
-    product: String,
-    batch: &'a str,
-    level: &'a str,
-    state: &'a str,
-    seen_at: String,
-    at: &'a str,
 }
 
-/// Codes a statement inserts: two values a row (the rest are bound once), far under both
-/// databases' limits on bound values.
+/// Codes a statement inserts: two values a row, far under both databases' limits on bound
+/// values.
 const CODES_PER_STATEMENT: usize = 2_000;
 
-/// Inserts `codes` unless taken; returns those inserted. What every code of an application
-/// shares is bound once per statement, so a million codes cost two values each.
+/// Inserts `codes` unless taken; returns those inserted. A code is only its digits, its
+/// application and its place in it: a million codes cost two bound values each.
 async fn insert_codes(
     conn: &mut sqlx::AnyConnection,
-    ctx: &InsertContext<'_>,
+    ctx: &InsertContext,
     codes: &[UnitCode],
     first_seq: i64,
 ) -> Result<Vec<UnitCode>, DbError> {
     let mut marks = Marks::on(conn);
     // Placeholders are numbered (PostgreSQL) or bound (SQLite) in the order the text reads:
-    // the shared values first, then the rows.
-    let shared: Vec<String> = (0..7).map(|_| marks.one()).collect();
+    // the application first, then the rows.
+    let application = marks.one();
     let rows = marks.rows(codes.len(), 2);
     // Constant SQL and placeholders only. `WHERE true` tells SQLite's parser that ON CONFLICT
     // belongs to the INSERT, not to a join of the SELECT.
     let sql = format!(
-        "INSERT INTO unit_codes (code, application_id, seq, product_id, batch, level, state, \
-         seen_at, updated_at) SELECT v.column1, {}, v.column2, {}, {}, {}, {}, {}, {} \
-         FROM (VALUES {rows}) AS v WHERE true ON CONFLICT (code) DO NOTHING RETURNING code",
-        shared[0], shared[1], shared[2], shared[3], shared[4], shared[5], shared[6]
+        "INSERT INTO unit_codes (code, application_id, seq) \
+         SELECT v.column1, {application}, v.column2 FROM (VALUES {rows}) AS v WHERE true \
+         ON CONFLICT (code) DO NOTHING RETURNING code"
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&ctx.application)
-        .bind(&ctx.product)
-        .bind(ctx.batch)
-        .bind(ctx.level)
-        .bind(ctx.state)
-        .bind(&ctx.seen_at)
-        .bind(ctx.at);
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&ctx.application);
     for (i, c) in codes.iter().enumerate() {
         q = q.bind(c.to_string()).bind(first_seq + i as i64);
     }
@@ -379,7 +356,7 @@ pub async fn unit_view(db: &Db, code: UnitCode) -> Result<Option<UnitView>, DbEr
     let head = sqlx::query(
         "SELECT a.enterprise_id, a.created_at, p.generic_name, e.name FROM unit_codes u \
          JOIN code_applications a ON a.id = u.application_id \
-         JOIN products p ON p.id = u.product_id JOIN enterprises e ON e.id = a.enterprise_id \
+         JOIN products p ON p.id = a.product_id JOIN enterprises e ON e.id = a.enterprise_id \
          WHERE u.code = $1",
     )
     .bind(code.to_string())

@@ -16,14 +16,21 @@ use suyuan_core::serial::{CodeRecord, UnitCode, UnitRegistry, UnitState};
 use uuid::Uuid;
 
 fn record_of(row: &AnyRow) -> Result<CodeRecord, DbError> {
-    let state: String = row.try_get("state")?;
+    let state: Option<String> = row.try_get("state")?;
     let parent: Option<String> = row.try_get("parent")?;
+    // A code that never moved has no state of its own: it is issued to the applicant.
+    let state = match state {
+        Some(s) => serde_json::from_str(&s)?,
+        None => UnitState::Issued {
+            to: EnterpriseId(parse_uuid(&row.try_get::<String, _>("enterprise_id")?)?),
+        },
+    };
     Ok(CodeRecord {
         code: code_of(&row.try_get::<String, _>("code")?)?,
         level: level_of(&row.try_get::<String, _>("level")?)?,
         product: ProductId(parse_uuid(&row.try_get::<String, _>("product_id")?)?),
         batch: row.try_get("batch")?,
-        state: serde_json::from_str(&state)?,
+        state,
         parent: parent.as_deref().map(code_of).transpose()?,
     })
 }
@@ -39,8 +46,9 @@ async fn codes_where(
         let marks = Marks::on(conn).rows(chunk.len(), 1);
         // `column` is one of this module's constants; the rest are placeholders.
         let sql = format!(
-            "SELECT u.code, u.level, u.product_id, u.batch, u.state, u.parent \
-             FROM (VALUES {marks}) AS k JOIN unit_codes u ON u.{column} = k.column1"
+            "SELECT u.code, a.level, a.product_id, a.batch, a.enterprise_id, u.state, u.parent \
+             FROM (VALUES {marks}) AS k JOIN unit_codes u ON u.{column} = k.column1 \
+             JOIN code_applications a ON a.id = u.application_id"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for k in chunk {
