@@ -31,7 +31,8 @@ use suyuan_core::sync::wire::{
 };
 use uuid::Uuid;
 
-fn rejected(problems: Vec<Problem>) -> Outcome {
+/// A refused change's outcome.
+pub(super) fn rejected(problems: Vec<Problem>) -> Outcome {
     Outcome::Rejected { problems }
 }
 
@@ -89,7 +90,7 @@ fn act_outcome<T>(
 }
 
 /// The first outcome of a change about `id` whose answer was stored.
-fn replayed(key: &IdempotencyKey, first: &StoredAnswer, id: Uuid) -> Outcome {
+pub(super) fn replayed(key: &IdempotencyKey, first: &StoredAnswer, id: Uuid) -> Outcome {
     if first.request_hash == key.request_hash {
         Outcome::Ok { id }
     } else {
@@ -235,6 +236,13 @@ async fn apply(
                 Some(_) => Ok(rejected(vec![id_taken("id")])),
             }
         }
+        Operation::SavePartner { id, partner } => {
+            super::sync_partners::save(state, actor, id, partner).await
+        }
+        Operation::UpdatePartner { id, partner } => {
+            super::sync_partners::update(state, actor, &key, id, partner).await
+        }
+        Operation::DeletePartner { id } => super::sync_partners::delete(state, actor, id).await,
         Operation::ConfirmReconciliation {
             item_id,
             document_id,
