@@ -2,7 +2,7 @@
 //! app works offline, and the cursor moved in the same transaction so a crash repeats nothing.
 
 use super::{Store, StoreError, documents, entity, stock};
-use crate::model::{Product, Transaction};
+use crate::model::{Partner, Product, Transaction};
 use crate::sync::wire::PullResponse;
 use chrono::Utc;
 use rusqlite::params;
@@ -110,6 +110,10 @@ pub(super) fn describe(
         entity::PRODUCT => {
             let p: Product = serde_json::from_value(body.clone())?;
             (super::products::product_search(&p), true)
+        }
+        entity::PARTNER => {
+            let p: Partner = serde_json::from_value(body.clone())?;
+            (super::partners::partner_search(&p), false)
         }
         // Records the phone only shows: every text value is searchable.
         _ => {

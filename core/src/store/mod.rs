@@ -10,6 +10,7 @@ mod feed;
 mod inbox;
 mod inspect;
 mod outbox;
+mod partners;
 mod products;
 mod recalls;
 mod schema;
@@ -36,6 +37,8 @@ pub mod entity {
     pub const TRANSACTION: &str = "transaction";
     /// A product of the library (产品信息库).
     pub const PRODUCT: &str = "product";
+    /// A supplier or customer of the enterprise (供应商 / 销售客户).
+    pub const PARTNER: &str = "partner";
     /// A barcode of the library (产品条形码库).
     pub const BARCODE: &str = "barcode";
     /// A reconciliation item (勾兑).
@@ -249,3 +252,5 @@ mod tests;
 mod tests_inbox;
 #[cfg(test)]
 mod tests_inspect;
+#[cfg(test)]
+mod tests_partners;

@@ -69,8 +69,8 @@ fn op_name(op: &Operation) -> &'static str {
 }
 
 /// Queues a change, folding it into an unsent one where the server cannot tell the
-/// difference: an edit of a draft not yet sent rewrites that change; deleting a draft the
-/// server never received drops its changes altogether.
+/// difference: an edit of a draft (or partner) not yet sent rewrites that change; deleting a
+/// draft (or partner) the server never received drops its changes altogether.
 pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), StoreError> {
     let rid = e.record_id.to_string();
     let last: Option<(i64, String, String, bool)> = tx
@@ -82,13 +82,24 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
         )
         .optional()?;
     match (&e.op, &last) {
-        (Operation::UpdateTransaction { document, .. }, Some((seq, op, change, false)))
-            if op == "save_transaction" || op == "update_transaction" =>
+        (
+            Operation::UpdateTransaction { document, .. }
+            | Operation::UpdatePartner {
+                partner: document, ..
+            },
+            Some((seq, op, change, false)),
+        ) if matches!(
+            op.as_str(),
+            "save_transaction" | "update_transaction" | "save_partner" | "update_partner"
+        ) =>
         {
+            // The row is of the same record, so of the same kind as the edit.
             let mut c: ClientChange = serde_json::from_str(change)?;
             match &mut c.operation {
                 Operation::SaveTransaction { document: d, .. }
-                | Operation::UpdateTransaction { document: d, .. } => *d = document.clone(),
+                | Operation::UpdateTransaction { document: d, .. }
+                | Operation::SavePartner { partner: d, .. }
+                | Operation::UpdatePartner { partner: d, .. } => *d = document.clone(),
                 _ => unreachable!("matched on op"),
             }
             tx.execute(
@@ -97,10 +108,10 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
             )?;
             return Ok(());
         }
-        (Operation::DeleteTransaction { .. }, Some(_)) => {
+        (Operation::DeleteTransaction { .. } | Operation::DeletePartner { .. }, Some(_)) => {
             let unsent_save: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND record_id = ?2 \
-                 AND op = 'save_transaction' AND sent = 0)",
+                 AND op IN ('save_transaction', 'save_partner') AND sent = 0)",
                 params![e.entity, rid],
                 |r| r.get(0),
             )?;
