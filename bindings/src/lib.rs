@@ -6,6 +6,7 @@
 
 mod app;
 mod error;
+pub mod partner_types;
 pub mod types;
 pub mod unit_types;
 

@@ -538,6 +538,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_delete_draft() != 28834:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_delete_partner() != 61339:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation() != 21100:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_document() != 8979:
@@ -554,6 +556,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_nonconforming() != 31113:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_partners() != 44849:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_product() != 1121:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_products() != 2489:
@@ -567,6 +571,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_suyuan_ffi_checksum_method_app_report_recall() != 39446:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_save_draft() != 48933:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_save_partner() != 56370:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_save_product() != 39035:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -640,6 +646,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_photo.restype = ctypes.c
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_draft.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_draft.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_partner.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_partner.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation.restype = ctypes.c_uint16
@@ -664,6 +673,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_look_up_unit.restype = ctypes.c
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_nonconforming.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_nonconforming.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_partners.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_partners.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_product.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_product.restype = ctypes.c_uint16
@@ -685,6 +697,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_report_recall.restype = ctypes.
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_draft.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_draft.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_partner.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_partner.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_product.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_product.restype = ctypes.c_uint16
@@ -762,6 +777,12 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft.restype = None
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_partner.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_partner.restype = None
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -809,6 +830,13 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_nonconforming.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_nonconforming.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_partners.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_partners.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_product.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -852,6 +880,13 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_draft.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_draft.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_partner.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_partner.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_product.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1139,6 +1174,57 @@ class _UniffiFfiConverterTypeAttachment(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.content_type, buf)
         _UniffiFfiConverterUInt64.write(value.size, buf)
         _UniffiFfiConverterString.write(value.sha256, buf)
+
+@dataclass
+class AuthorisedPerson:
+    """
+    The person a supplier authorises to deal with us (法定授权人).
+"""
+    def __init__(self, *, name:str, phone:str, id_number:str, scope:str):
+        self.name = name
+        self.phone = phone
+        self.id_number = id_number
+        self.scope = scope
+        
+        
+
+    
+    def __str__(self):
+        return "AuthorisedPerson(name={}, phone={}, id_number={}, scope={})".format(self.name, self.phone, self.id_number, self.scope)
+    def __eq__(self, other):
+        if self.name != other.name:
+            return False
+        if self.phone != other.phone:
+            return False
+        if self.id_number != other.id_number:
+            return False
+        if self.scope != other.scope:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAuthorisedPerson(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AuthorisedPerson(
+            name=_UniffiFfiConverterString.read(buf),
+            phone=_UniffiFfiConverterString.read(buf),
+            id_number=_UniffiFfiConverterString.read(buf),
+            scope=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.phone)
+        _UniffiFfiConverterString.check_lower(value.id_number)
+        _UniffiFfiConverterString.check_lower(value.scope)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.phone, buf)
+        _UniffiFfiConverterString.write(value.id_number, buf)
+        _UniffiFfiConverterString.write(value.scope, buf)
 
 
 class _UniffiFfiConverterTypeUuid:
@@ -2088,6 +2174,45 @@ class _UniffiFfiConverterTypeConfirmation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalSequenceTypeTransactionLine.write(value.lines, buf)
         _UniffiFfiConverterOptionalString.write(value.reason, buf)
 
+@dataclass
+class DateRange:
+    """
+    An inclusive date range (质量协议有效期).
+"""
+    def __init__(self, *, _from:NaiveDate, to:NaiveDate):
+        self._from = _from
+        self.to = to
+        
+        
+
+    
+    def __str__(self):
+        return "DateRange(_from={}, to={})".format(self._from, self.to)
+    def __eq__(self, other):
+        if self._from != other._from:
+            return False
+        if self.to != other.to:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDateRange(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DateRange(
+            _from=_UniffiFfiConverterTypeNaiveDate.read(buf),
+            to=_UniffiFfiConverterTypeNaiveDate.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeNaiveDate.check_lower(value._from)
+        _UniffiFfiConverterTypeNaiveDate.check_lower(value.to)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeNaiveDate.write(value._from, buf)
+        _UniffiFfiConverterTypeNaiveDate.write(value.to, buf)
+
 class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2188,6 +2313,51 @@ class _UniffiFfiConverterTypeDocumentQuery(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalBoolean.write(value.submitted, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.limit, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.offset, buf)
+
+@dataclass
+class Licence:
+    """
+    A licence number and its validity (许可证号, 有效期起止).
+"""
+    def __init__(self, *, number:str, valid_from:typing.Optional[NaiveDate], valid_to:typing.Optional[NaiveDate]):
+        self.number = number
+        self.valid_from = valid_from
+        self.valid_to = valid_to
+        
+        
+
+    
+    def __str__(self):
+        return "Licence(number={}, valid_from={}, valid_to={})".format(self.number, self.valid_from, self.valid_to)
+    def __eq__(self, other):
+        if self.number != other.number:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_to != other.valid_to:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLicence(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Licence(
+            number=_UniffiFfiConverterString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalTypeNaiveDate.read(buf),
+            valid_to=_UniffiFfiConverterOptionalTypeNaiveDate.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.number)
+        _UniffiFfiConverterOptionalTypeNaiveDate.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalTypeNaiveDate.check_lower(value.valid_to)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.number, buf)
+        _UniffiFfiConverterOptionalTypeNaiveDate.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalTypeNaiveDate.write(value.valid_to, buf)
 
 @dataclass
 class LineDifference:
@@ -2682,6 +2852,424 @@ class _UniffiFfiConverterTypeNonconformingRecord(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeNaiveDate.write(value.handled_on, buf)
         _UniffiFfiConverterTypeNonconformingStatus.write(value.state, buf)
         _UniffiFfiConverterSequenceTypeAttachment.write(value.attachments, buf)
+        _UniffiFfiConverterTypeRecordStatus.write(value.status, buf)
+
+
+
+
+
+
+class PartnerRole(enum.Enum):
+    """
+    Whether the partner supplies to us or buys from us.
+"""
+    
+    SUPPLIER = 0
+    """
+    供应商.
+"""
+    
+    CUSTOMER = 1
+    """
+    销售客户.
+"""
+    
+
+
+class _UniffiFfiConverterTypePartnerRole(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return PartnerRole.SUPPLIER
+        if variant == 2:
+            return PartnerRole.CUSTOMER
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == PartnerRole.SUPPLIER:
+            return
+        if value == PartnerRole.CUSTOMER:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == PartnerRole.SUPPLIER:
+            buf.write_i32(1)
+        if value == PartnerRole.CUSTOMER:
+            buf.write_i32(2)
+
+
+
+
+
+
+
+
+class EnterpriseKind(enum.Enum):
+    """
+    The kind of operator (供应商类型 / 销售客户类型).
+"""
+    
+    REGISTRANT_MANUFACTURER = 0
+    """
+    Registrant, filer or manufacturer (注册人/备案人/生产企业).
+"""
+    
+    DOMESTIC_RESPONSIBLE_PERSON = 1
+    """
+    Domestic responsible person of an importer (境内责任人).
+"""
+    
+    WHOLESALER = 2
+    """
+    Wholesaler (批发企业).
+"""
+    
+    RETAIL_SHOP = 3
+    """
+    Specialist retail shop (化妆品专营店).
+"""
+    
+    SUPERMARKET = 4
+    """
+    Supermarket or department store (商超).
+"""
+    
+    BEAUTY_SALON = 5
+    """
+    Beauty salon or hairdresser (美容美发机构).
+"""
+    
+    E_COMMERCE = 6
+    """
+    E-commerce operator (电子商务经营者).
+"""
+    
+
+
+class _UniffiFfiConverterTypeEnterpriseKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return EnterpriseKind.REGISTRANT_MANUFACTURER
+        if variant == 2:
+            return EnterpriseKind.DOMESTIC_RESPONSIBLE_PERSON
+        if variant == 3:
+            return EnterpriseKind.WHOLESALER
+        if variant == 4:
+            return EnterpriseKind.RETAIL_SHOP
+        if variant == 5:
+            return EnterpriseKind.SUPERMARKET
+        if variant == 6:
+            return EnterpriseKind.BEAUTY_SALON
+        if variant == 7:
+            return EnterpriseKind.E_COMMERCE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == EnterpriseKind.REGISTRANT_MANUFACTURER:
+            return
+        if value == EnterpriseKind.DOMESTIC_RESPONSIBLE_PERSON:
+            return
+        if value == EnterpriseKind.WHOLESALER:
+            return
+        if value == EnterpriseKind.RETAIL_SHOP:
+            return
+        if value == EnterpriseKind.SUPERMARKET:
+            return
+        if value == EnterpriseKind.BEAUTY_SALON:
+            return
+        if value == EnterpriseKind.E_COMMERCE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == EnterpriseKind.REGISTRANT_MANUFACTURER:
+            buf.write_i32(1)
+        if value == EnterpriseKind.DOMESTIC_RESPONSIBLE_PERSON:
+            buf.write_i32(2)
+        if value == EnterpriseKind.WHOLESALER:
+            buf.write_i32(3)
+        if value == EnterpriseKind.RETAIL_SHOP:
+            buf.write_i32(4)
+        if value == EnterpriseKind.SUPERMARKET:
+            buf.write_i32(5)
+        if value == EnterpriseKind.BEAUTY_SALON:
+            buf.write_i32(6)
+        if value == EnterpriseKind.E_COMMERCE:
+            buf.write_i32(7)
+
+
+
+
+
+
+
+
+class PartnerState(enum.Enum):
+    """
+    Normal or disabled (正常/停用).
+"""
+    
+    NORMAL = 0
+    """
+    正常.
+"""
+    
+    DISABLED = 1
+    """
+    停用.
+"""
+    
+
+
+class _UniffiFfiConverterTypePartnerState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return PartnerState.NORMAL
+        if variant == 2:
+            return PartnerState.DISABLED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == PartnerState.NORMAL:
+            return
+        if value == PartnerState.DISABLED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == PartnerState.NORMAL:
+            buf.write_i32(1)
+        if value == PartnerState.DISABLED:
+            buf.write_i32(2)
+
+
+
+class _UniffiFfiConverterOptionalTypeLicence(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeLicence.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeLicence.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeLicence.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeDateRange(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDateRange.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDateRange.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDateRange.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeAuthorisedPerson(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeAuthorisedPerson.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeAuthorisedPerson.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeAuthorisedPerson.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class Partner:
+    """
+    A supplier or customer record (供应商信息 / 销售客户信息).
+"""
+    def __init__(self, *, id:PartnerId, owner:EnterpriseId, role:PartnerRole, kind:EnterpriseKind, state:PartnerState, name:str, uscc:str, contact:str, phone:str, region_code:str, address:str, legal_representative:str, licence:typing.Optional[Licence], quality_agreement:typing.Optional[DateRange], authorised_person:typing.Optional[AuthorisedPerson], remittance_account:str, attachments:typing.List[Attachment], enterprise_id:typing.Optional[EnterpriseId], status:RecordStatus):
+        self.id = id
+        self.owner = owner
+        self.role = role
+        self.kind = kind
+        self.state = state
+        self.name = name
+        self.uscc = uscc
+        self.contact = contact
+        self.phone = phone
+        self.region_code = region_code
+        self.address = address
+        self.legal_representative = legal_representative
+        self.licence = licence
+        self.quality_agreement = quality_agreement
+        self.authorised_person = authorised_person
+        self.remittance_account = remittance_account
+        self.attachments = attachments
+        self.enterprise_id = enterprise_id
+        self.status = status
+        
+        
+
+    
+    def __str__(self):
+        return "Partner(id={}, owner={}, role={}, kind={}, state={}, name={}, uscc={}, contact={}, phone={}, region_code={}, address={}, legal_representative={}, licence={}, quality_agreement={}, authorised_person={}, remittance_account={}, attachments={}, enterprise_id={}, status={})".format(self.id, self.owner, self.role, self.kind, self.state, self.name, self.uscc, self.contact, self.phone, self.region_code, self.address, self.legal_representative, self.licence, self.quality_agreement, self.authorised_person, self.remittance_account, self.attachments, self.enterprise_id, self.status)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.owner != other.owner:
+            return False
+        if self.role != other.role:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.state != other.state:
+            return False
+        if self.name != other.name:
+            return False
+        if self.uscc != other.uscc:
+            return False
+        if self.contact != other.contact:
+            return False
+        if self.phone != other.phone:
+            return False
+        if self.region_code != other.region_code:
+            return False
+        if self.address != other.address:
+            return False
+        if self.legal_representative != other.legal_representative:
+            return False
+        if self.licence != other.licence:
+            return False
+        if self.quality_agreement != other.quality_agreement:
+            return False
+        if self.authorised_person != other.authorised_person:
+            return False
+        if self.remittance_account != other.remittance_account:
+            return False
+        if self.attachments != other.attachments:
+            return False
+        if self.enterprise_id != other.enterprise_id:
+            return False
+        if self.status != other.status:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePartner(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Partner(
+            id=_UniffiFfiConverterTypePartnerId.read(buf),
+            owner=_UniffiFfiConverterTypeEnterpriseId.read(buf),
+            role=_UniffiFfiConverterTypePartnerRole.read(buf),
+            kind=_UniffiFfiConverterTypeEnterpriseKind.read(buf),
+            state=_UniffiFfiConverterTypePartnerState.read(buf),
+            name=_UniffiFfiConverterString.read(buf),
+            uscc=_UniffiFfiConverterString.read(buf),
+            contact=_UniffiFfiConverterString.read(buf),
+            phone=_UniffiFfiConverterString.read(buf),
+            region_code=_UniffiFfiConverterString.read(buf),
+            address=_UniffiFfiConverterString.read(buf),
+            legal_representative=_UniffiFfiConverterString.read(buf),
+            licence=_UniffiFfiConverterOptionalTypeLicence.read(buf),
+            quality_agreement=_UniffiFfiConverterOptionalTypeDateRange.read(buf),
+            authorised_person=_UniffiFfiConverterOptionalTypeAuthorisedPerson.read(buf),
+            remittance_account=_UniffiFfiConverterString.read(buf),
+            attachments=_UniffiFfiConverterSequenceTypeAttachment.read(buf),
+            enterprise_id=_UniffiFfiConverterOptionalTypeEnterpriseId.read(buf),
+            status=_UniffiFfiConverterTypeRecordStatus.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypePartnerId.check_lower(value.id)
+        _UniffiFfiConverterTypeEnterpriseId.check_lower(value.owner)
+        _UniffiFfiConverterTypePartnerRole.check_lower(value.role)
+        _UniffiFfiConverterTypeEnterpriseKind.check_lower(value.kind)
+        _UniffiFfiConverterTypePartnerState.check_lower(value.state)
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.uscc)
+        _UniffiFfiConverterString.check_lower(value.contact)
+        _UniffiFfiConverterString.check_lower(value.phone)
+        _UniffiFfiConverterString.check_lower(value.region_code)
+        _UniffiFfiConverterString.check_lower(value.address)
+        _UniffiFfiConverterString.check_lower(value.legal_representative)
+        _UniffiFfiConverterOptionalTypeLicence.check_lower(value.licence)
+        _UniffiFfiConverterOptionalTypeDateRange.check_lower(value.quality_agreement)
+        _UniffiFfiConverterOptionalTypeAuthorisedPerson.check_lower(value.authorised_person)
+        _UniffiFfiConverterString.check_lower(value.remittance_account)
+        _UniffiFfiConverterSequenceTypeAttachment.check_lower(value.attachments)
+        _UniffiFfiConverterOptionalTypeEnterpriseId.check_lower(value.enterprise_id)
+        _UniffiFfiConverterTypeRecordStatus.check_lower(value.status)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypePartnerId.write(value.id, buf)
+        _UniffiFfiConverterTypeEnterpriseId.write(value.owner, buf)
+        _UniffiFfiConverterTypePartnerRole.write(value.role, buf)
+        _UniffiFfiConverterTypeEnterpriseKind.write(value.kind, buf)
+        _UniffiFfiConverterTypePartnerState.write(value.state, buf)
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.uscc, buf)
+        _UniffiFfiConverterString.write(value.contact, buf)
+        _UniffiFfiConverterString.write(value.phone, buf)
+        _UniffiFfiConverterString.write(value.region_code, buf)
+        _UniffiFfiConverterString.write(value.address, buf)
+        _UniffiFfiConverterString.write(value.legal_representative, buf)
+        _UniffiFfiConverterOptionalTypeLicence.write(value.licence, buf)
+        _UniffiFfiConverterOptionalTypeDateRange.write(value.quality_agreement, buf)
+        _UniffiFfiConverterOptionalTypeAuthorisedPerson.write(value.authorised_person, buf)
+        _UniffiFfiConverterString.write(value.remittance_account, buf)
+        _UniffiFfiConverterSequenceTypeAttachment.write(value.attachments, buf)
+        _UniffiFfiConverterOptionalTypeEnterpriseId.write(value.enterprise_id, buf)
         _UniffiFfiConverterTypeRecordStatus.write(value.status, buf)
 
 
@@ -6055,6 +6643,54 @@ class _UniffiFfiConverterSequenceTypeNonconformingRecord(_UniffiConverterRustBuf
             _UniffiFfiConverterTypeNonconformingRecord.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterOptionalTypePartnerRole(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypePartnerRole.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypePartnerRole.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypePartnerRole.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypePartner(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypePartner.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypePartner.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypePartner.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeProduct(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6254,6 +6890,11 @@ class AppProtocol(typing.Protocol):
         Deletes a draft.
 """
         raise NotImplementedError
+    def delete_partner(self, id: PartnerId) -> None:
+        """
+        Deletes a supplier or customer no document names (disable it instead).
+"""
+        raise NotImplementedError
     def dispute_reconciliation(self, item_id: ReconciliationItemId,reason: str) -> ReconciliationItem:
         """
         Disputes an inbox item offline (异议), with the reason.
@@ -6297,6 +6938,11 @@ class AppProtocol(typing.Protocol):
         Nonconforming listings that concern this enterprise, as last synced.
 """
         raise NotImplementedError
+    def partners(self, role: typing.Optional[PartnerRole],keyword: str) -> typing.List[Partner]:
+        """
+        Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+"""
+        raise NotImplementedError
     def product(self, id: ProductId) -> typing.Optional[Product]:
         """
         One product of the library.
@@ -6331,6 +6977,12 @@ class AppProtocol(typing.Protocol):
         """
         Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
         accepted; any other problem refuses the save and is reported with field and rule.
+"""
+        raise NotImplementedError
+    def save_partner(self, partner: Partner,acknowledge: typing.List[str]) -> Partner:
+        """
+        Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+        keeps the record's role; warnings listed in `acknowledge` are accepted.
 """
         raise NotImplementedError
     def save_product(self, product: Product,acknowledge: typing.List[str]) -> Product:
@@ -6550,6 +7202,24 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def delete_partner(self, id: PartnerId) -> None:
+        """
+        Deletes a supplier or customer no document names (disable it instead).
+"""
+        
+        _UniffiFfiConverterTypePartnerId.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePartnerId.lower(id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_partner,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def dispute_reconciliation(self, item_id: ReconciliationItemId,reason: str) -> ReconciliationItem:
         """
         Disputes an inbox item offline (异议), with the reason.
@@ -6694,6 +7364,27 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def partners(self, role: typing.Optional[PartnerRole],keyword: str) -> typing.List[Partner]:
+        """
+        Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+"""
+        
+        _UniffiFfiConverterOptionalTypePartnerRole.check_lower(role)
+
+        _UniffiFfiConverterString.check_lower(keyword)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalTypePartnerRole.lower(role),
+            _UniffiFfiConverterString.lower(keyword),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypePartner.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_partners,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def product(self, id: ProductId) -> typing.Optional[Product]:
         """
         One product of the library.
@@ -6821,6 +7512,28 @@ class App(AppProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_draft,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def save_partner(self, partner: Partner,acknowledge: typing.List[str]) -> Partner:
+        """
+        Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+        keeps the record's role; warnings listed in `acknowledge` are accepted.
+"""
+        
+        _UniffiFfiConverterTypePartner.check_lower(partner)
+
+        _UniffiFfiConverterSequenceString.check_lower(acknowledge)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePartner.lower(partner),
+            _UniffiFfiConverterSequenceString.lower(acknowledge),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePartner.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_partner,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7082,6 +7795,9 @@ __all__ = [
     "NonconformingSource",
     "NonconformingStatus",
     "RecordStatus",
+    "PartnerRole",
+    "EnterpriseKind",
+    "PartnerState",
     "Severity",
     "RecallInitiator",
     "RecallLevel",
@@ -7097,15 +7813,19 @@ __all__ = [
     "Lang",
     "UnitUpload",
     "Attachment",
+    "AuthorisedPerson",
     "BatchRecord",
     "Check",
     "CodeFields",
     "Counterparty",
     "TransactionLine",
     "Confirmation",
+    "DateRange",
     "DocumentQuery",
+    "Licence",
     "LineDifference",
     "NonconformingRecord",
+    "Partner",
     "Problem",
     "Product",
     "RecallProgress",

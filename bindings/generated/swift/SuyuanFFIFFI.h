@@ -283,6 +283,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_decode_photo(uint64_t ptr, RustBuffer
 void uniffi_suyuan_ffi_fn_method_app_delete_draft(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_PARTNER
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_PARTNER
+void uniffi_suyuan_ffi_fn_method_app_delete_partner(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DISPUTE_RECONCILIATION
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DISPUTE_RECONCILIATION
 RustBuffer uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation(uint64_t ptr, RustBuffer item_id, RustBuffer reason, RustCallStatus *_Nonnull out_status
@@ -323,6 +328,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_look_up_unit(uint64_t ptr, RustBuffer
 RustBuffer uniffi_suyuan_ffi_fn_method_app_nonconforming(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_PARTNERS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_PARTNERS
+RustBuffer uniffi_suyuan_ffi_fn_method_app_partners(uint64_t ptr, RustBuffer role, RustBuffer keyword, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_PRODUCT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_PRODUCT
 RustBuffer uniffi_suyuan_ffi_fn_method_app_product(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
@@ -356,6 +366,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_report_recall(uint64_t ptr, RustBuffe
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_DRAFT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_DRAFT
 RustBuffer uniffi_suyuan_ffi_fn_method_app_save_draft(uint64_t ptr, RustBuffer document, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_PARTNER
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_PARTNER
+RustBuffer uniffi_suyuan_ffi_fn_method_app_save_partner(uint64_t ptr, RustBuffer partner, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_PRODUCT
@@ -722,6 +737,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_delete_draft(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_PARTNER
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_PARTNER
+uint16_t uniffi_suyuan_ffi_checksum_method_app_delete_partner(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DISPUTE_RECONCILIATION
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DISPUTE_RECONCILIATION
 uint16_t uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation(void
@@ -770,6 +791,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_nonconforming(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_PARTNERS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_PARTNERS
+uint16_t uniffi_suyuan_ffi_checksum_method_app_partners(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_PRODUCT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_PRODUCT
 uint16_t uniffi_suyuan_ffi_checksum_method_app_product(void
@@ -809,6 +836,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_report_recall(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_DRAFT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_DRAFT
 uint16_t uniffi_suyuan_ffi_checksum_method_app_save_draft(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_PARTNER
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_PARTNER
+uint16_t uniffi_suyuan_ffi_checksum_method_app_save_partner(void
     
 );
 #endif

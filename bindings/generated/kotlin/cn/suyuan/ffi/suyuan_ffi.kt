@@ -689,6 +689,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_delete_draft(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_delete_partner(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_document(
@@ -705,6 +707,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_nonconforming(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_partners(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_product(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_products(
@@ -718,6 +722,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_suyuan_ffi_checksum_method_app_report_recall(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_save_draft(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_save_partner(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_save_product(
     ): Int
@@ -777,6 +783,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_delete_draft(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_suyuan_ffi_fn_method_app_delete_partner(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation(`ptr`: Long,`itemId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_document(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -793,6 +801,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_nonconforming(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_partners(`ptr`: Long,`role`: RustBuffer.ByValue,`keyword`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_product(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_products(`ptr`: Long,`keyword`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -806,6 +816,8 @@ internal object UniffiLib {
     external fun uniffi_suyuan_ffi_fn_method_app_report_recall(`ptr`: Long,`id`: RustBuffer.ByValue,`returned`: Long,`destroyed`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_save_draft(`ptr`: Long,`document`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_save_partner(`ptr`: Long,`partner`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_save_product(`ptr`: Long,`product`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -971,6 +983,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_delete_draft() and 0xFFFF) != 28834) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_delete_partner() and 0xFFFF) != 61339) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation() and 0xFFFF) != 21100) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -995,6 +1010,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_nonconforming() and 0xFFFF) != 31113) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_partners() and 0xFFFF) != 44849) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_product() and 0xFFFF) != 1121) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1014,6 +1032,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_draft() and 0xFFFF) != 48933) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_partner() and 0xFFFF) != 56370) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_product() and 0xFFFF) != 39035) {
@@ -1533,6 +1554,11 @@ public interface AppInterface {
     fun `deleteDraft`(`id`: TransactionId)
     
     /**
+     * Deletes a supplier or customer no document names (disable it instead).
+     */
+    fun `deletePartner`(`id`: PartnerId)
+    
+    /**
      * Disputes an inbox item offline (异议), with the reason.
      */
     fun `disputeReconciliation`(`itemId`: ReconciliationItemId, `reason`: kotlin.String): ReconciliationItem
@@ -1576,6 +1602,11 @@ public interface AppInterface {
     fun `nonconforming`(): List<NonconformingRecord>
     
     /**
+     * Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+     */
+    fun `partners`(`role`: PartnerRole?, `keyword`: kotlin.String): List<Partner>
+    
+    /**
      * One product of the library.
      */
     fun `product`(`id`: ProductId): Product?
@@ -1610,6 +1641,12 @@ public interface AppInterface {
      * accepted; any other problem refuses the save and is reported with field and rule.
      */
     fun `saveDraft`(`document`: Transaction, `acknowledge`: List<kotlin.String>): Transaction
+    
+    /**
+     * Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+     * keeps the record's role; warnings listed in `acknowledge` are accepted.
+     */
+    fun `savePartner`(`partner`: Partner, `acknowledge`: List<kotlin.String>): Partner
     
     /**
      * Adds a product to the library (offline; sent at the next sync).
@@ -1875,6 +1912,23 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Deletes a supplier or customer no document names (disable it instead).
+     */
+    @Throws(ApiException::class)override fun `deletePartner`(`id`: PartnerId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_partner(
+        it,
+        
+        FfiConverterTypePartnerId.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Disputes an inbox item offline (异议), with the reason.
      */
     @Throws(ApiException::class)override fun `disputeReconciliation`(`itemId`: ReconciliationItemId, `reason`: kotlin.String): ReconciliationItem {
@@ -2019,6 +2073,25 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+     */
+    @Throws(ApiException::class)override fun `partners`(`role`: PartnerRole?, `keyword`: kotlin.String): List<Partner> {
+            return FfiConverterSequenceTypePartner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_partners(
+        it,
+        
+        FfiConverterOptionalTypePartnerRole.lower(`role`),
+        FfiConverterString.lower(`keyword`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * One product of the library.
      */
     @Throws(ApiException::class)override fun `product`(`id`: ProductId): Product? {
@@ -2138,6 +2211,26 @@ open class App: Disposable, AutoCloseable, AppInterface
         it,
         
         FfiConverterTypeTransaction.lower(`document`),
+        FfiConverterSequenceString.lower(`acknowledge`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+     * keeps the record's role; warnings listed in `acknowledge` are accepted.
+     */
+    @Throws(ApiException::class)override fun `savePartner`(`partner`: Partner, `acknowledge`: List<kotlin.String>): Partner {
+            return FfiConverterTypePartner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_partner(
+        it,
+        
+        FfiConverterTypePartner.lower(`partner`),
         FfiConverterSequenceString.lower(`acknowledge`),_status)
 }
     }
@@ -2447,6 +2540,57 @@ public object FfiConverterTypeAttachment: FfiConverterRustBuffer<Attachment> {
 
 
 /**
+ * The person a supplier authorises to deal with us (法定授权人).
+ */
+data class AuthorisedPerson (
+    var `name`: kotlin.String
+    , 
+    var `phone`: kotlin.String
+    , 
+    var `idNumber`: kotlin.String
+    , 
+    var `scope`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthorisedPerson: FfiConverterRustBuffer<AuthorisedPerson> {
+    override fun read(buf: ByteBuffer): AuthorisedPerson {
+        return AuthorisedPerson(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuthorisedPerson) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`phone`) +
+            FfiConverterString.allocationSize(value.`idNumber`) +
+            FfiConverterString.allocationSize(value.`scope`)
+    )
+
+    override fun write(value: AuthorisedPerson, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`phone`, buf)
+            FfiConverterString.write(value.`idNumber`, buf)
+            FfiConverterString.write(value.`scope`, buf)
+    }
+}
+
+
+
+/**
  * The batch document an upload was recorded as.
  */
 data class BatchRecord (
@@ -2747,6 +2891,47 @@ public object FfiConverterTypeCounterparty: FfiConverterRustBuffer<Counterparty>
 
 
 /**
+ * An inclusive date range (质量协议有效期).
+ */
+data class DateRange (
+    var `from`: NaiveDate
+    , 
+    var `to`: NaiveDate
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDateRange: FfiConverterRustBuffer<DateRange> {
+    override fun read(buf: ByteBuffer): DateRange {
+        return DateRange(
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DateRange) = (
+            FfiConverterTypeNaiveDate.allocationSize(value.`from`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`to`)
+    )
+
+    override fun write(value: DateRange, buf: ByteBuffer) {
+            FfiConverterTypeNaiveDate.write(value.`from`, buf)
+            FfiConverterTypeNaiveDate.write(value.`to`, buf)
+    }
+}
+
+
+
+/**
  * Filters of the local document list.
  */
 data class DocumentQuery (
@@ -2792,6 +2977,52 @@ public object FfiConverterTypeDocumentQuery: FfiConverterRustBuffer<DocumentQuer
             FfiConverterOptionalBoolean.write(value.`submitted`, buf)
             FfiConverterOptionalUInt.write(value.`limit`, buf)
             FfiConverterOptionalUInt.write(value.`offset`, buf)
+    }
+}
+
+
+
+/**
+ * A licence number and its validity (许可证号, 有效期起止).
+ */
+data class Licence (
+    var `number`: kotlin.String
+    , 
+    var `validFrom`: NaiveDate?
+    , 
+    var `validTo`: NaiveDate?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLicence: FfiConverterRustBuffer<Licence> {
+    override fun read(buf: ByteBuffer): Licence {
+        return Licence(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeNaiveDate.read(buf),
+            FfiConverterOptionalTypeNaiveDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Licence) = (
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterOptionalTypeNaiveDate.allocationSize(value.`validFrom`) +
+            FfiConverterOptionalTypeNaiveDate.allocationSize(value.`validTo`)
+    )
+
+    override fun write(value: Licence, buf: ByteBuffer) {
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterOptionalTypeNaiveDate.write(value.`validFrom`, buf)
+            FfiConverterOptionalTypeNaiveDate.write(value.`validTo`, buf)
     }
 }
 
@@ -2943,6 +3174,132 @@ public object FfiConverterTypeNonconformingRecord: FfiConverterRustBuffer<Noncon
             FfiConverterOptionalTypeNaiveDate.write(value.`handledOn`, buf)
             FfiConverterTypeNonconformingStatus.write(value.`state`, buf)
             FfiConverterSequenceTypeAttachment.write(value.`attachments`, buf)
+            FfiConverterTypeRecordStatus.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * A supplier or customer record (供应商信息 / 销售客户信息).
+ */
+data class Partner (
+    var `id`: PartnerId
+    , 
+    var `owner`: EnterpriseId
+    , 
+    var `role`: PartnerRole
+    , 
+    var `kind`: EnterpriseKind
+    , 
+    var `state`: PartnerState
+    , 
+    var `name`: kotlin.String
+    , 
+    var `uscc`: kotlin.String
+    , 
+    var `contact`: kotlin.String
+    , 
+    var `phone`: kotlin.String
+    , 
+    var `regionCode`: kotlin.String
+    , 
+    var `address`: kotlin.String
+    , 
+    var `legalRepresentative`: kotlin.String
+    , 
+    var `licence`: Licence?
+    , 
+    var `qualityAgreement`: DateRange?
+    , 
+    var `authorisedPerson`: AuthorisedPerson?
+    , 
+    var `remittanceAccount`: kotlin.String
+    , 
+    var `attachments`: List<Attachment>
+    , 
+    var `enterpriseId`: EnterpriseId?
+    , 
+    var `status`: RecordStatus
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartner: FfiConverterRustBuffer<Partner> {
+    override fun read(buf: ByteBuffer): Partner {
+        return Partner(
+            FfiConverterTypePartnerId.read(buf),
+            FfiConverterTypeEnterpriseId.read(buf),
+            FfiConverterTypePartnerRole.read(buf),
+            FfiConverterTypeEnterpriseKind.read(buf),
+            FfiConverterTypePartnerState.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeLicence.read(buf),
+            FfiConverterOptionalTypeDateRange.read(buf),
+            FfiConverterOptionalTypeAuthorisedPerson.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeAttachment.read(buf),
+            FfiConverterOptionalTypeEnterpriseId.read(buf),
+            FfiConverterTypeRecordStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Partner) = (
+            FfiConverterTypePartnerId.allocationSize(value.`id`) +
+            FfiConverterTypeEnterpriseId.allocationSize(value.`owner`) +
+            FfiConverterTypePartnerRole.allocationSize(value.`role`) +
+            FfiConverterTypeEnterpriseKind.allocationSize(value.`kind`) +
+            FfiConverterTypePartnerState.allocationSize(value.`state`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`uscc`) +
+            FfiConverterString.allocationSize(value.`contact`) +
+            FfiConverterString.allocationSize(value.`phone`) +
+            FfiConverterString.allocationSize(value.`regionCode`) +
+            FfiConverterString.allocationSize(value.`address`) +
+            FfiConverterString.allocationSize(value.`legalRepresentative`) +
+            FfiConverterOptionalTypeLicence.allocationSize(value.`licence`) +
+            FfiConverterOptionalTypeDateRange.allocationSize(value.`qualityAgreement`) +
+            FfiConverterOptionalTypeAuthorisedPerson.allocationSize(value.`authorisedPerson`) +
+            FfiConverterString.allocationSize(value.`remittanceAccount`) +
+            FfiConverterSequenceTypeAttachment.allocationSize(value.`attachments`) +
+            FfiConverterOptionalTypeEnterpriseId.allocationSize(value.`enterpriseId`) +
+            FfiConverterTypeRecordStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: Partner, buf: ByteBuffer) {
+            FfiConverterTypePartnerId.write(value.`id`, buf)
+            FfiConverterTypeEnterpriseId.write(value.`owner`, buf)
+            FfiConverterTypePartnerRole.write(value.`role`, buf)
+            FfiConverterTypeEnterpriseKind.write(value.`kind`, buf)
+            FfiConverterTypePartnerState.write(value.`state`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`uscc`, buf)
+            FfiConverterString.write(value.`contact`, buf)
+            FfiConverterString.write(value.`phone`, buf)
+            FfiConverterString.write(value.`regionCode`, buf)
+            FfiConverterString.write(value.`address`, buf)
+            FfiConverterString.write(value.`legalRepresentative`, buf)
+            FfiConverterOptionalTypeLicence.write(value.`licence`, buf)
+            FfiConverterOptionalTypeDateRange.write(value.`qualityAgreement`, buf)
+            FfiConverterOptionalTypeAuthorisedPerson.write(value.`authorisedPerson`, buf)
+            FfiConverterString.write(value.`remittanceAccount`, buf)
+            FfiConverterSequenceTypeAttachment.write(value.`attachments`, buf)
+            FfiConverterOptionalTypeEnterpriseId.write(value.`enterpriseId`, buf)
             FfiConverterTypeRecordStatus.write(value.`status`, buf)
     }
 }
@@ -4541,6 +4898,69 @@ public object FfiConverterTypeCodeKind: FfiConverterRustBuffer<CodeKind> {
 
 
 /**
+ * The kind of operator (供应商类型 / 销售客户类型).
+ */
+
+enum class EnterpriseKind {
+    
+    /**
+     * Registrant, filer or manufacturer (注册人/备案人/生产企业).
+     */
+    REGISTRANT_MANUFACTURER,
+    /**
+     * Domestic responsible person of an importer (境内责任人).
+     */
+    DOMESTIC_RESPONSIBLE_PERSON,
+    /**
+     * Wholesaler (批发企业).
+     */
+    WHOLESALER,
+    /**
+     * Specialist retail shop (化妆品专营店).
+     */
+    RETAIL_SHOP,
+    /**
+     * Supermarket or department store (商超).
+     */
+    SUPERMARKET,
+    /**
+     * Beauty salon or hairdresser (美容美发机构).
+     */
+    BEAUTY_SALON,
+    /**
+     * E-commerce operator (电子商务经营者).
+     */
+    E_COMMERCE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEnterpriseKind: FfiConverterRustBuffer<EnterpriseKind> {
+    override fun read(buf: ByteBuffer) = try {
+        EnterpriseKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: EnterpriseKind) = 4UL
+
+    override fun write(value: EnterpriseKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The app's language.
  */
 
@@ -4742,6 +5162,92 @@ public object FfiConverterTypePackagingLevel: FfiConverterRustBuffer<PackagingLe
     override fun allocationSize(value: PackagingLevel) = 4UL
 
     override fun write(value: PackagingLevel, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Whether the partner supplies to us or buys from us.
+ */
+
+enum class PartnerRole {
+    
+    /**
+     * 供应商.
+     */
+    SUPPLIER,
+    /**
+     * 销售客户.
+     */
+    CUSTOMER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartnerRole: FfiConverterRustBuffer<PartnerRole> {
+    override fun read(buf: ByteBuffer) = try {
+        PartnerRole.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PartnerRole) = 4UL
+
+    override fun write(value: PartnerRole, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Normal or disabled (正常/停用).
+ */
+
+enum class PartnerState {
+    
+    /**
+     * 正常.
+     */
+    NORMAL,
+    /**
+     * 停用.
+     */
+    DISABLED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartnerState: FfiConverterRustBuffer<PartnerState> {
+    override fun read(buf: ByteBuffer) = try {
+        PartnerState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PartnerState) = 4UL
+
+    override fun write(value: PartnerState, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -5802,6 +6308,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAuthorisedPerson: FfiConverterRustBuffer<AuthorisedPerson?> {
+    override fun read(buf: ByteBuffer): AuthorisedPerson? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAuthorisedPerson.read(buf)
+    }
+
+    override fun allocationSize(value: AuthorisedPerson?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAuthorisedPerson.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AuthorisedPerson?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAuthorisedPerson.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeBatchRecord: FfiConverterRustBuffer<BatchRecord?> {
     override fun read(buf: ByteBuffer): BatchRecord? {
         if (buf.get().toInt() == 0) {
@@ -5856,6 +6394,70 @@ public object FfiConverterOptionalTypeCounterparty: FfiConverterRustBuffer<Count
         } else {
             buf.put(1)
             FfiConverterTypeCounterparty.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDateRange: FfiConverterRustBuffer<DateRange?> {
+    override fun read(buf: ByteBuffer): DateRange? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDateRange.read(buf)
+    }
+
+    override fun allocationSize(value: DateRange?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDateRange.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DateRange?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDateRange.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLicence: FfiConverterRustBuffer<Licence?> {
+    override fun read(buf: ByteBuffer): Licence? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLicence.read(buf)
+    }
+
+    override fun allocationSize(value: Licence?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLicence.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Licence?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLicence.write(value, buf)
         }
     }
 }
@@ -6016,6 +6618,38 @@ public object FfiConverterOptionalTypeUnitView: FfiConverterRustBuffer<UnitView?
         } else {
             buf.put(1)
             FfiConverterTypeUnitView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePartnerRole: FfiConverterRustBuffer<PartnerRole?> {
+    override fun read(buf: ByteBuffer): PartnerRole? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePartnerRole.read(buf)
+    }
+
+    override fun allocationSize(value: PartnerRole?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePartnerRole.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PartnerRole?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePartnerRole.write(value, buf)
         }
     }
 }
@@ -6412,6 +7046,34 @@ public object FfiConverterSequenceTypeNonconformingRecord: FfiConverterRustBuffe
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeNonconformingRecord.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePartner: FfiConverterRustBuffer<List<Partner>> {
+    override fun read(buf: ByteBuffer): List<Partner> {
+        val len = buf.getInt()
+        return List<Partner>(len) {
+            FfiConverterTypePartner.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Partner>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePartner.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Partner>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePartner.write(it, buf)
         }
     }
 }
