@@ -110,7 +110,8 @@ impl App {
         lock(&self.ui).session().map_err(|e| self.store_error(e))
     }
 
-    /// Adds a product to the library (offline; sent at the next sync).
+    /// Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+    /// the next sync).
     pub fn save_product(
         &self,
         product: Product,

@@ -1,6 +1,7 @@
 //! Suppliers and customers pushed from a phone, on both databases: each change applies once
 //! by its change id, a refused partner comes back with its field problems, another
 //! enterprise's partner id is refused, and the owner's feed carries every partner write.
+//! Product edits pushed from a phone follow the same rules.
 
 mod common;
 mod docs_support;
@@ -234,3 +235,68 @@ on_both_databases!(refused_partners_come_back_with_their_problems, |db| {
     assert_eq!(kept["partner"]["name"], b.name.as_str());
     assert!(fed(&state, &b, taken_id).await.is_empty());
 });
+
+fn product_body(name: &str) -> Value {
+    json!({"generic_name": name, "brand": "舒唯雅", "registration_number": "国妆特字G20210001",
+           "registrant": "广州舒唯雅化妆品有限公司", "manufacturer": "广州舒唯雅化妆品有限公司",
+           "specification": "50g", "shelf_life_months": 36})
+}
+
+on_both_databases!(
+    a_pushed_product_edit_applies_once_and_only_to_own_products,
+    |db| {
+        let state = AppState::new(db.clone());
+        let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+        let b = register(&state, 2, "城关区丽人化妆品店").await;
+        let id = Uuid::new_v4();
+        let save = json!([{"change_id": Uuid::new_v4(), "op": "save_product", "id": id,
+                       "product": product_body("舒唯雅护肤霜")}]);
+        assert_eq!(push(&state, &a, save).await["results"][0]["status"], "ok");
+        let edit = json!([{"change_id": Uuid::new_v4(), "op": "update_product", "id": id,
+                       "product": product_body("舒唯雅皮肤身体护肤霜")}]);
+        let first = push(&state, &a, edit.clone()).await;
+        assert_eq!(first["results"][0]["status"], "ok", "{first}");
+        let later = json!([{"change_id": Uuid::new_v4(), "op": "update_product", "id": id,
+                        "product": product_body("舒唯雅身体乳")}]);
+        assert_eq!(push(&state, &a, later).await["results"][0]["status"], "ok");
+        assert_eq!(push(&state, &a, edit).await["results"], first["results"]);
+        let (status, stored) = get(&state, &a, &format!("/api/v1/products/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{stored}");
+        assert_eq!(
+            stored["product"]["generic_name"], "舒唯雅身体乳",
+            "the replay undid nothing"
+        );
+
+        let mut bad = product_body("");
+        bad["shelf_life_months"] = json!("三年");
+        let refused = push(
+            &state,
+            &a,
+            json!([
+                {"change_id": Uuid::new_v4(), "op": "update_product", "id": id,
+                 "product": product_body("")},
+                {"change_id": Uuid::new_v4(), "op": "update_product", "id": id, "product": bad},
+            ]),
+        )
+        .await;
+        let results = refused["results"].as_array().expect("results");
+        assert!(
+            rules(&results[0]).iter().any(|(f, _)| f == "generic_name"),
+            "{refused}"
+        );
+        assert_eq!(results[1]["status"], "rejected", "{refused}");
+        let stolen = push(
+            &state,
+            &b,
+            json!([{"change_id": Uuid::new_v4(), "op": "update_product", "id": id,
+                "product": product_body("别人的产品")}]),
+        )
+        .await;
+        assert_eq!(
+            rules(&stolen["results"][0]),
+            [("id".to_owned(), "not_found".to_owned())]
+        );
+        let (_, stored) = get(&state, &a, &format!("/api/v1/products/{id}")).await;
+        assert_eq!(stored["product"]["generic_name"], "舒唯雅身体乳");
+    }
+);

@@ -574,7 +574,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_save_partner() != 56370:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_suyuan_ffi_checksum_method_app_save_product() != 39035:
+    if lib.uniffi_suyuan_ffi_checksum_method_app_save_product() != 15159:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_session() != 61196:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -6987,7 +6987,8 @@ class AppProtocol(typing.Protocol):
         raise NotImplementedError
     def save_product(self, product: Product,acknowledge: typing.List[str]) -> Product:
         """
-        Adds a product to the library (offline; sent at the next sync).
+        Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+        the next sync).
 """
         raise NotImplementedError
     def session(self, ) -> typing.Optional[Session]:
@@ -7539,7 +7540,8 @@ class App(AppProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def save_product(self, product: Product,acknowledge: typing.List[str]) -> Product:
         """
-        Adds a product to the library (offline; sent at the next sync).
+        Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+        the next sync).
 """
         
         _UniffiFfiConverterTypeProduct.check_lower(product)

@@ -748,7 +748,8 @@ public protocol AppProtocol: AnyObject, Sendable {
     func savePartner(partner: Partner, acknowledge: [String]) throws  -> Partner
     
     /**
-     * Adds a product to the library (offline; sent at the next sync).
+     * Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+     * the next sync).
      */
     func saveProduct(product: Product, acknowledge: [String]) throws  -> Product
     
@@ -1187,7 +1188,8 @@ open func savePartner(partner: Partner, acknowledge: [String])throws  -> Partner
 }
     
     /**
-     * Adds a product to the library (offline; sent at the next sync).
+     * Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+     * the next sync).
      */
 open func saveProduct(product: Product, acknowledge: [String])throws  -> Product  {
     return try  FfiConverterTypeProduct_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
@@ -7666,7 +7668,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_save_partner() != 56370) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_suyuan_ffi_checksum_method_app_save_product() != 39035) {
+    if (uniffi_suyuan_ffi_checksum_method_app_save_product() != 15159) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_session() != 61196) {

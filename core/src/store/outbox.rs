@@ -57,6 +57,7 @@ fn op_name(op: &Operation) -> &'static str {
         Operation::DeleteTransaction { .. } => "delete_transaction",
         Operation::SubmitTransaction { .. } => "submit_transaction",
         Operation::SaveProduct { .. } => "save_product",
+        Operation::UpdateProduct { .. } => "update_product",
         Operation::SavePartner { .. } => "save_partner",
         Operation::UpdatePartner { .. } => "update_partner",
         Operation::DeletePartner { .. } => "delete_partner",
@@ -86,11 +87,19 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
             Operation::UpdateTransaction { document, .. }
             | Operation::UpdatePartner {
                 partner: document, ..
+            }
+            | Operation::UpdateProduct {
+                product: document, ..
             },
             Some((seq, op, change, false)),
         ) if matches!(
             op.as_str(),
-            "save_transaction" | "update_transaction" | "save_partner" | "update_partner"
+            "save_transaction"
+                | "update_transaction"
+                | "save_partner"
+                | "update_partner"
+                | "save_product"
+                | "update_product"
         ) =>
         {
             // The row is of the same record, so of the same kind as the edit.
@@ -99,7 +108,9 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
                 Operation::SaveTransaction { document: d, .. }
                 | Operation::UpdateTransaction { document: d, .. }
                 | Operation::SavePartner { partner: d, .. }
-                | Operation::UpdatePartner { partner: d, .. } => *d = document.clone(),
+                | Operation::UpdatePartner { partner: d, .. }
+                | Operation::SaveProduct { product: d, .. }
+                | Operation::UpdateProduct { product: d, .. } => *d = document.clone(),
                 _ => unreachable!("matched on op"),
             }
             tx.execute(

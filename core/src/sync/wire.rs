@@ -75,6 +75,13 @@ pub enum Operation {
         /// The product's fields: generic_name, brand, registration_number …
         product: Value,
     },
+    /// Replaces the fields of a product of the enterprise (修改).
+    UpdateProduct {
+        /// The product.
+        id: Uuid,
+        /// The product's fields, all of them.
+        product: Value,
+    },
     /// Adds a supplier or customer (供应商 / 销售客户) under the client's id.
     SavePartner {
         /// The partner's id, chosen by the client.
@@ -165,6 +172,7 @@ impl Operation {
             | Operation::DeleteTransaction { id }
             | Operation::SubmitTransaction { id, .. }
             | Operation::SaveProduct { id, .. }
+            | Operation::UpdateProduct { id, .. }
             | Operation::SavePartner { id, .. }
             | Operation::UpdatePartner { id, .. }
             | Operation::DeletePartner { id } => *id,
@@ -267,6 +275,13 @@ mod tests {
                     operation: Operation::SaveProduct {
                         id: Uuid::new_v4(),
                         product: json!({"generic_name": "面霜"}),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::UpdateProduct {
+                        id: Uuid::new_v4(),
+                        product: json!({"generic_name": "护手霜"}),
                     },
                 },
                 ClientChange {

@@ -33,7 +33,7 @@ mod sessions;
 mod staff;
 mod stock;
 mod sync;
-mod sync_partners;
+mod sync_catalog;
 mod transactions;
 mod unit_codes;
 pub mod web;

@@ -236,13 +236,16 @@ async fn apply(
                 Some(_) => Ok(rejected(vec![id_taken("id")])),
             }
         }
+        Operation::UpdateProduct { id, product } => {
+            super::sync_catalog::update_product(state, actor, &key, id, product).await
+        }
         Operation::SavePartner { id, partner } => {
-            super::sync_partners::save(state, actor, id, partner).await
+            super::sync_catalog::save(state, actor, id, partner).await
         }
         Operation::UpdatePartner { id, partner } => {
-            super::sync_partners::update(state, actor, &key, id, partner).await
+            super::sync_catalog::update(state, actor, &key, id, partner).await
         }
-        Operation::DeletePartner { id } => super::sync_partners::delete(state, actor, id).await,
+        Operation::DeletePartner { id } => super::sync_catalog::delete(state, actor, id).await,
         Operation::ConfirmReconciliation {
             item_id,
             document_id,

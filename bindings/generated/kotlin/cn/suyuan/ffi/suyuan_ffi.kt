@@ -1037,7 +1037,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_partner() and 0xFFFF) != 56370) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_product() and 0xFFFF) != 39035) {
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_product() and 0xFFFF) != 15159) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_session() and 0xFFFF) != 61196) {
@@ -1649,7 +1649,8 @@ public interface AppInterface {
     fun `savePartner`(`partner`: Partner, `acknowledge`: List<kotlin.String>): Partner
     
     /**
-     * Adds a product to the library (offline; sent at the next sync).
+     * Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+     * the next sync).
      */
     fun `saveProduct`(`product`: Product, `acknowledge`: List<kotlin.String>): Product
     
@@ -2240,7 +2241,8 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
-     * Adds a product to the library (offline; sent at the next sync).
+     * Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+     * the next sync).
      */
     @Throws(ApiException::class)override fun `saveProduct`(`product`: Product, `acknowledge`: List<kotlin.String>): Product {
             return FfiConverterTypeProduct.lift(

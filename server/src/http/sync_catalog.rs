@@ -1,18 +1,23 @@
-//! The phone's partner changes (供应商 / 销售客户) as `sync/push` applies them: the same rules
-//! and database functions as the REST routes in `partners.rs`, each change applied at most once.
+//! The phone's catalogue changes as `sync/push` applies them: suppliers and customers
+//! (供应商 / 销售客户) and product edits, with the same rules and database functions as the
+//! REST routes in `partners.rs` and `products.rs`, each change applied at most once.
 
 use super::AppState;
+use super::attachments::resolve_attachments;
 use super::error::ApiError;
+use super::input::refuse_blocking;
 use super::partners::{checked, map_unique, partner_defaults};
+use super::products::product_defaults;
 use super::records::{id_taken, problems_of, record_body};
 use super::sync::{rejected, replayed};
 use crate::db::{self, Actor, IdempotencyKey, RecordTable, Removal, Written};
 use chrono::Utc;
 use serde_json::{Value, json};
 use suyuan_core::Problem;
-use suyuan_core::model::{Partner, PartnerId, RecordStatus};
+use suyuan_core::model::{Partner, PartnerId, Product, ProductId, RecordStatus};
 use suyuan_core::rules::lifecycle::{self, Action};
 use suyuan_core::sync::wire::Outcome;
+use suyuan_core::validate::validate_product;
 use uuid::Uuid;
 
 /// The refusal of a change about a partner the enterprise does not keep.
@@ -151,4 +156,64 @@ pub(super) async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<
         Removal::Deleted | Removal::NotFound => Ok(Outcome::Ok { id }),
         Removal::Referenced(_) => Ok(rejected(vec![referenced()])),
     }
+}
+
+/// The refusal of an edit of a product the enterprise does not own.
+fn no_such_product() -> Problem {
+    Problem::error("id", "not_found", "没有该产品", "No such product of yours")
+}
+
+/// Replaces a product's fields; applied at most once by the change id, like a partner edit.
+pub(super) async fn update_product(
+    state: &AppState,
+    actor: &Actor,
+    key: &IdempotencyKey,
+    id: Uuid,
+    fields: Value,
+) -> Result<Outcome, ApiError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db::DbError::from)?;
+    if let Some(first) = db::idempotent_answer(&mut conn, key).await? {
+        return Ok(replayed(key, &first, id));
+    }
+    drop(conn);
+    let current = match db::get_product(&state.db, ProductId(id)).await? {
+        Some(p) if p.record.owner == actor.enterprise_id => p.record,
+        _ => return Ok(rejected(vec![no_such_product()])),
+    };
+    let product = match edited_product(state, actor, &current, fields).await {
+        Ok(p) => p,
+        Err(e) => return refused(e),
+    };
+    match db::update_product_once(&state.db, &product, actor, key, Utc::now()).await? {
+        Some(Written::Done(())) => {
+            // A product's filing and registration feed warning rules on the documents naming it.
+            crate::warnings::after_write(&state.db, &[actor.enterprise_id]).await;
+            Ok(Outcome::Ok { id })
+        }
+        Some(Written::Replayed(first)) => Ok(replayed(key, &first, id)),
+        None => Ok(rejected(vec![no_such_product()])),
+    }
+}
+
+/// `current` with the sent fields, checked as the REST update does.
+async fn edited_product(
+    state: &AppState,
+    actor: &Actor,
+    current: &Product,
+    fields: Value,
+) -> Result<Product, ApiError> {
+    let (edited, ack): (Product, _) = record_body("product", fields)?.into_record(
+        &product_defaults(),
+        &[
+            ("id", json!(current.id)),
+            ("owner", json!(current.owner)),
+            ("status", json!(current.status)),
+        ],
+    )?;
+    let mut product = lifecycle::edit(current, edited).map_err(ApiError::Conflict)?;
+    let mut problems = validate_product(&product);
+    problems
+        .extend(resolve_attachments(state, actor.enterprise_id, &mut product.attachments).await?);
+    refuse_blocking(&problems, &ack)?;
+    Ok(product)
 }
