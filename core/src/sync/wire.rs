@@ -82,6 +82,25 @@ pub enum Operation {
         /// The product's fields, all of them.
         product: Value,
     },
+    /// Adds a barcode (产品条形码) under the client's id.
+    SaveBarcode {
+        /// The barcode's id, chosen by the client.
+        id: Uuid,
+        /// The barcode's fields: product_id, gtin, level …
+        barcode: Value,
+    },
+    /// Replaces the fields of a barcode of the enterprise.
+    UpdateBarcode {
+        /// The barcode.
+        id: Uuid,
+        /// The barcode's fields, all of them.
+        barcode: Value,
+    },
+    /// Deletes a barcode of the enterprise.
+    DeleteBarcode {
+        /// The barcode.
+        id: Uuid,
+    },
     /// Adds a supplier or customer (供应商 / 销售客户) under the client's id.
     SavePartner {
         /// The partner's id, chosen by the client.
@@ -173,6 +192,9 @@ impl Operation {
             | Operation::SubmitTransaction { id, .. }
             | Operation::SaveProduct { id, .. }
             | Operation::UpdateProduct { id, .. }
+            | Operation::SaveBarcode { id, .. }
+            | Operation::UpdateBarcode { id, .. }
+            | Operation::DeleteBarcode { id }
             | Operation::SavePartner { id, .. }
             | Operation::UpdatePartner { id, .. }
             | Operation::DeletePartner { id } => *id,
@@ -283,6 +305,17 @@ mod tests {
                         id: Uuid::new_v4(),
                         product: json!({"generic_name": "护手霜"}),
                     },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::SaveBarcode {
+                        id: Uuid::new_v4(),
+                        barcode: json!({"gtin": "6901234567892"}),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::DeleteBarcode { id: Uuid::new_v4() },
                 },
                 ClientChange {
                     change_id: Uuid::new_v4(),

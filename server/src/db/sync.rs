@@ -110,6 +110,7 @@ pub async fn record_owner(
         RecordTable::Products => "SELECT owner_id AS o FROM products WHERE id = $1",
         RecordTable::Transactions => "SELECT enterprise_id AS o FROM transactions WHERE id = $1",
         RecordTable::Partners => "SELECT owner_id AS o FROM partners WHERE id = $1",
+        RecordTable::Barcodes => "SELECT owner_id AS o FROM barcodes WHERE id = $1",
     };
     let row = sqlx::query(sql).bind(id).fetch_optional(&db.pool).await?;
     Ok(row.map(|r| r.try_get("o")).transpose()?)
@@ -124,4 +125,6 @@ pub enum RecordTable {
     Transactions,
     /// Suppliers and customers.
     Partners,
+    /// The barcode library.
+    Barcodes,
 }

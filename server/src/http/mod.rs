@@ -33,6 +33,7 @@ mod sessions;
 mod staff;
 mod stock;
 mod sync;
+mod sync_barcodes;
 mod sync_catalog;
 mod transactions;
 mod unit_codes;

@@ -239,6 +239,13 @@ async fn apply(
         Operation::UpdateProduct { id, product } => {
             super::sync_catalog::update_product(state, actor, &key, id, product).await
         }
+        Operation::SaveBarcode { id, barcode } => {
+            super::sync_barcodes::save(state, actor, id, barcode).await
+        }
+        Operation::UpdateBarcode { id, barcode } => {
+            super::sync_barcodes::update(state, actor, &key, id, barcode).await
+        }
+        Operation::DeleteBarcode { id } => super::sync_barcodes::delete(state, actor, id).await,
         Operation::SavePartner { id, partner } => {
             super::sync_catalog::save(state, actor, id, partner).await
         }
