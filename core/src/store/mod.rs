@@ -4,6 +4,7 @@
 //! One SQLite file in WAL mode, opened by one [`Store`]. The rules stay in [`crate::rules`]
 //! and [`crate::validate`]; this module only loads their inputs and keeps their outputs.
 
+mod barcodes;
 mod documents;
 mod error;
 mod feed;
@@ -248,6 +249,8 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_barcodes;
 #[cfg(test)]
 mod tests_inbox;
 #[cfg(test)]

@@ -93,6 +93,9 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
             }
             | Operation::UpdateProduct {
                 product: document, ..
+            }
+            | Operation::UpdateBarcode {
+                barcode: document, ..
             },
             Some((seq, op, change, false)),
         ) if matches!(
@@ -103,6 +106,8 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
                 | "update_partner"
                 | "save_product"
                 | "update_product"
+                | "save_barcode"
+                | "update_barcode"
         ) =>
         {
             // The row is of the same record, so of the same kind as the edit.
@@ -113,7 +118,9 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
                 | Operation::SavePartner { partner: d, .. }
                 | Operation::UpdatePartner { partner: d, .. }
                 | Operation::SaveProduct { product: d, .. }
-                | Operation::UpdateProduct { product: d, .. } => *d = document.clone(),
+                | Operation::UpdateProduct { product: d, .. }
+                | Operation::SaveBarcode { barcode: d, .. }
+                | Operation::UpdateBarcode { barcode: d, .. } => *d = document.clone(),
                 _ => unreachable!("matched on op"),
             }
             tx.execute(
@@ -122,10 +129,15 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
             )?;
             return Ok(());
         }
-        (Operation::DeleteTransaction { .. } | Operation::DeletePartner { .. }, Some(_)) => {
+        (
+            Operation::DeleteTransaction { .. }
+            | Operation::DeletePartner { .. }
+            | Operation::DeleteBarcode { .. },
+            Some(_),
+        ) => {
             let unsent_save: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND record_id = ?2 \
-                 AND op IN ('save_transaction', 'save_partner') AND sent = 0)",
+                 AND op IN ('save_transaction', 'save_partner', 'save_barcode') AND sent = 0)",
                 params![e.entity, rid],
                 |r| r.get(0),
             )?;
