@@ -530,11 +530,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() != 38004:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_barcodes() != 53837:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() != 20670:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_decode_frame() != 64269:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_decode_photo() != 25468:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_delete_barcode() != 47760:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_delete_draft() != 28834:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -569,6 +573,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_suyuan_ffi_checksum_method_app_rejections() != 354:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_report_recall() != 39446:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_save_barcode() != 65223:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_save_draft() != 48933:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -634,6 +640,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_func_new_id.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_barcodes.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_barcodes.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation.restype = ctypes.c_uint16
@@ -643,6 +652,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_frame.restype = ctypes.c
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_photo.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_photo.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_barcode.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_barcode.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_draft.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_draft.restype = ctypes.c_uint16
@@ -694,6 +706,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_rejections.restype = ctypes.c_u
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_report_recall.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_report_recall.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_barcode.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_barcode.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_draft.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_draft.restype = ctypes.c_uint16
@@ -747,6 +762,12 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_acknowledge_recall.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_acknowledge_recall.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_barcodes.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_barcodes.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -771,6 +792,12 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_decode_photo.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_decode_photo.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_barcode.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_barcode.restype = None
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -873,6 +900,13 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_report_recall.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_report_recall.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_barcode.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_barcode.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_draft.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1225,6 +1259,454 @@ class _UniffiFfiConverterTypeAuthorisedPerson(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.phone, buf)
         _UniffiFfiConverterString.write(value.id_number, buf)
         _UniffiFfiConverterString.write(value.scope, buf)
+
+
+class _UniffiFfiConverterTypeBarcodeId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+BarcodeId = str
+
+
+
+class _UniffiFfiConverterTypeEnterpriseId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+EnterpriseId = str
+
+
+
+class _UniffiFfiConverterTypeProductId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+ProductId = str
+
+
+
+
+
+
+
+class PackagingLevel(enum.Enum):
+    """
+    A packaging level: unit → box → case → pallet.
+"""
+    
+    UNIT = 0
+    """
+    The sales unit (最小销售单元).
+"""
+    
+    BOX = 1
+    """
+    An inner box (盒).
+"""
+    
+    CASE = 2
+    """
+    A shipping case (箱).
+"""
+    
+    PALLET = 3
+    """
+    A pallet (托).
+"""
+    
+
+
+class _UniffiFfiConverterTypePackagingLevel(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return PackagingLevel.UNIT
+        if variant == 2:
+            return PackagingLevel.BOX
+        if variant == 3:
+            return PackagingLevel.CASE
+        if variant == 4:
+            return PackagingLevel.PALLET
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == PackagingLevel.UNIT:
+            return
+        if value == PackagingLevel.BOX:
+            return
+        if value == PackagingLevel.CASE:
+            return
+        if value == PackagingLevel.PALLET:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == PackagingLevel.UNIT:
+            buf.write_i32(1)
+        if value == PackagingLevel.BOX:
+            buf.write_i32(2)
+        if value == PackagingLevel.CASE:
+            buf.write_i32(3)
+        if value == PackagingLevel.PALLET:
+            buf.write_i32(4)
+
+
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeAttachment(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeAttachment.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeAttachment.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeAttachment.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class _UniffiFfiConverterTypeInstant:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+Instant = str
+
+
+
+
+
+
+
+class RecordStatus:
+    """
+    Save (保存) versus submit (提交).
+"""
+    def __init__(self):
+        raise RuntimeError("RecordStatus cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class DRAFT:
+        """
+        Saved, still editable and deletable.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "RecordStatus.DRAFT()".format()
+        def __eq__(self, other):
+            if not isinstance(other, RecordStatus):
+                return NotImplemented
+            if not other.is_DRAFT():
+                return False
+            return True
+
+    @dataclass
+    class SUBMITTED:
+        """
+        Submitted; immutable from then on.
+"""
+        
+        def __init__(self, at:Instant):
+            self.at = at
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "RecordStatus.SUBMITTED(at={})".format(self.at)
+        def __eq__(self, other):
+            if not isinstance(other, RecordStatus):
+                return NotImplemented
+            if not other.is_SUBMITTED():
+                return False
+            if self.at != other.at:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_DRAFT(self) -> bool:
+        return isinstance(self, RecordStatus.DRAFT)
+    def is_draft(self) -> bool:
+        return isinstance(self, RecordStatus.DRAFT)
+    def is_SUBMITTED(self) -> bool:
+        return isinstance(self, RecordStatus.SUBMITTED)
+    def is_submitted(self) -> bool:
+        return isinstance(self, RecordStatus.SUBMITTED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+RecordStatus.DRAFT = type("RecordStatus.DRAFT", (RecordStatus.DRAFT, RecordStatus,), {})  # type: ignore
+RecordStatus.SUBMITTED = type("RecordStatus.SUBMITTED", (RecordStatus.SUBMITTED, RecordStatus,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeRecordStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return RecordStatus.DRAFT(
+            )
+        if variant == 2:
+            return RecordStatus.SUBMITTED(
+                _UniffiFfiConverterTypeInstant.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_DRAFT():
+            return
+        if value.is_SUBMITTED():
+            _UniffiFfiConverterTypeInstant.check_lower(value.at)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_DRAFT():
+            buf.write_i32(1)
+        if value.is_SUBMITTED():
+            buf.write_i32(2)
+            _UniffiFfiConverterTypeInstant.write(value.at, buf)
+
+
+
+@dataclass
+class Barcode:
+    """
+    A barcode of the library: the GTIN one product is sold or packed under.
+"""
+    def __init__(self, *, id:BarcodeId, owner:EnterpriseId, product_id:ProductId, gtin:str, specification:str, package_specification:str, level:PackagingLevel, contains_quantity:int, contains_gtin:typing.Optional[str], photo:typing.Optional[Attachment], status:RecordStatus):
+        self.id = id
+        self.owner = owner
+        self.product_id = product_id
+        self.gtin = gtin
+        self.specification = specification
+        self.package_specification = package_specification
+        self.level = level
+        self.contains_quantity = contains_quantity
+        self.contains_gtin = contains_gtin
+        self.photo = photo
+        self.status = status
+        
+        
+
+    
+    def __str__(self):
+        return "Barcode(id={}, owner={}, product_id={}, gtin={}, specification={}, package_specification={}, level={}, contains_quantity={}, contains_gtin={}, photo={}, status={})".format(self.id, self.owner, self.product_id, self.gtin, self.specification, self.package_specification, self.level, self.contains_quantity, self.contains_gtin, self.photo, self.status)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.owner != other.owner:
+            return False
+        if self.product_id != other.product_id:
+            return False
+        if self.gtin != other.gtin:
+            return False
+        if self.specification != other.specification:
+            return False
+        if self.package_specification != other.package_specification:
+            return False
+        if self.level != other.level:
+            return False
+        if self.contains_quantity != other.contains_quantity:
+            return False
+        if self.contains_gtin != other.contains_gtin:
+            return False
+        if self.photo != other.photo:
+            return False
+        if self.status != other.status:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBarcode(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Barcode(
+            id=_UniffiFfiConverterTypeBarcodeId.read(buf),
+            owner=_UniffiFfiConverterTypeEnterpriseId.read(buf),
+            product_id=_UniffiFfiConverterTypeProductId.read(buf),
+            gtin=_UniffiFfiConverterString.read(buf),
+            specification=_UniffiFfiConverterString.read(buf),
+            package_specification=_UniffiFfiConverterString.read(buf),
+            level=_UniffiFfiConverterTypePackagingLevel.read(buf),
+            contains_quantity=_UniffiFfiConverterUInt32.read(buf),
+            contains_gtin=_UniffiFfiConverterOptionalString.read(buf),
+            photo=_UniffiFfiConverterOptionalTypeAttachment.read(buf),
+            status=_UniffiFfiConverterTypeRecordStatus.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeBarcodeId.check_lower(value.id)
+        _UniffiFfiConverterTypeEnterpriseId.check_lower(value.owner)
+        _UniffiFfiConverterTypeProductId.check_lower(value.product_id)
+        _UniffiFfiConverterString.check_lower(value.gtin)
+        _UniffiFfiConverterString.check_lower(value.specification)
+        _UniffiFfiConverterString.check_lower(value.package_specification)
+        _UniffiFfiConverterTypePackagingLevel.check_lower(value.level)
+        _UniffiFfiConverterUInt32.check_lower(value.contains_quantity)
+        _UniffiFfiConverterOptionalString.check_lower(value.contains_gtin)
+        _UniffiFfiConverterOptionalTypeAttachment.check_lower(value.photo)
+        _UniffiFfiConverterTypeRecordStatus.check_lower(value.status)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeBarcodeId.write(value.id, buf)
+        _UniffiFfiConverterTypeEnterpriseId.write(value.owner, buf)
+        _UniffiFfiConverterTypeProductId.write(value.product_id, buf)
+        _UniffiFfiConverterString.write(value.gtin, buf)
+        _UniffiFfiConverterString.write(value.specification, buf)
+        _UniffiFfiConverterString.write(value.package_specification, buf)
+        _UniffiFfiConverterTypePackagingLevel.write(value.level, buf)
+        _UniffiFfiConverterUInt32.write(value.contains_quantity, buf)
+        _UniffiFfiConverterOptionalString.write(value.contains_gtin, buf)
+        _UniffiFfiConverterOptionalTypeAttachment.write(value.photo, buf)
+        _UniffiFfiConverterTypeRecordStatus.write(value.status, buf)
 
 
 class _UniffiFfiConverterTypeUuid:
@@ -1601,31 +2083,6 @@ class _UniffiFfiConverterTypeCodeKind(_UniffiConverterRustBuffer):
 
 
 
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 
 class _UniffiFfiConverterTypeNaiveDate:
     @staticmethod
@@ -1835,32 +2292,6 @@ class _UniffiFfiConverterOptionalTypePartnerId(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-
-class _UniffiFfiConverterTypeEnterpriseId:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-EnterpriseId = str
-
-
 class _UniffiFfiConverterOptionalTypeEnterpriseId(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -1936,45 +2367,6 @@ class _UniffiFfiConverterTypeCounterparty(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterOptionalString.write(value.uscc, buf)
         _UniffiFfiConverterOptionalTypeEnterpriseId.write(value.enterprise_id, buf)
-
-
-class _UniffiFfiConverterTypeProductId:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-ProductId = str
-
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
 
 @dataclass
 class TransactionLine:
@@ -2599,149 +2991,6 @@ class _UniffiFfiConverterSequenceTypeAttachment(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeAttachment.read(buf) for i in range(count)
         ]
-
-
-class _UniffiFfiConverterTypeInstant:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-Instant = str
-
-
-
-
-
-
-
-class RecordStatus:
-    """
-    Save (保存) versus submit (提交).
-"""
-    def __init__(self):
-        raise RuntimeError("RecordStatus cannot be instantiated directly")
-
-    # Each enum variant is a nested class of the enum itself.
-    @dataclass
-    class DRAFT:
-        """
-        Saved, still editable and deletable.
-"""
-        
-        def __init__(self, ):
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "RecordStatus.DRAFT()".format()
-        def __eq__(self, other):
-            if not isinstance(other, RecordStatus):
-                return NotImplemented
-            if not other.is_DRAFT():
-                return False
-            return True
-
-    @dataclass
-    class SUBMITTED:
-        """
-        Submitted; immutable from then on.
-"""
-        
-        def __init__(self, at:Instant):
-            self.at = at
-            
-            
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "RecordStatus.SUBMITTED(at={})".format(self.at)
-        def __eq__(self, other):
-            if not isinstance(other, RecordStatus):
-                return NotImplemented
-            if not other.is_SUBMITTED():
-                return False
-            if self.at != other.at:
-                return False
-            return True
-
-    
-
-    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
-    # whether an instance is that variant.
-    def is_DRAFT(self) -> bool:
-        return isinstance(self, RecordStatus.DRAFT)
-    def is_draft(self) -> bool:
-        return isinstance(self, RecordStatus.DRAFT)
-    def is_SUBMITTED(self) -> bool:
-        return isinstance(self, RecordStatus.SUBMITTED)
-    def is_submitted(self) -> bool:
-        return isinstance(self, RecordStatus.SUBMITTED)
-    
-
-# Now, a little trick - we make each nested variant class be a subclass of the main
-# enum class, so that method calls and instance checks etc will work intuitively.
-# We might be able to do this a little more neatly with a metaclass, but this'll do.
-RecordStatus.DRAFT = type("RecordStatus.DRAFT", (RecordStatus.DRAFT, RecordStatus,), {})  # type: ignore
-RecordStatus.SUBMITTED = type("RecordStatus.SUBMITTED", (RecordStatus.SUBMITTED, RecordStatus,), {})  # type: ignore
-
-
-
-
-class _UniffiFfiConverterTypeRecordStatus(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return RecordStatus.DRAFT(
-            )
-        if variant == 2:
-            return RecordStatus.SUBMITTED(
-                _UniffiFfiConverterTypeInstant.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value.is_DRAFT():
-            return
-        if value.is_SUBMITTED():
-            _UniffiFfiConverterTypeInstant.check_lower(value.at)
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value.is_DRAFT():
-            buf.write_i32(1)
-        if value.is_SUBMITTED():
-            buf.write_i32(2)
-            _UniffiFfiConverterTypeInstant.write(value.at, buf)
-
-
 
 @dataclass
 class NonconformingRecord:
@@ -5510,77 +5759,6 @@ class _UniffiFfiConverterTypeUnitEvent(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeUuid.write(value.upload_id, buf)
         _UniffiFfiConverterOptionalString.write(value.document_number, buf)
 
-
-
-
-
-
-class PackagingLevel(enum.Enum):
-    """
-    A packaging level: unit → box → case → pallet.
-"""
-    
-    UNIT = 0
-    """
-    The sales unit (最小销售单元).
-"""
-    
-    BOX = 1
-    """
-    An inner box (盒).
-"""
-    
-    CASE = 2
-    """
-    A shipping case (箱).
-"""
-    
-    PALLET = 3
-    """
-    A pallet (托).
-"""
-    
-
-
-class _UniffiFfiConverterTypePackagingLevel(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return PackagingLevel.UNIT
-        if variant == 2:
-            return PackagingLevel.BOX
-        if variant == 3:
-            return PackagingLevel.CASE
-        if variant == 4:
-            return PackagingLevel.PALLET
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == PackagingLevel.UNIT:
-            return
-        if value == PackagingLevel.BOX:
-            return
-        if value == PackagingLevel.CASE:
-            return
-        if value == PackagingLevel.PALLET:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == PackagingLevel.UNIT:
-            buf.write_i32(1)
-        if value == PackagingLevel.BOX:
-            buf.write_i32(2)
-        if value == PackagingLevel.CASE:
-            buf.write_i32(3)
-        if value == PackagingLevel.PALLET:
-            buf.write_i32(4)
-
-
-
 class _UniffiFfiConverterSequenceTypeUnitEvent(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6478,31 +6656,28 @@ class _UniffiFfiConverterTypeUnitUpload(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterSequenceTypeBarcode(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeBarcode.check_lower(item)
 
-class _UniffiFfiConverterTypeBarcodeId:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeBarcode.write(item, buf)
 
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
 
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-BarcodeId = str
-
+        return [
+            _UniffiFfiConverterTypeBarcode.read(buf) for i in range(count)
+        ]
 
 class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
     @staticmethod
@@ -6868,6 +7043,11 @@ class AppProtocol(typing.Protocol):
         Acknowledges a recall offline (签收).
 """
         raise NotImplementedError
+    def barcodes(self, keyword: str) -> typing.List[Barcode]:
+        """
+        Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+"""
+        raise NotImplementedError
     def confirm_reconciliation(self, item_id: ReconciliationItemId,confirmation: Confirmation,opening_override: typing.Optional[str],acknowledge: typing.List[str]) -> Transaction:
         """
         Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
@@ -6883,6 +7063,11 @@ class AppProtocol(typing.Protocol):
     def decode_photo(self, photo: bytes) -> typing.List[ScannedCode]:
         """
         Codes in a photo (JPEG, PNG, WebP or BMP), with their products.
+"""
+        raise NotImplementedError
+    def delete_barcode(self, id: BarcodeId) -> None:
+        """
+        Deletes a barcode of the enterprise.
 """
         raise NotImplementedError
     def delete_draft(self, id: TransactionId) -> None:
@@ -6971,6 +7156,11 @@ class AppProtocol(typing.Protocol):
     def report_recall(self, id: RecallId,returned: int,destroyed: int) -> Recall:
         """
         Reports the totals returned and destroyed of a recalled product, offline.
+"""
+        raise NotImplementedError
+    def save_barcode(self, barcode: Barcode,acknowledge: typing.List[str]) -> Barcode:
+        """
+        Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
 """
         raise NotImplementedError
     def save_draft(self, document: Transaction,acknowledge: typing.List[str]) -> Transaction:
@@ -7111,6 +7301,24 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def barcodes(self, keyword: str) -> typing.List[Barcode]:
+        """
+        Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+"""
+        
+        _UniffiFfiConverterString.check_lower(keyword)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(keyword),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeBarcode.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_barcodes,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def confirm_reconciliation(self, item_id: ReconciliationItemId,confirmation: Confirmation,opening_override: typing.Optional[str],acknowledge: typing.List[str]) -> Transaction:
         """
         Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
@@ -7182,6 +7390,24 @@ class App(AppProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_suyuan_ffi_fn_method_app_decode_photo,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def delete_barcode(self, id: BarcodeId) -> None:
+        """
+        Deletes a barcode of the enterprise.
+"""
+        
+        _UniffiFfiConverterTypeBarcodeId.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeBarcodeId.lower(id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_barcode,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7494,6 +7720,27 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def save_barcode(self, barcode: Barcode,acknowledge: typing.List[str]) -> Barcode:
+        """
+        Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+"""
+        
+        _UniffiFfiConverterTypeBarcode.check_lower(barcode)
+
+        _UniffiFfiConverterSequenceString.check_lower(acknowledge)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeBarcode.lower(barcode),
+            _UniffiFfiConverterSequenceString.lower(acknowledge),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeBarcode.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_barcode,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def save_draft(self, document: Transaction,acknowledge: typing.List[str]) -> Transaction:
         """
         Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
@@ -7791,12 +8038,13 @@ def new_id() -> str:
 __all__ = [
     "InternalError",
     "AttachmentKind",
+    "PackagingLevel",
+    "RecordStatus",
     "CheckItem",
     "Outcome",
     "CodeKind",
     "NonconformingSource",
     "NonconformingStatus",
-    "RecordStatus",
     "PartnerRole",
     "EnterpriseKind",
     "PartnerState",
@@ -7809,13 +8057,13 @@ __all__ = [
     "Symbology",
     "TransactionKind",
     "UnitState",
-    "PackagingLevel",
     "UploadKind",
     "ApiError",
     "Lang",
     "UnitUpload",
     "Attachment",
     "AuthorisedPerson",
+    "Barcode",
     "BatchRecord",
     "Check",
     "CodeFields",

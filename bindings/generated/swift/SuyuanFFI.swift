@@ -631,6 +631,11 @@ public protocol AppProtocol: AnyObject, Sendable {
     func acknowledgeRecall(id: RecallId) throws  -> Recall
     
     /**
+     * Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+     */
+    func barcodes(keyword: String) throws  -> [Barcode]
+    
+    /**
      * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
      * item and submitted at once, so stock counts it; the server learns of it at the next sync.
      */
@@ -646,6 +651,11 @@ public protocol AppProtocol: AnyObject, Sendable {
      * Codes in a photo (JPEG, PNG, WebP or BMP), with their products.
      */
     func decodePhoto(photo: Data) throws  -> [ScannedCode]
+    
+    /**
+     * Deletes a barcode of the enterprise.
+     */
+    func deleteBarcode(id: BarcodeId) throws 
     
     /**
      * Deletes a draft.
@@ -734,6 +744,11 @@ public protocol AppProtocol: AnyObject, Sendable {
      * Reports the totals returned and destroyed of a recalled product, offline.
      */
     func reportRecall(id: RecallId, returned: Int64, destroyed: Int64) throws  -> Recall
+    
+    /**
+     * Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+     */
+    func saveBarcode(barcode: Barcode, acknowledge: [String]) throws  -> Barcode
     
     /**
      * Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
@@ -890,6 +905,19 @@ open func acknowledgeRecall(id: RecallId)throws  -> Recall  {
 }
     
     /**
+     * Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+     */
+open func barcodes(keyword: String)throws  -> [Barcode]  {
+    return try  FfiConverterSequenceTypeBarcode.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_barcodes(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyword),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
      * item and submitted at once, so stock counts it; the server learns of it at the next sync.
      */
@@ -934,6 +962,18 @@ open func decodePhoto(photo: Data)throws  -> [ScannedCode]  {
         FfiConverterData.lower(photo),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Deletes a barcode of the enterprise.
+     */
+open func deleteBarcode(id: BarcodeId)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_delete_barcode(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeBarcodeId_lower(id),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1153,6 +1193,20 @@ open func reportRecall(id: RecallId, returned: Int64, destroyed: Int64)throws  -
         FfiConverterTypeRecallId_lower(id),
         FfiConverterInt64.lower(returned),
         FfiConverterInt64.lower(destroyed),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+     */
+open func saveBarcode(barcode: Barcode, acknowledge: [String])throws  -> Barcode  {
+    return try  FfiConverterTypeBarcode_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_save_barcode(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeBarcode_lower(barcode),
+        FfiConverterSequenceString.lower(acknowledge),uniffiCallStatus
     )
 })
 }
@@ -1507,6 +1561,99 @@ public func FfiConverterTypeAuthorisedPerson_lift(_ buf: RustBuffer) throws -> A
 #endif
 public func FfiConverterTypeAuthorisedPerson_lower(_ value: AuthorisedPerson) -> RustBuffer {
     return FfiConverterTypeAuthorisedPerson.lower(value)
+}
+
+
+/**
+ * A barcode of the library: the GTIN one product is sold or packed under.
+ */
+public struct Barcode: Equatable, Hashable {
+    public var id: BarcodeId
+    public var owner: EnterpriseId
+    public var productId: ProductId
+    public var gtin: String
+    public var specification: String
+    public var packageSpecification: String
+    public var level: PackagingLevel
+    public var containsQuantity: UInt32
+    public var containsGtin: String?
+    public var photo: Attachment?
+    public var status: RecordStatus
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: BarcodeId, owner: EnterpriseId, productId: ProductId, gtin: String, specification: String, packageSpecification: String, level: PackagingLevel, containsQuantity: UInt32, containsGtin: String?, photo: Attachment?, status: RecordStatus) {
+        self.id = id
+        self.owner = owner
+        self.productId = productId
+        self.gtin = gtin
+        self.specification = specification
+        self.packageSpecification = packageSpecification
+        self.level = level
+        self.containsQuantity = containsQuantity
+        self.containsGtin = containsGtin
+        self.photo = photo
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Barcode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBarcode: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Barcode {
+        return
+            try Barcode(
+                id: FfiConverterTypeBarcodeId.read(from: &buf), 
+                owner: FfiConverterTypeEnterpriseId.read(from: &buf), 
+                productId: FfiConverterTypeProductId.read(from: &buf), 
+                gtin: FfiConverterString.read(from: &buf), 
+                specification: FfiConverterString.read(from: &buf), 
+                packageSpecification: FfiConverterString.read(from: &buf), 
+                level: FfiConverterTypePackagingLevel.read(from: &buf), 
+                containsQuantity: FfiConverterUInt32.read(from: &buf), 
+                containsGtin: FfiConverterOptionString.read(from: &buf), 
+                photo: FfiConverterOptionTypeAttachment.read(from: &buf), 
+                status: FfiConverterTypeRecordStatus.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Barcode, into buf: inout [UInt8]) {
+        FfiConverterTypeBarcodeId.write(value.id, into: &buf)
+        FfiConverterTypeEnterpriseId.write(value.owner, into: &buf)
+        FfiConverterTypeProductId.write(value.productId, into: &buf)
+        FfiConverterString.write(value.gtin, into: &buf)
+        FfiConverterString.write(value.specification, into: &buf)
+        FfiConverterString.write(value.packageSpecification, into: &buf)
+        FfiConverterTypePackagingLevel.write(value.level, into: &buf)
+        FfiConverterUInt32.write(value.containsQuantity, into: &buf)
+        FfiConverterOptionString.write(value.containsGtin, into: &buf)
+        FfiConverterOptionTypeAttachment.write(value.photo, into: &buf)
+        FfiConverterTypeRecordStatus.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBarcode_lift(_ buf: RustBuffer) throws -> Barcode {
+    return try FfiConverterTypeBarcode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBarcode_lower(_ value: Barcode) -> RustBuffer {
+    return FfiConverterTypeBarcode.lower(value)
 }
 
 
@@ -6150,6 +6297,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAttachment: FfiConverterRustBuffer {
+    typealias SwiftType = Attachment?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAttachment.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAttachment.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAuthorisedPerson: FfiConverterRustBuffer {
     typealias SwiftType = AuthorisedPerson?
 
@@ -6648,6 +6819,31 @@ fileprivate struct FfiConverterSequenceTypeAttachment: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeAttachment.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBarcode: FfiConverterRustBuffer {
+    typealias SwiftType = [Barcode]
+
+    public static func write(_ value: [Barcode], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBarcode.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Barcode] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Barcode]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBarcode.read(from: &buf))
         }
         return seq
     }
@@ -7602,6 +7798,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() != 38004) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_suyuan_ffi_checksum_method_app_barcodes() != 53837) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() != 20670) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7609,6 +7808,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_decode_photo() != 25468) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_delete_barcode() != 47760) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_delete_draft() != 28834) {
@@ -7660,6 +7862,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_report_recall() != 39446) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_save_barcode() != 65223) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_save_draft() != 48933) {

@@ -263,6 +263,11 @@ uint64_t uniffi_suyuan_ffi_fn_constructor_app_open(RustBuffer db_path, RustBuffe
 RustBuffer uniffi_suyuan_ffi_fn_method_app_acknowledge_recall(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_BARCODES
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_BARCODES
+RustBuffer uniffi_suyuan_ffi_fn_method_app_barcodes(uint64_t ptr, RustBuffer keyword, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_CONFIRM_RECONCILIATION
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_CONFIRM_RECONCILIATION
 RustBuffer uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation(uint64_t ptr, RustBuffer item_id, RustBuffer confirmation, RustBuffer opening_override, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
@@ -276,6 +281,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_decode_frame(uint64_t ptr, RustBuffer
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DECODE_PHOTO
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DECODE_PHOTO
 RustBuffer uniffi_suyuan_ffi_fn_method_app_decode_photo(uint64_t ptr, RustBuffer photo, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_BARCODE
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_BARCODE
+void uniffi_suyuan_ffi_fn_method_app_delete_barcode(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_DRAFT
@@ -361,6 +371,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_rejections(uint64_t ptr, RustCallStat
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_REPORT_RECALL
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_REPORT_RECALL
 RustBuffer uniffi_suyuan_ffi_fn_method_app_report_recall(uint64_t ptr, RustBuffer id, int64_t returned, int64_t destroyed, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_BARCODE
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_BARCODE
+RustBuffer uniffi_suyuan_ffi_fn_method_app_save_barcode(uint64_t ptr, RustBuffer barcode, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_DRAFT
@@ -713,6 +728,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_BARCODES
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_BARCODES
+uint16_t uniffi_suyuan_ffi_checksum_method_app_barcodes(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_CONFIRM_RECONCILIATION
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_CONFIRM_RECONCILIATION
 uint16_t uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation(void
@@ -728,6 +749,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_decode_frame(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DECODE_PHOTO
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DECODE_PHOTO
 uint16_t uniffi_suyuan_ffi_checksum_method_app_decode_photo(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_BARCODE
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_BARCODE
+uint16_t uniffi_suyuan_ffi_checksum_method_app_delete_barcode(void
     
 );
 #endif
@@ -830,6 +857,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_rejections(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_REPORT_RECALL
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_REPORT_RECALL
 uint16_t uniffi_suyuan_ffi_checksum_method_app_report_recall(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_BARCODE
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_BARCODE
+uint16_t uniffi_suyuan_ffi_checksum_method_app_save_barcode(void
     
 );
 #endif

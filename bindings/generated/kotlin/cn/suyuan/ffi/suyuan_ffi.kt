@@ -681,11 +681,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_barcodes(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_decode_frame(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_decode_photo(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_delete_barcode(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_delete_draft(
     ): Int
@@ -720,6 +724,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_suyuan_ffi_checksum_method_app_rejections(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_report_recall(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_save_barcode(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_save_draft(
     ): Int
@@ -775,12 +781,16 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_suyuan_ffi_fn_method_app_acknowledge_recall(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_barcodes(`ptr`: Long,`keyword`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation(`ptr`: Long,`itemId`: RustBuffer.ByValue,`confirmation`: RustBuffer.ByValue,`openingOverride`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_decode_frame(`ptr`: Long,`luma`: RustBuffer.ByValue,`width`: Int,`height`: Int,`rowStride`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_decode_photo(`ptr`: Long,`photo`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_delete_barcode(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_suyuan_ffi_fn_method_app_delete_draft(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_suyuan_ffi_fn_method_app_delete_partner(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -814,6 +824,8 @@ internal object UniffiLib {
     external fun uniffi_suyuan_ffi_fn_method_app_rejections(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_report_recall(`ptr`: Long,`id`: RustBuffer.ByValue,`returned`: Long,`destroyed`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_save_barcode(`ptr`: Long,`barcode`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_save_draft(`ptr`: Long,`document`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -971,6 +983,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() and 0xFFFF) != 38004) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_barcodes() and 0xFFFF) != 53837) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() and 0xFFFF) != 20670) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -978,6 +993,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_decode_photo() and 0xFFFF) != 25468) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_delete_barcode() and 0xFFFF) != 47760) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_delete_draft() and 0xFFFF) != 28834) {
@@ -1029,6 +1047,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_report_recall() and 0xFFFF) != 39446) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_barcode() and 0xFFFF) != 65223) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_draft() and 0xFFFF) != 48933) {
@@ -1532,6 +1553,11 @@ public interface AppInterface {
     fun `acknowledgeRecall`(`id`: RecallId): Recall
     
     /**
+     * Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+     */
+    fun `barcodes`(`keyword`: kotlin.String): List<Barcode>
+    
+    /**
      * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
      * item and submitted at once, so stock counts it; the server learns of it at the next sync.
      */
@@ -1547,6 +1573,11 @@ public interface AppInterface {
      * Codes in a photo (JPEG, PNG, WebP or BMP), with their products.
      */
     fun `decodePhoto`(`photo`: kotlin.ByteArray): List<ScannedCode>
+    
+    /**
+     * Deletes a barcode of the enterprise.
+     */
+    fun `deleteBarcode`(`id`: BarcodeId)
     
     /**
      * Deletes a draft.
@@ -1635,6 +1666,11 @@ public interface AppInterface {
      * Reports the totals returned and destroyed of a recalled product, offline.
      */
     fun `reportRecall`(`id`: RecallId, `returned`: kotlin.Long, `destroyed`: kotlin.Long): Recall
+    
+    /**
+     * Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+     */
+    fun `saveBarcode`(`barcode`: Barcode, `acknowledge`: List<kotlin.String>): Barcode
     
     /**
      * Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
@@ -1834,6 +1870,24 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+     */
+    @Throws(ApiException::class)override fun `barcodes`(`keyword`: kotlin.String): List<Barcode> {
+            return FfiConverterSequenceTypeBarcode.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_barcodes(
+        it,
+        
+        FfiConverterString.lower(`keyword`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
      * item and submitted at once, so stock counts it; the server learns of it at the next sync.
      */
@@ -1892,6 +1946,23 @@ open class App: Disposable, AutoCloseable, AppInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Deletes a barcode of the enterprise.
+     */
+    @Throws(ApiException::class)override fun `deleteBarcode`(`id`: BarcodeId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_barcode(
+        it,
+        
+        FfiConverterTypeBarcodeId.lower(`id`),_status)
+}
+    }
+    
     
 
     
@@ -2193,6 +2264,25 @@ open class App: Disposable, AutoCloseable, AppInterface
         FfiConverterTypeRecallId.lower(`id`),
         FfiConverterLong.lower(`returned`),
         FfiConverterLong.lower(`destroyed`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+     */
+    @Throws(ApiException::class)override fun `saveBarcode`(`barcode`: Barcode, `acknowledge`: List<kotlin.String>): Barcode {
+            return FfiConverterTypeBarcode.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_barcode(
+        it,
+        
+        FfiConverterTypeBarcode.lower(`barcode`),
+        FfiConverterSequenceString.lower(`acknowledge`),_status)
 }
     }
     )
@@ -2587,6 +2677,92 @@ public object FfiConverterTypeAuthorisedPerson: FfiConverterRustBuffer<Authorise
             FfiConverterString.write(value.`phone`, buf)
             FfiConverterString.write(value.`idNumber`, buf)
             FfiConverterString.write(value.`scope`, buf)
+    }
+}
+
+
+
+/**
+ * A barcode of the library: the GTIN one product is sold or packed under.
+ */
+data class Barcode (
+    var `id`: BarcodeId
+    , 
+    var `owner`: EnterpriseId
+    , 
+    var `productId`: ProductId
+    , 
+    var `gtin`: kotlin.String
+    , 
+    var `specification`: kotlin.String
+    , 
+    var `packageSpecification`: kotlin.String
+    , 
+    var `level`: PackagingLevel
+    , 
+    var `containsQuantity`: kotlin.UInt
+    , 
+    var `containsGtin`: kotlin.String?
+    , 
+    var `photo`: Attachment?
+    , 
+    var `status`: RecordStatus
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBarcode: FfiConverterRustBuffer<Barcode> {
+    override fun read(buf: ByteBuffer): Barcode {
+        return Barcode(
+            FfiConverterTypeBarcodeId.read(buf),
+            FfiConverterTypeEnterpriseId.read(buf),
+            FfiConverterTypeProductId.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypePackagingLevel.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAttachment.read(buf),
+            FfiConverterTypeRecordStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Barcode) = (
+            FfiConverterTypeBarcodeId.allocationSize(value.`id`) +
+            FfiConverterTypeEnterpriseId.allocationSize(value.`owner`) +
+            FfiConverterTypeProductId.allocationSize(value.`productId`) +
+            FfiConverterString.allocationSize(value.`gtin`) +
+            FfiConverterString.allocationSize(value.`specification`) +
+            FfiConverterString.allocationSize(value.`packageSpecification`) +
+            FfiConverterTypePackagingLevel.allocationSize(value.`level`) +
+            FfiConverterUInt.allocationSize(value.`containsQuantity`) +
+            FfiConverterOptionalString.allocationSize(value.`containsGtin`) +
+            FfiConverterOptionalTypeAttachment.allocationSize(value.`photo`) +
+            FfiConverterTypeRecordStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: Barcode, buf: ByteBuffer) {
+            FfiConverterTypeBarcodeId.write(value.`id`, buf)
+            FfiConverterTypeEnterpriseId.write(value.`owner`, buf)
+            FfiConverterTypeProductId.write(value.`productId`, buf)
+            FfiConverterString.write(value.`gtin`, buf)
+            FfiConverterString.write(value.`specification`, buf)
+            FfiConverterString.write(value.`packageSpecification`, buf)
+            FfiConverterTypePackagingLevel.write(value.`level`, buf)
+            FfiConverterUInt.write(value.`containsQuantity`, buf)
+            FfiConverterOptionalString.write(value.`containsGtin`, buf)
+            FfiConverterOptionalTypeAttachment.write(value.`photo`, buf)
+            FfiConverterTypeRecordStatus.write(value.`status`, buf)
     }
 }
 
@@ -6310,6 +6486,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAttachment: FfiConverterRustBuffer<Attachment?> {
+    override fun read(buf: ByteBuffer): Attachment? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAttachment.read(buf)
+    }
+
+    override fun allocationSize(value: Attachment?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAttachment.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Attachment?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAttachment.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAuthorisedPerson: FfiConverterRustBuffer<AuthorisedPerson?> {
     override fun read(buf: ByteBuffer): AuthorisedPerson? {
         if (buf.get().toInt() == 0) {
@@ -6964,6 +7172,34 @@ public object FfiConverterSequenceTypeAttachment: FfiConverterRustBuffer<List<At
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeAttachment.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeBarcode: FfiConverterRustBuffer<List<Barcode>> {
+    override fun read(buf: ByteBuffer): List<Barcode> {
+        val len = buf.getInt()
+        return List<Barcode>(len) {
+            FfiConverterTypeBarcode.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Barcode>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBarcode.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Barcode>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBarcode.write(it, buf)
         }
     }
 }

@@ -2,7 +2,8 @@
 the real server, on SQLite and PostgreSQL (issue 6): a wholesaler's phone adds a customer
 with no signal, an invalid one is refused on the phone; after the sync the server has it,
 linked to the registered shop, and the enterprise's second phone pulls it; an edit and a
-delete made on one phone reach the server and the other phone.
+delete made on one phone reach the server and the other phone. Barcodes entered offline
+reach the server and the other phone the same way.
 """
 
 import os
@@ -24,7 +25,7 @@ def customer(owner, name, code):
         enterprise_id=None, status=ffi.RecordStatus.DRAFT())
 
 
-class Partners:
+class Catalog:
     postgres = False
 
     def setUp(self):
@@ -77,12 +78,48 @@ class Partners:
         phone.sync_now()
         self.assertEqual(phone.partners(None, ""), [])
 
+    def test_a_barcode_entered_offline_reaches_the_server_and_the_other_phone(self):
+        server = self.server
+        me, login = server.register(63, "兰州舒唯雅化妆品厂", "registrant_manufacturer")
+        path = os.path.join(self.folder.name, "phone.db")
+        phone = ffi.App.open(path, server.url)
+        phone.log_in(login, harness.PASSWORD)
+        second = ffi.App.open(os.path.join(self.folder.name, "other.db"), server.url)
+        second.log_in(login, harness.PASSWORD)
+        offline = ffi.App.open(path, harness.OFFLINE_URL)
+        product = offline.save_product(ffi.Product(
+            id=ffi.new_id(), owner=me, generic_name="舒唯雅皮肤身体护肤霜", brand="舒唯雅",
+            registration_number="国妆特字G20210001", registrant="兰州舒唯雅化妆品厂",
+            manufacturer="兰州舒唯雅化妆品厂", specification="50g", shelf_life_months=36,
+            attachments=[], status=ffi.RecordStatus.DRAFT()), [])
 
-class OnSqlite(Partners, unittest.TestCase):
+        def barcode(gtin):
+            return ffi.Barcode(
+                id=ffi.new_id(), owner=me, product_id=product.id, gtin=gtin, specification="50g",
+                package_specification="1支", level=ffi.PackagingLevel.UNIT, contains_quantity=1,
+                contains_gtin=None, photo=None, status=ffi.RecordStatus.DRAFT())
+
+        with self.assertRaises(ffi.ApiError.Invalid):
+            offline.save_barcode(barcode("6901234567890"), [])
+        saved = offline.save_barcode(barcode("6901234567892"), [])
+        self.assertEqual(phone.sync_now().rejected, 0, phone.rejections())
+        token = server.login(login, harness.PASSWORD)
+        stored = server.call("GET", f"/api/v1/barcodes/{saved.id}", token=token)["barcode"]
+        self.assertEqual((stored["gtin"], stored["product_id"]), ("6901234567892", product.id))
+        second.sync_now()
+        self.assertEqual([b.id for b in second.barcodes("6901234567892")], [saved.id])
+        second.delete_barcode(saved.id)
+        self.assertEqual(second.sync_now().rejected, 0, second.rejections())
+        server.call("GET", f"/api/v1/barcodes/{saved.id}", token=token, expect=404)
+        phone.sync_now()
+        self.assertEqual(phone.barcodes(""), [])
+
+
+class OnSqlite(Catalog, unittest.TestCase):
     postgres = False
 
 
-class OnPostgres(Partners, unittest.TestCase):
+class OnPostgres(Catalog, unittest.TestCase):
     postgres = True
 
 
