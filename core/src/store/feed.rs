@@ -36,8 +36,12 @@ impl Store {
             }
             out.cursor = change.seq;
             let id = change.id.to_string();
+            // A record deleted here and not yet pushed counts too: the pull must not bring it
+            // back, and its delete keeps the copy to restore should the server refuse it.
             let dirty: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM records WHERE entity = ?1 AND id = ?2 AND dirty = 1)",
+                "SELECT EXISTS (SELECT 1 FROM records WHERE entity = ?1 AND id = ?2 AND dirty = 1) \
+                 OR EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND record_id = ?2 \
+                 AND op LIKE 'delete_%' AND undo IS NOT NULL)",
                 params![change.entity, id],
                 |r| r.get(0),
             )?;

@@ -233,3 +233,35 @@ fn partners_are_listed_by_role_and_keyword_and_pulled_ones_join_them() {
     s.apply_pull(&gone).unwrap();
     assert!(s.partner(pulled.id).unwrap().is_none());
 }
+
+#[test]
+fn a_pull_does_not_bring_back_a_partner_deleted_here_and_a_refusal_restores_the_pulled_copy() {
+    let e = ent(1);
+    let mut s = store_of(e);
+    let p = partner(1, PartnerRole::Supplier, USCC_A);
+    s.save_partner(p.clone(), &[], day(3, 2)).unwrap();
+    answer(&mut s, ok);
+    s.delete_partner(p.id).unwrap();
+    let mut newer = p.clone();
+    newer.contact = "服务器上的新联系人".into();
+    let pulled = s
+        .apply_pull(&PullResponse {
+            changes: vec![ServerChange {
+                seq: 1,
+                entity: entity::PARTNER.into(),
+                id: p.id.0,
+                body: serde_json::to_value(&newer).unwrap(),
+            }],
+            next_cursor: 1,
+            more: false,
+        })
+        .unwrap();
+    assert_eq!(pulled.kept_local, 1);
+    assert!(s.partner(p.id).unwrap().is_none(), "still deleted here");
+    answer(&mut s, refused);
+    assert_eq!(
+        s.partner(p.id).unwrap(),
+        Some(newer),
+        "the server's newest copy"
+    );
+}
