@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use suyuan_core::barcode::{self, CodeFields, DecodedCode, Symbology};
 use suyuan_core::model::{
-    NonconformingRecord, Product, ProductId, Recall, RecallId, ReconciliationItem,
-    ReconciliationItemId, Transaction, TransactionId,
+    Barcode, BarcodeId, NonconformingRecord, Partner, PartnerId, PartnerRole, Product, ProductId,
+    Recall, RecallId, ReconciliationItem, ReconciliationItemId, Transaction, TransactionId,
 };
 use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::rules::verdict::Verdict;
@@ -110,7 +110,8 @@ impl App {
         lock(&self.ui).session().map_err(|e| self.store_error(e))
     }
 
-    /// Adds a product to the library (offline; sent at the next sync).
+    /// Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+    /// the next sync).
     pub fn save_product(
         &self,
         product: Product,
@@ -130,6 +131,61 @@ impl App {
     pub fn products(&self, keyword: String, limit: u32) -> Result<Vec<Product>, ApiError> {
         lock(&self.ui)
             .products(&keyword, limit)
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+    pub fn save_barcode(
+        &self,
+        barcode: Barcode,
+        acknowledge: Vec<String>,
+    ) -> Result<Barcode, ApiError> {
+        lock(&self.ui)
+            .save_barcode(barcode, &acknowledge)
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Deletes a barcode of the enterprise.
+    pub fn delete_barcode(&self, id: BarcodeId) -> Result<(), ApiError> {
+        lock(&self.ui)
+            .delete_barcode(id)
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+    pub fn barcodes(&self, keyword: String) -> Result<Vec<Barcode>, ApiError> {
+        lock(&self.ui)
+            .barcodes(&keyword)
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+    /// keeps the record's role; warnings listed in `acknowledge` are accepted.
+    pub fn save_partner(
+        &self,
+        partner: Partner,
+        acknowledge: Vec<String>,
+    ) -> Result<Partner, ApiError> {
+        lock(&self.ui)
+            .save_partner(partner, &acknowledge, Local::now().date_naive())
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Deletes a supplier or customer no document names (disable it instead).
+    pub fn delete_partner(&self, id: PartnerId) -> Result<(), ApiError> {
+        lock(&self.ui)
+            .delete_partner(id)
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+    pub fn partners(
+        &self,
+        role: Option<PartnerRole>,
+        keyword: String,
+    ) -> Result<Vec<Partner>, ApiError> {
+        lock(&self.ui)
+            .partners(role, &keyword)
             .map_err(|e| self.store_error(e))
     }
 

@@ -5,7 +5,9 @@
 //! call into the core, and errors reach the app as the small [`ApiError`].
 
 mod app;
+pub mod barcode_types;
 mod error;
+pub mod partner_types;
 pub mod types;
 pub mod unit_types;
 

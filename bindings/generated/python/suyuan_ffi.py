@@ -530,13 +530,19 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() != 38004:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_barcodes() != 53837:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() != 20670:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_decode_frame() != 64269:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_decode_photo() != 25468:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_delete_barcode() != 47760:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_delete_draft() != 28834:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_delete_partner() != 61339:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation() != 21100:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -554,6 +560,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_nonconforming() != 31113:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_partners() != 44849:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_product() != 1121:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_products() != 2489:
@@ -566,9 +574,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_report_recall() != 39446:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_save_barcode() != 65223:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_save_draft() != 48933:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_suyuan_ffi_checksum_method_app_save_product() != 39035:
+    if lib.uniffi_suyuan_ffi_checksum_method_app_save_partner() != 56370:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_save_product() != 15159:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_session() != 61196:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -628,6 +640,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_func_new_id.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_barcodes.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_barcodes.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation.restype = ctypes.c_uint16
@@ -637,9 +652,15 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_frame.restype = ctypes.c
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_photo.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_decode_photo.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_barcode.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_barcode.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_draft.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_draft.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_partner.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_delete_partner.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation.restype = ctypes.c_uint16
@@ -664,6 +685,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_look_up_unit.restype = ctypes.c
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_nonconforming.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_nonconforming.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_partners.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_partners.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_product.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_product.restype = ctypes.c_uint16
@@ -682,9 +706,15 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_rejections.restype = ctypes.c_u
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_report_recall.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_report_recall.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_barcode.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_barcode.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_draft.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_draft.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_partner.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_partner.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_product.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_save_product.restype = ctypes.c_uint16
@@ -732,6 +762,12 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_acknowledge_recall.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_acknowledge_recall.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_barcodes.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_barcodes.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -756,12 +792,24 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_decode_photo.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_decode_photo.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_barcode.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_barcode.restype = None
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft.restype = None
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_partner.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_partner.restype = None
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -809,6 +857,13 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_nonconforming.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_nonconforming.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_partners.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_partners.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_product.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -845,6 +900,13 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_report_recall.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_report_recall.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_barcode.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_barcode.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_draft.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -852,6 +914,13 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_draft.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_draft.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_partner.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_partner.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_product.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1139,6 +1208,505 @@ class _UniffiFfiConverterTypeAttachment(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.content_type, buf)
         _UniffiFfiConverterUInt64.write(value.size, buf)
         _UniffiFfiConverterString.write(value.sha256, buf)
+
+@dataclass
+class AuthorisedPerson:
+    """
+    The person a supplier authorises to deal with us (法定授权人).
+"""
+    def __init__(self, *, name:str, phone:str, id_number:str, scope:str):
+        self.name = name
+        self.phone = phone
+        self.id_number = id_number
+        self.scope = scope
+        
+        
+
+    
+    def __str__(self):
+        return "AuthorisedPerson(name={}, phone={}, id_number={}, scope={})".format(self.name, self.phone, self.id_number, self.scope)
+    def __eq__(self, other):
+        if self.name != other.name:
+            return False
+        if self.phone != other.phone:
+            return False
+        if self.id_number != other.id_number:
+            return False
+        if self.scope != other.scope:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAuthorisedPerson(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AuthorisedPerson(
+            name=_UniffiFfiConverterString.read(buf),
+            phone=_UniffiFfiConverterString.read(buf),
+            id_number=_UniffiFfiConverterString.read(buf),
+            scope=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.phone)
+        _UniffiFfiConverterString.check_lower(value.id_number)
+        _UniffiFfiConverterString.check_lower(value.scope)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.phone, buf)
+        _UniffiFfiConverterString.write(value.id_number, buf)
+        _UniffiFfiConverterString.write(value.scope, buf)
+
+
+class _UniffiFfiConverterTypeBarcodeId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+BarcodeId = str
+
+
+
+class _UniffiFfiConverterTypeEnterpriseId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+EnterpriseId = str
+
+
+
+class _UniffiFfiConverterTypeProductId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+ProductId = str
+
+
+
+
+
+
+
+class PackagingLevel(enum.Enum):
+    """
+    A packaging level: unit → box → case → pallet.
+"""
+    
+    UNIT = 0
+    """
+    The sales unit (最小销售单元).
+"""
+    
+    BOX = 1
+    """
+    An inner box (盒).
+"""
+    
+    CASE = 2
+    """
+    A shipping case (箱).
+"""
+    
+    PALLET = 3
+    """
+    A pallet (托).
+"""
+    
+
+
+class _UniffiFfiConverterTypePackagingLevel(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return PackagingLevel.UNIT
+        if variant == 2:
+            return PackagingLevel.BOX
+        if variant == 3:
+            return PackagingLevel.CASE
+        if variant == 4:
+            return PackagingLevel.PALLET
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == PackagingLevel.UNIT:
+            return
+        if value == PackagingLevel.BOX:
+            return
+        if value == PackagingLevel.CASE:
+            return
+        if value == PackagingLevel.PALLET:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == PackagingLevel.UNIT:
+            buf.write_i32(1)
+        if value == PackagingLevel.BOX:
+            buf.write_i32(2)
+        if value == PackagingLevel.CASE:
+            buf.write_i32(3)
+        if value == PackagingLevel.PALLET:
+            buf.write_i32(4)
+
+
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeAttachment(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeAttachment.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeAttachment.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeAttachment.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class _UniffiFfiConverterTypeInstant:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+Instant = str
+
+
+
+
+
+
+
+class RecordStatus:
+    """
+    Save (保存) versus submit (提交).
+"""
+    def __init__(self):
+        raise RuntimeError("RecordStatus cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class DRAFT:
+        """
+        Saved, still editable and deletable.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "RecordStatus.DRAFT()".format()
+        def __eq__(self, other):
+            if not isinstance(other, RecordStatus):
+                return NotImplemented
+            if not other.is_DRAFT():
+                return False
+            return True
+
+    @dataclass
+    class SUBMITTED:
+        """
+        Submitted; immutable from then on.
+"""
+        
+        def __init__(self, at:Instant):
+            self.at = at
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "RecordStatus.SUBMITTED(at={})".format(self.at)
+        def __eq__(self, other):
+            if not isinstance(other, RecordStatus):
+                return NotImplemented
+            if not other.is_SUBMITTED():
+                return False
+            if self.at != other.at:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_DRAFT(self) -> bool:
+        return isinstance(self, RecordStatus.DRAFT)
+    def is_draft(self) -> bool:
+        return isinstance(self, RecordStatus.DRAFT)
+    def is_SUBMITTED(self) -> bool:
+        return isinstance(self, RecordStatus.SUBMITTED)
+    def is_submitted(self) -> bool:
+        return isinstance(self, RecordStatus.SUBMITTED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+RecordStatus.DRAFT = type("RecordStatus.DRAFT", (RecordStatus.DRAFT, RecordStatus,), {})  # type: ignore
+RecordStatus.SUBMITTED = type("RecordStatus.SUBMITTED", (RecordStatus.SUBMITTED, RecordStatus,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeRecordStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return RecordStatus.DRAFT(
+            )
+        if variant == 2:
+            return RecordStatus.SUBMITTED(
+                _UniffiFfiConverterTypeInstant.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_DRAFT():
+            return
+        if value.is_SUBMITTED():
+            _UniffiFfiConverterTypeInstant.check_lower(value.at)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_DRAFT():
+            buf.write_i32(1)
+        if value.is_SUBMITTED():
+            buf.write_i32(2)
+            _UniffiFfiConverterTypeInstant.write(value.at, buf)
+
+
+
+@dataclass
+class Barcode:
+    """
+    A barcode of the library: the GTIN one product is sold or packed under.
+"""
+    def __init__(self, *, id:BarcodeId, owner:EnterpriseId, product_id:ProductId, gtin:str, specification:str, package_specification:str, level:PackagingLevel, contains_quantity:int, contains_gtin:typing.Optional[str], photo:typing.Optional[Attachment], status:RecordStatus):
+        self.id = id
+        self.owner = owner
+        self.product_id = product_id
+        self.gtin = gtin
+        self.specification = specification
+        self.package_specification = package_specification
+        self.level = level
+        self.contains_quantity = contains_quantity
+        self.contains_gtin = contains_gtin
+        self.photo = photo
+        self.status = status
+        
+        
+
+    
+    def __str__(self):
+        return "Barcode(id={}, owner={}, product_id={}, gtin={}, specification={}, package_specification={}, level={}, contains_quantity={}, contains_gtin={}, photo={}, status={})".format(self.id, self.owner, self.product_id, self.gtin, self.specification, self.package_specification, self.level, self.contains_quantity, self.contains_gtin, self.photo, self.status)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.owner != other.owner:
+            return False
+        if self.product_id != other.product_id:
+            return False
+        if self.gtin != other.gtin:
+            return False
+        if self.specification != other.specification:
+            return False
+        if self.package_specification != other.package_specification:
+            return False
+        if self.level != other.level:
+            return False
+        if self.contains_quantity != other.contains_quantity:
+            return False
+        if self.contains_gtin != other.contains_gtin:
+            return False
+        if self.photo != other.photo:
+            return False
+        if self.status != other.status:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBarcode(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Barcode(
+            id=_UniffiFfiConverterTypeBarcodeId.read(buf),
+            owner=_UniffiFfiConverterTypeEnterpriseId.read(buf),
+            product_id=_UniffiFfiConverterTypeProductId.read(buf),
+            gtin=_UniffiFfiConverterString.read(buf),
+            specification=_UniffiFfiConverterString.read(buf),
+            package_specification=_UniffiFfiConverterString.read(buf),
+            level=_UniffiFfiConverterTypePackagingLevel.read(buf),
+            contains_quantity=_UniffiFfiConverterUInt32.read(buf),
+            contains_gtin=_UniffiFfiConverterOptionalString.read(buf),
+            photo=_UniffiFfiConverterOptionalTypeAttachment.read(buf),
+            status=_UniffiFfiConverterTypeRecordStatus.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeBarcodeId.check_lower(value.id)
+        _UniffiFfiConverterTypeEnterpriseId.check_lower(value.owner)
+        _UniffiFfiConverterTypeProductId.check_lower(value.product_id)
+        _UniffiFfiConverterString.check_lower(value.gtin)
+        _UniffiFfiConverterString.check_lower(value.specification)
+        _UniffiFfiConverterString.check_lower(value.package_specification)
+        _UniffiFfiConverterTypePackagingLevel.check_lower(value.level)
+        _UniffiFfiConverterUInt32.check_lower(value.contains_quantity)
+        _UniffiFfiConverterOptionalString.check_lower(value.contains_gtin)
+        _UniffiFfiConverterOptionalTypeAttachment.check_lower(value.photo)
+        _UniffiFfiConverterTypeRecordStatus.check_lower(value.status)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeBarcodeId.write(value.id, buf)
+        _UniffiFfiConverterTypeEnterpriseId.write(value.owner, buf)
+        _UniffiFfiConverterTypeProductId.write(value.product_id, buf)
+        _UniffiFfiConverterString.write(value.gtin, buf)
+        _UniffiFfiConverterString.write(value.specification, buf)
+        _UniffiFfiConverterString.write(value.package_specification, buf)
+        _UniffiFfiConverterTypePackagingLevel.write(value.level, buf)
+        _UniffiFfiConverterUInt32.write(value.contains_quantity, buf)
+        _UniffiFfiConverterOptionalString.write(value.contains_gtin, buf)
+        _UniffiFfiConverterOptionalTypeAttachment.write(value.photo, buf)
+        _UniffiFfiConverterTypeRecordStatus.write(value.status, buf)
 
 
 class _UniffiFfiConverterTypeUuid:
@@ -1515,31 +2083,6 @@ class _UniffiFfiConverterTypeCodeKind(_UniffiConverterRustBuffer):
 
 
 
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 
 class _UniffiFfiConverterTypeNaiveDate:
     @staticmethod
@@ -1749,32 +2292,6 @@ class _UniffiFfiConverterOptionalTypePartnerId(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-
-class _UniffiFfiConverterTypeEnterpriseId:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-EnterpriseId = str
-
-
 class _UniffiFfiConverterOptionalTypeEnterpriseId(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -1850,45 +2367,6 @@ class _UniffiFfiConverterTypeCounterparty(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterOptionalString.write(value.uscc, buf)
         _UniffiFfiConverterOptionalTypeEnterpriseId.write(value.enterprise_id, buf)
-
-
-class _UniffiFfiConverterTypeProductId:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-ProductId = str
-
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
 
 @dataclass
 class TransactionLine:
@@ -2088,6 +2566,45 @@ class _UniffiFfiConverterTypeConfirmation(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalSequenceTypeTransactionLine.write(value.lines, buf)
         _UniffiFfiConverterOptionalString.write(value.reason, buf)
 
+@dataclass
+class DateRange:
+    """
+    An inclusive date range (质量协议有效期).
+"""
+    def __init__(self, *, _from:NaiveDate, to:NaiveDate):
+        self._from = _from
+        self.to = to
+        
+        
+
+    
+    def __str__(self):
+        return "DateRange(_from={}, to={})".format(self._from, self.to)
+    def __eq__(self, other):
+        if self._from != other._from:
+            return False
+        if self.to != other.to:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDateRange(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DateRange(
+            _from=_UniffiFfiConverterTypeNaiveDate.read(buf),
+            to=_UniffiFfiConverterTypeNaiveDate.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeNaiveDate.check_lower(value._from)
+        _UniffiFfiConverterTypeNaiveDate.check_lower(value.to)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeNaiveDate.write(value._from, buf)
+        _UniffiFfiConverterTypeNaiveDate.write(value.to, buf)
+
 class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2188,6 +2705,51 @@ class _UniffiFfiConverterTypeDocumentQuery(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalBoolean.write(value.submitted, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.limit, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.offset, buf)
+
+@dataclass
+class Licence:
+    """
+    A licence number and its validity (许可证号, 有效期起止).
+"""
+    def __init__(self, *, number:str, valid_from:typing.Optional[NaiveDate], valid_to:typing.Optional[NaiveDate]):
+        self.number = number
+        self.valid_from = valid_from
+        self.valid_to = valid_to
+        
+        
+
+    
+    def __str__(self):
+        return "Licence(number={}, valid_from={}, valid_to={})".format(self.number, self.valid_from, self.valid_to)
+    def __eq__(self, other):
+        if self.number != other.number:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_to != other.valid_to:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLicence(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Licence(
+            number=_UniffiFfiConverterString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalTypeNaiveDate.read(buf),
+            valid_to=_UniffiFfiConverterOptionalTypeNaiveDate.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.number)
+        _UniffiFfiConverterOptionalTypeNaiveDate.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalTypeNaiveDate.check_lower(value.valid_to)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.number, buf)
+        _UniffiFfiConverterOptionalTypeNaiveDate.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalTypeNaiveDate.write(value.valid_to, buf)
 
 @dataclass
 class LineDifference:
@@ -2430,149 +2992,6 @@ class _UniffiFfiConverterSequenceTypeAttachment(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeAttachment.read(buf) for i in range(count)
         ]
 
-
-class _UniffiFfiConverterTypeInstant:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
-
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
-
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-Instant = str
-
-
-
-
-
-
-
-class RecordStatus:
-    """
-    Save (保存) versus submit (提交).
-"""
-    def __init__(self):
-        raise RuntimeError("RecordStatus cannot be instantiated directly")
-
-    # Each enum variant is a nested class of the enum itself.
-    @dataclass
-    class DRAFT:
-        """
-        Saved, still editable and deletable.
-"""
-        
-        def __init__(self, ):
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "RecordStatus.DRAFT()".format()
-        def __eq__(self, other):
-            if not isinstance(other, RecordStatus):
-                return NotImplemented
-            if not other.is_DRAFT():
-                return False
-            return True
-
-    @dataclass
-    class SUBMITTED:
-        """
-        Submitted; immutable from then on.
-"""
-        
-        def __init__(self, at:Instant):
-            self.at = at
-            
-            
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "RecordStatus.SUBMITTED(at={})".format(self.at)
-        def __eq__(self, other):
-            if not isinstance(other, RecordStatus):
-                return NotImplemented
-            if not other.is_SUBMITTED():
-                return False
-            if self.at != other.at:
-                return False
-            return True
-
-    
-
-    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
-    # whether an instance is that variant.
-    def is_DRAFT(self) -> bool:
-        return isinstance(self, RecordStatus.DRAFT)
-    def is_draft(self) -> bool:
-        return isinstance(self, RecordStatus.DRAFT)
-    def is_SUBMITTED(self) -> bool:
-        return isinstance(self, RecordStatus.SUBMITTED)
-    def is_submitted(self) -> bool:
-        return isinstance(self, RecordStatus.SUBMITTED)
-    
-
-# Now, a little trick - we make each nested variant class be a subclass of the main
-# enum class, so that method calls and instance checks etc will work intuitively.
-# We might be able to do this a little more neatly with a metaclass, but this'll do.
-RecordStatus.DRAFT = type("RecordStatus.DRAFT", (RecordStatus.DRAFT, RecordStatus,), {})  # type: ignore
-RecordStatus.SUBMITTED = type("RecordStatus.SUBMITTED", (RecordStatus.SUBMITTED, RecordStatus,), {})  # type: ignore
-
-
-
-
-class _UniffiFfiConverterTypeRecordStatus(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return RecordStatus.DRAFT(
-            )
-        if variant == 2:
-            return RecordStatus.SUBMITTED(
-                _UniffiFfiConverterTypeInstant.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value.is_DRAFT():
-            return
-        if value.is_SUBMITTED():
-            _UniffiFfiConverterTypeInstant.check_lower(value.at)
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value.is_DRAFT():
-            buf.write_i32(1)
-        if value.is_SUBMITTED():
-            buf.write_i32(2)
-            _UniffiFfiConverterTypeInstant.write(value.at, buf)
-
-
-
 @dataclass
 class NonconformingRecord:
     """
@@ -2682,6 +3101,424 @@ class _UniffiFfiConverterTypeNonconformingRecord(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeNaiveDate.write(value.handled_on, buf)
         _UniffiFfiConverterTypeNonconformingStatus.write(value.state, buf)
         _UniffiFfiConverterSequenceTypeAttachment.write(value.attachments, buf)
+        _UniffiFfiConverterTypeRecordStatus.write(value.status, buf)
+
+
+
+
+
+
+class PartnerRole(enum.Enum):
+    """
+    Whether the partner supplies to us or buys from us.
+"""
+    
+    SUPPLIER = 0
+    """
+    供应商.
+"""
+    
+    CUSTOMER = 1
+    """
+    销售客户.
+"""
+    
+
+
+class _UniffiFfiConverterTypePartnerRole(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return PartnerRole.SUPPLIER
+        if variant == 2:
+            return PartnerRole.CUSTOMER
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == PartnerRole.SUPPLIER:
+            return
+        if value == PartnerRole.CUSTOMER:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == PartnerRole.SUPPLIER:
+            buf.write_i32(1)
+        if value == PartnerRole.CUSTOMER:
+            buf.write_i32(2)
+
+
+
+
+
+
+
+
+class EnterpriseKind(enum.Enum):
+    """
+    The kind of operator (供应商类型 / 销售客户类型).
+"""
+    
+    REGISTRANT_MANUFACTURER = 0
+    """
+    Registrant, filer or manufacturer (注册人/备案人/生产企业).
+"""
+    
+    DOMESTIC_RESPONSIBLE_PERSON = 1
+    """
+    Domestic responsible person of an importer (境内责任人).
+"""
+    
+    WHOLESALER = 2
+    """
+    Wholesaler (批发企业).
+"""
+    
+    RETAIL_SHOP = 3
+    """
+    Specialist retail shop (化妆品专营店).
+"""
+    
+    SUPERMARKET = 4
+    """
+    Supermarket or department store (商超).
+"""
+    
+    BEAUTY_SALON = 5
+    """
+    Beauty salon or hairdresser (美容美发机构).
+"""
+    
+    E_COMMERCE = 6
+    """
+    E-commerce operator (电子商务经营者).
+"""
+    
+
+
+class _UniffiFfiConverterTypeEnterpriseKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return EnterpriseKind.REGISTRANT_MANUFACTURER
+        if variant == 2:
+            return EnterpriseKind.DOMESTIC_RESPONSIBLE_PERSON
+        if variant == 3:
+            return EnterpriseKind.WHOLESALER
+        if variant == 4:
+            return EnterpriseKind.RETAIL_SHOP
+        if variant == 5:
+            return EnterpriseKind.SUPERMARKET
+        if variant == 6:
+            return EnterpriseKind.BEAUTY_SALON
+        if variant == 7:
+            return EnterpriseKind.E_COMMERCE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == EnterpriseKind.REGISTRANT_MANUFACTURER:
+            return
+        if value == EnterpriseKind.DOMESTIC_RESPONSIBLE_PERSON:
+            return
+        if value == EnterpriseKind.WHOLESALER:
+            return
+        if value == EnterpriseKind.RETAIL_SHOP:
+            return
+        if value == EnterpriseKind.SUPERMARKET:
+            return
+        if value == EnterpriseKind.BEAUTY_SALON:
+            return
+        if value == EnterpriseKind.E_COMMERCE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == EnterpriseKind.REGISTRANT_MANUFACTURER:
+            buf.write_i32(1)
+        if value == EnterpriseKind.DOMESTIC_RESPONSIBLE_PERSON:
+            buf.write_i32(2)
+        if value == EnterpriseKind.WHOLESALER:
+            buf.write_i32(3)
+        if value == EnterpriseKind.RETAIL_SHOP:
+            buf.write_i32(4)
+        if value == EnterpriseKind.SUPERMARKET:
+            buf.write_i32(5)
+        if value == EnterpriseKind.BEAUTY_SALON:
+            buf.write_i32(6)
+        if value == EnterpriseKind.E_COMMERCE:
+            buf.write_i32(7)
+
+
+
+
+
+
+
+
+class PartnerState(enum.Enum):
+    """
+    Normal or disabled (正常/停用).
+"""
+    
+    NORMAL = 0
+    """
+    正常.
+"""
+    
+    DISABLED = 1
+    """
+    停用.
+"""
+    
+
+
+class _UniffiFfiConverterTypePartnerState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return PartnerState.NORMAL
+        if variant == 2:
+            return PartnerState.DISABLED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == PartnerState.NORMAL:
+            return
+        if value == PartnerState.DISABLED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == PartnerState.NORMAL:
+            buf.write_i32(1)
+        if value == PartnerState.DISABLED:
+            buf.write_i32(2)
+
+
+
+class _UniffiFfiConverterOptionalTypeLicence(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeLicence.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeLicence.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeLicence.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeDateRange(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDateRange.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDateRange.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDateRange.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeAuthorisedPerson(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeAuthorisedPerson.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeAuthorisedPerson.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeAuthorisedPerson.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class Partner:
+    """
+    A supplier or customer record (供应商信息 / 销售客户信息).
+"""
+    def __init__(self, *, id:PartnerId, owner:EnterpriseId, role:PartnerRole, kind:EnterpriseKind, state:PartnerState, name:str, uscc:str, contact:str, phone:str, region_code:str, address:str, legal_representative:str, licence:typing.Optional[Licence], quality_agreement:typing.Optional[DateRange], authorised_person:typing.Optional[AuthorisedPerson], remittance_account:str, attachments:typing.List[Attachment], enterprise_id:typing.Optional[EnterpriseId], status:RecordStatus):
+        self.id = id
+        self.owner = owner
+        self.role = role
+        self.kind = kind
+        self.state = state
+        self.name = name
+        self.uscc = uscc
+        self.contact = contact
+        self.phone = phone
+        self.region_code = region_code
+        self.address = address
+        self.legal_representative = legal_representative
+        self.licence = licence
+        self.quality_agreement = quality_agreement
+        self.authorised_person = authorised_person
+        self.remittance_account = remittance_account
+        self.attachments = attachments
+        self.enterprise_id = enterprise_id
+        self.status = status
+        
+        
+
+    
+    def __str__(self):
+        return "Partner(id={}, owner={}, role={}, kind={}, state={}, name={}, uscc={}, contact={}, phone={}, region_code={}, address={}, legal_representative={}, licence={}, quality_agreement={}, authorised_person={}, remittance_account={}, attachments={}, enterprise_id={}, status={})".format(self.id, self.owner, self.role, self.kind, self.state, self.name, self.uscc, self.contact, self.phone, self.region_code, self.address, self.legal_representative, self.licence, self.quality_agreement, self.authorised_person, self.remittance_account, self.attachments, self.enterprise_id, self.status)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.owner != other.owner:
+            return False
+        if self.role != other.role:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.state != other.state:
+            return False
+        if self.name != other.name:
+            return False
+        if self.uscc != other.uscc:
+            return False
+        if self.contact != other.contact:
+            return False
+        if self.phone != other.phone:
+            return False
+        if self.region_code != other.region_code:
+            return False
+        if self.address != other.address:
+            return False
+        if self.legal_representative != other.legal_representative:
+            return False
+        if self.licence != other.licence:
+            return False
+        if self.quality_agreement != other.quality_agreement:
+            return False
+        if self.authorised_person != other.authorised_person:
+            return False
+        if self.remittance_account != other.remittance_account:
+            return False
+        if self.attachments != other.attachments:
+            return False
+        if self.enterprise_id != other.enterprise_id:
+            return False
+        if self.status != other.status:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePartner(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Partner(
+            id=_UniffiFfiConverterTypePartnerId.read(buf),
+            owner=_UniffiFfiConverterTypeEnterpriseId.read(buf),
+            role=_UniffiFfiConverterTypePartnerRole.read(buf),
+            kind=_UniffiFfiConverterTypeEnterpriseKind.read(buf),
+            state=_UniffiFfiConverterTypePartnerState.read(buf),
+            name=_UniffiFfiConverterString.read(buf),
+            uscc=_UniffiFfiConverterString.read(buf),
+            contact=_UniffiFfiConverterString.read(buf),
+            phone=_UniffiFfiConverterString.read(buf),
+            region_code=_UniffiFfiConverterString.read(buf),
+            address=_UniffiFfiConverterString.read(buf),
+            legal_representative=_UniffiFfiConverterString.read(buf),
+            licence=_UniffiFfiConverterOptionalTypeLicence.read(buf),
+            quality_agreement=_UniffiFfiConverterOptionalTypeDateRange.read(buf),
+            authorised_person=_UniffiFfiConverterOptionalTypeAuthorisedPerson.read(buf),
+            remittance_account=_UniffiFfiConverterString.read(buf),
+            attachments=_UniffiFfiConverterSequenceTypeAttachment.read(buf),
+            enterprise_id=_UniffiFfiConverterOptionalTypeEnterpriseId.read(buf),
+            status=_UniffiFfiConverterTypeRecordStatus.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypePartnerId.check_lower(value.id)
+        _UniffiFfiConverterTypeEnterpriseId.check_lower(value.owner)
+        _UniffiFfiConverterTypePartnerRole.check_lower(value.role)
+        _UniffiFfiConverterTypeEnterpriseKind.check_lower(value.kind)
+        _UniffiFfiConverterTypePartnerState.check_lower(value.state)
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.uscc)
+        _UniffiFfiConverterString.check_lower(value.contact)
+        _UniffiFfiConverterString.check_lower(value.phone)
+        _UniffiFfiConverterString.check_lower(value.region_code)
+        _UniffiFfiConverterString.check_lower(value.address)
+        _UniffiFfiConverterString.check_lower(value.legal_representative)
+        _UniffiFfiConverterOptionalTypeLicence.check_lower(value.licence)
+        _UniffiFfiConverterOptionalTypeDateRange.check_lower(value.quality_agreement)
+        _UniffiFfiConverterOptionalTypeAuthorisedPerson.check_lower(value.authorised_person)
+        _UniffiFfiConverterString.check_lower(value.remittance_account)
+        _UniffiFfiConverterSequenceTypeAttachment.check_lower(value.attachments)
+        _UniffiFfiConverterOptionalTypeEnterpriseId.check_lower(value.enterprise_id)
+        _UniffiFfiConverterTypeRecordStatus.check_lower(value.status)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypePartnerId.write(value.id, buf)
+        _UniffiFfiConverterTypeEnterpriseId.write(value.owner, buf)
+        _UniffiFfiConverterTypePartnerRole.write(value.role, buf)
+        _UniffiFfiConverterTypeEnterpriseKind.write(value.kind, buf)
+        _UniffiFfiConverterTypePartnerState.write(value.state, buf)
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.uscc, buf)
+        _UniffiFfiConverterString.write(value.contact, buf)
+        _UniffiFfiConverterString.write(value.phone, buf)
+        _UniffiFfiConverterString.write(value.region_code, buf)
+        _UniffiFfiConverterString.write(value.address, buf)
+        _UniffiFfiConverterString.write(value.legal_representative, buf)
+        _UniffiFfiConverterOptionalTypeLicence.write(value.licence, buf)
+        _UniffiFfiConverterOptionalTypeDateRange.write(value.quality_agreement, buf)
+        _UniffiFfiConverterOptionalTypeAuthorisedPerson.write(value.authorised_person, buf)
+        _UniffiFfiConverterString.write(value.remittance_account, buf)
+        _UniffiFfiConverterSequenceTypeAttachment.write(value.attachments, buf)
+        _UniffiFfiConverterOptionalTypeEnterpriseId.write(value.enterprise_id, buf)
         _UniffiFfiConverterTypeRecordStatus.write(value.status, buf)
 
 
@@ -4922,77 +5759,6 @@ class _UniffiFfiConverterTypeUnitEvent(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeUuid.write(value.upload_id, buf)
         _UniffiFfiConverterOptionalString.write(value.document_number, buf)
 
-
-
-
-
-
-class PackagingLevel(enum.Enum):
-    """
-    A packaging level: unit → box → case → pallet.
-"""
-    
-    UNIT = 0
-    """
-    The sales unit (最小销售单元).
-"""
-    
-    BOX = 1
-    """
-    An inner box (盒).
-"""
-    
-    CASE = 2
-    """
-    A shipping case (箱).
-"""
-    
-    PALLET = 3
-    """
-    A pallet (托).
-"""
-    
-
-
-class _UniffiFfiConverterTypePackagingLevel(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return PackagingLevel.UNIT
-        if variant == 2:
-            return PackagingLevel.BOX
-        if variant == 3:
-            return PackagingLevel.CASE
-        if variant == 4:
-            return PackagingLevel.PALLET
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == PackagingLevel.UNIT:
-            return
-        if value == PackagingLevel.BOX:
-            return
-        if value == PackagingLevel.CASE:
-            return
-        if value == PackagingLevel.PALLET:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == PackagingLevel.UNIT:
-            buf.write_i32(1)
-        if value == PackagingLevel.BOX:
-            buf.write_i32(2)
-        if value == PackagingLevel.CASE:
-            buf.write_i32(3)
-        if value == PackagingLevel.PALLET:
-            buf.write_i32(4)
-
-
-
 class _UniffiFfiConverterSequenceTypeUnitEvent(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -5890,31 +6656,28 @@ class _UniffiFfiConverterTypeUnitUpload(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterSequenceTypeBarcode(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeBarcode.check_lower(item)
 
-class _UniffiFfiConverterTypeBarcodeId:
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value, buf)
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeBarcode.write(item, buf)
 
-    @staticmethod
-    def read(buf):
-        return _UniffiFfiConverterString.read(buf)
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
 
-    @staticmethod
-    def lift(value):
-        return _UniffiFfiConverterString.lift(value)
-
-    @staticmethod
-    def check_lower(value):
-        return _UniffiFfiConverterString.check_lower(value)
-
-    @staticmethod
-    def lower(value):
-        return _UniffiFfiConverterString.lower(value)
-
-
-BarcodeId = str
-
+        return [
+            _UniffiFfiConverterTypeBarcode.read(buf) for i in range(count)
+        ]
 
 class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
     @staticmethod
@@ -6053,6 +6816,54 @@ class _UniffiFfiConverterSequenceTypeNonconformingRecord(_UniffiConverterRustBuf
 
         return [
             _UniffiFfiConverterTypeNonconformingRecord.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypePartnerRole(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypePartnerRole.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypePartnerRole.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypePartnerRole.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypePartner(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypePartner.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypePartner.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypePartner.read(buf) for i in range(count)
         ]
 
 class _UniffiFfiConverterSequenceTypeProduct(_UniffiConverterRustBuffer):
@@ -6232,6 +7043,11 @@ class AppProtocol(typing.Protocol):
         Acknowledges a recall offline (签收).
 """
         raise NotImplementedError
+    def barcodes(self, keyword: str) -> typing.List[Barcode]:
+        """
+        Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+"""
+        raise NotImplementedError
     def confirm_reconciliation(self, item_id: ReconciliationItemId,confirmation: Confirmation,opening_override: typing.Optional[str],acknowledge: typing.List[str]) -> Transaction:
         """
         Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
@@ -6249,9 +7065,19 @@ class AppProtocol(typing.Protocol):
         Codes in a photo (JPEG, PNG, WebP or BMP), with their products.
 """
         raise NotImplementedError
+    def delete_barcode(self, id: BarcodeId) -> None:
+        """
+        Deletes a barcode of the enterprise.
+"""
+        raise NotImplementedError
     def delete_draft(self, id: TransactionId) -> None:
         """
         Deletes a draft.
+"""
+        raise NotImplementedError
+    def delete_partner(self, id: PartnerId) -> None:
+        """
+        Deletes a supplier or customer no document names (disable it instead).
 """
         raise NotImplementedError
     def dispute_reconciliation(self, item_id: ReconciliationItemId,reason: str) -> ReconciliationItem:
@@ -6297,6 +7123,11 @@ class AppProtocol(typing.Protocol):
         Nonconforming listings that concern this enterprise, as last synced.
 """
         raise NotImplementedError
+    def partners(self, role: typing.Optional[PartnerRole],keyword: str) -> typing.List[Partner]:
+        """
+        Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+"""
+        raise NotImplementedError
     def product(self, id: ProductId) -> typing.Optional[Product]:
         """
         One product of the library.
@@ -6327,15 +7158,27 @@ class AppProtocol(typing.Protocol):
         Reports the totals returned and destroyed of a recalled product, offline.
 """
         raise NotImplementedError
+    def save_barcode(self, barcode: Barcode,acknowledge: typing.List[str]) -> Barcode:
+        """
+        Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+"""
+        raise NotImplementedError
     def save_draft(self, document: Transaction,acknowledge: typing.List[str]) -> Transaction:
         """
         Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
         accepted; any other problem refuses the save and is reported with field and rule.
 """
         raise NotImplementedError
+    def save_partner(self, partner: Partner,acknowledge: typing.List[str]) -> Partner:
+        """
+        Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+        keeps the record's role; warnings listed in `acknowledge` are accepted.
+"""
+        raise NotImplementedError
     def save_product(self, product: Product,acknowledge: typing.List[str]) -> Product:
         """
-        Adds a product to the library (offline; sent at the next sync).
+        Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+        the next sync).
 """
         raise NotImplementedError
     def session(self, ) -> typing.Optional[Session]:
@@ -6458,6 +7301,24 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def barcodes(self, keyword: str) -> typing.List[Barcode]:
+        """
+        Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+"""
+        
+        _UniffiFfiConverterString.check_lower(keyword)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(keyword),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeBarcode.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_barcodes,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def confirm_reconciliation(self, item_id: ReconciliationItemId,confirmation: Confirmation,opening_override: typing.Optional[str],acknowledge: typing.List[str]) -> Transaction:
         """
         Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
@@ -6532,6 +7393,24 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def delete_barcode(self, id: BarcodeId) -> None:
+        """
+        Deletes a barcode of the enterprise.
+"""
+        
+        _UniffiFfiConverterTypeBarcodeId.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeBarcodeId.lower(id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_barcode,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def delete_draft(self, id: TransactionId) -> None:
         """
         Deletes a draft.
@@ -6547,6 +7426,24 @@ class App(AppProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_draft,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def delete_partner(self, id: PartnerId) -> None:
+        """
+        Deletes a supplier or customer no document names (disable it instead).
+"""
+        
+        _UniffiFfiConverterTypePartnerId.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePartnerId.lower(id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_partner,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6694,6 +7591,27 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def partners(self, role: typing.Optional[PartnerRole],keyword: str) -> typing.List[Partner]:
+        """
+        Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+"""
+        
+        _UniffiFfiConverterOptionalTypePartnerRole.check_lower(role)
+
+        _UniffiFfiConverterString.check_lower(keyword)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalTypePartnerRole.lower(role),
+            _UniffiFfiConverterString.lower(keyword),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypePartner.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_partners,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def product(self, id: ProductId) -> typing.Optional[Product]:
         """
         One product of the library.
@@ -6802,6 +7720,27 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def save_barcode(self, barcode: Barcode,acknowledge: typing.List[str]) -> Barcode:
+        """
+        Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+"""
+        
+        _UniffiFfiConverterTypeBarcode.check_lower(barcode)
+
+        _UniffiFfiConverterSequenceString.check_lower(acknowledge)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeBarcode.lower(barcode),
+            _UniffiFfiConverterSequenceString.lower(acknowledge),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeBarcode.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_barcode,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def save_draft(self, document: Transaction,acknowledge: typing.List[str]) -> Transaction:
         """
         Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
@@ -6824,9 +7763,32 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def save_partner(self, partner: Partner,acknowledge: typing.List[str]) -> Partner:
+        """
+        Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+        keeps the record's role; warnings listed in `acknowledge` are accepted.
+"""
+        
+        _UniffiFfiConverterTypePartner.check_lower(partner)
+
+        _UniffiFfiConverterSequenceString.check_lower(acknowledge)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePartner.lower(partner),
+            _UniffiFfiConverterSequenceString.lower(acknowledge),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePartner.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_partner,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def save_product(self, product: Product,acknowledge: typing.List[str]) -> Product:
         """
-        Adds a product to the library (offline; sent at the next sync).
+        Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+        the next sync).
 """
         
         _UniffiFfiConverterTypeProduct.check_lower(product)
@@ -7076,12 +8038,16 @@ def new_id() -> str:
 __all__ = [
     "InternalError",
     "AttachmentKind",
+    "PackagingLevel",
+    "RecordStatus",
     "CheckItem",
     "Outcome",
     "CodeKind",
     "NonconformingSource",
     "NonconformingStatus",
-    "RecordStatus",
+    "PartnerRole",
+    "EnterpriseKind",
+    "PartnerState",
     "Severity",
     "RecallInitiator",
     "RecallLevel",
@@ -7091,21 +8057,25 @@ __all__ = [
     "Symbology",
     "TransactionKind",
     "UnitState",
-    "PackagingLevel",
     "UploadKind",
     "ApiError",
     "Lang",
     "UnitUpload",
     "Attachment",
+    "AuthorisedPerson",
+    "Barcode",
     "BatchRecord",
     "Check",
     "CodeFields",
     "Counterparty",
     "TransactionLine",
     "Confirmation",
+    "DateRange",
     "DocumentQuery",
+    "Licence",
     "LineDifference",
     "NonconformingRecord",
+    "Partner",
     "Problem",
     "Product",
     "RecallProgress",

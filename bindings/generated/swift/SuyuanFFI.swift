@@ -631,6 +631,11 @@ public protocol AppProtocol: AnyObject, Sendable {
     func acknowledgeRecall(id: RecallId) throws  -> Recall
     
     /**
+     * Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+     */
+    func barcodes(keyword: String) throws  -> [Barcode]
+    
+    /**
      * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
      * item and submitted at once, so stock counts it; the server learns of it at the next sync.
      */
@@ -648,9 +653,19 @@ public protocol AppProtocol: AnyObject, Sendable {
     func decodePhoto(photo: Data) throws  -> [ScannedCode]
     
     /**
+     * Deletes a barcode of the enterprise.
+     */
+    func deleteBarcode(id: BarcodeId) throws 
+    
+    /**
      * Deletes a draft.
      */
     func deleteDraft(id: TransactionId) throws 
+    
+    /**
+     * Deletes a supplier or customer no document names (disable it instead).
+     */
+    func deletePartner(id: PartnerId) throws 
     
     /**
      * Disputes an inbox item offline (异议), with the reason.
@@ -696,6 +711,11 @@ public protocol AppProtocol: AnyObject, Sendable {
     func nonconforming() throws  -> [NonconformingRecord]
     
     /**
+     * Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+     */
+    func partners(role: PartnerRole?, keyword: String) throws  -> [Partner]
+    
+    /**
      * One product of the library.
      */
     func product(id: ProductId) throws  -> Product?
@@ -726,13 +746,25 @@ public protocol AppProtocol: AnyObject, Sendable {
     func reportRecall(id: RecallId, returned: Int64, destroyed: Int64) throws  -> Recall
     
     /**
+     * Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+     */
+    func saveBarcode(barcode: Barcode, acknowledge: [String]) throws  -> Barcode
+    
+    /**
      * Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
      * accepted; any other problem refuses the save and is reported with field and rule.
      */
     func saveDraft(document: Transaction, acknowledge: [String]) throws  -> Transaction
     
     /**
-     * Adds a product to the library (offline; sent at the next sync).
+     * Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+     * keeps the record's role; warnings listed in `acknowledge` are accepted.
+     */
+    func savePartner(partner: Partner, acknowledge: [String]) throws  -> Partner
+    
+    /**
+     * Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+     * the next sync).
      */
     func saveProduct(product: Product, acknowledge: [String]) throws  -> Product
     
@@ -873,6 +905,19 @@ open func acknowledgeRecall(id: RecallId)throws  -> Recall  {
 }
     
     /**
+     * Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+     */
+open func barcodes(keyword: String)throws  -> [Barcode]  {
+    return try  FfiConverterSequenceTypeBarcode.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_barcodes(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyword),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
      * item and submitted at once, so stock counts it; the server learns of it at the next sync.
      */
@@ -920,6 +965,18 @@ open func decodePhoto(photo: Data)throws  -> [ScannedCode]  {
 }
     
     /**
+     * Deletes a barcode of the enterprise.
+     */
+open func deleteBarcode(id: BarcodeId)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_delete_barcode(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeBarcodeId_lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Deletes a draft.
      */
 open func deleteDraft(id: TransactionId)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
@@ -927,6 +984,18 @@ open func deleteDraft(id: TransactionId)throws   {try rustCallWithError(FfiConve
     uniffi_suyuan_ffi_fn_method_app_delete_draft(
             self.uniffiCloneHandle(),
         FfiConverterTypeTransactionId_lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Deletes a supplier or customer no document names (disable it instead).
+     */
+open func deletePartner(id: PartnerId)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_delete_partner(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePartnerId_lower(id),uniffiCallStatus
     )
 }
 }
@@ -1037,6 +1106,20 @@ open func nonconforming()throws  -> [NonconformingRecord]  {
 }
     
     /**
+     * Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+     */
+open func partners(role: PartnerRole?, keyword: String)throws  -> [Partner]  {
+    return try  FfiConverterSequenceTypePartner.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_partners(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypePartnerRole.lower(role),
+        FfiConverterString.lower(keyword),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * One product of the library.
      */
 open func product(id: ProductId)throws  -> Product?  {
@@ -1115,6 +1198,20 @@ open func reportRecall(id: RecallId, returned: Int64, destroyed: Int64)throws  -
 }
     
     /**
+     * Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+     */
+open func saveBarcode(barcode: Barcode, acknowledge: [String])throws  -> Barcode  {
+    return try  FfiConverterTypeBarcode_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_save_barcode(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeBarcode_lower(barcode),
+        FfiConverterSequenceString.lower(acknowledge),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
      * accepted; any other problem refuses the save and is reported with field and rule.
      */
@@ -1130,7 +1227,23 @@ open func saveDraft(document: Transaction, acknowledge: [String])throws  -> Tran
 }
     
     /**
-     * Adds a product to the library (offline; sent at the next sync).
+     * Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+     * keeps the record's role; warnings listed in `acknowledge` are accepted.
+     */
+open func savePartner(partner: Partner, acknowledge: [String])throws  -> Partner  {
+    return try  FfiConverterTypePartner_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_save_partner(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePartner_lower(partner),
+        FfiConverterSequenceString.lower(acknowledge),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+     * the next sync).
      */
 open func saveProduct(product: Product, acknowledge: [String])throws  -> Product  {
     return try  FfiConverterTypeProduct_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
@@ -1383,6 +1496,164 @@ public func FfiConverterTypeAttachment_lift(_ buf: RustBuffer) throws -> Attachm
 #endif
 public func FfiConverterTypeAttachment_lower(_ value: Attachment) -> RustBuffer {
     return FfiConverterTypeAttachment.lower(value)
+}
+
+
+/**
+ * The person a supplier authorises to deal with us (法定授权人).
+ */
+public struct AuthorisedPerson: Equatable, Hashable {
+    public var name: String
+    public var phone: String
+    public var idNumber: String
+    public var scope: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, phone: String, idNumber: String, scope: String) {
+        self.name = name
+        self.phone = phone
+        self.idNumber = idNumber
+        self.scope = scope
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuthorisedPerson: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthorisedPerson: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthorisedPerson {
+        return
+            try AuthorisedPerson(
+                name: FfiConverterString.read(from: &buf), 
+                phone: FfiConverterString.read(from: &buf), 
+                idNumber: FfiConverterString.read(from: &buf), 
+                scope: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuthorisedPerson, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.phone, into: &buf)
+        FfiConverterString.write(value.idNumber, into: &buf)
+        FfiConverterString.write(value.scope, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorisedPerson_lift(_ buf: RustBuffer) throws -> AuthorisedPerson {
+    return try FfiConverterTypeAuthorisedPerson.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorisedPerson_lower(_ value: AuthorisedPerson) -> RustBuffer {
+    return FfiConverterTypeAuthorisedPerson.lower(value)
+}
+
+
+/**
+ * A barcode of the library: the GTIN one product is sold or packed under.
+ */
+public struct Barcode: Equatable, Hashable {
+    public var id: BarcodeId
+    public var owner: EnterpriseId
+    public var productId: ProductId
+    public var gtin: String
+    public var specification: String
+    public var packageSpecification: String
+    public var level: PackagingLevel
+    public var containsQuantity: UInt32
+    public var containsGtin: String?
+    public var photo: Attachment?
+    public var status: RecordStatus
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: BarcodeId, owner: EnterpriseId, productId: ProductId, gtin: String, specification: String, packageSpecification: String, level: PackagingLevel, containsQuantity: UInt32, containsGtin: String?, photo: Attachment?, status: RecordStatus) {
+        self.id = id
+        self.owner = owner
+        self.productId = productId
+        self.gtin = gtin
+        self.specification = specification
+        self.packageSpecification = packageSpecification
+        self.level = level
+        self.containsQuantity = containsQuantity
+        self.containsGtin = containsGtin
+        self.photo = photo
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Barcode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBarcode: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Barcode {
+        return
+            try Barcode(
+                id: FfiConverterTypeBarcodeId.read(from: &buf), 
+                owner: FfiConverterTypeEnterpriseId.read(from: &buf), 
+                productId: FfiConverterTypeProductId.read(from: &buf), 
+                gtin: FfiConverterString.read(from: &buf), 
+                specification: FfiConverterString.read(from: &buf), 
+                packageSpecification: FfiConverterString.read(from: &buf), 
+                level: FfiConverterTypePackagingLevel.read(from: &buf), 
+                containsQuantity: FfiConverterUInt32.read(from: &buf), 
+                containsGtin: FfiConverterOptionString.read(from: &buf), 
+                photo: FfiConverterOptionTypeAttachment.read(from: &buf), 
+                status: FfiConverterTypeRecordStatus.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Barcode, into buf: inout [UInt8]) {
+        FfiConverterTypeBarcodeId.write(value.id, into: &buf)
+        FfiConverterTypeEnterpriseId.write(value.owner, into: &buf)
+        FfiConverterTypeProductId.write(value.productId, into: &buf)
+        FfiConverterString.write(value.gtin, into: &buf)
+        FfiConverterString.write(value.specification, into: &buf)
+        FfiConverterString.write(value.packageSpecification, into: &buf)
+        FfiConverterTypePackagingLevel.write(value.level, into: &buf)
+        FfiConverterUInt32.write(value.containsQuantity, into: &buf)
+        FfiConverterOptionString.write(value.containsGtin, into: &buf)
+        FfiConverterOptionTypeAttachment.write(value.photo, into: &buf)
+        FfiConverterTypeRecordStatus.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBarcode_lift(_ buf: RustBuffer) throws -> Barcode {
+    return try FfiConverterTypeBarcode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBarcode_lower(_ value: Barcode) -> RustBuffer {
+    return FfiConverterTypeBarcode.lower(value)
 }
 
 
@@ -1748,6 +2019,63 @@ public func FfiConverterTypeCounterparty_lower(_ value: Counterparty) -> RustBuf
 
 
 /**
+ * An inclusive date range (质量协议有效期).
+ */
+public struct DateRange: Equatable, Hashable {
+    public var from: NaiveDate
+    public var to: NaiveDate
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(from: NaiveDate, to: NaiveDate) {
+        self.from = from
+        self.to = to
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DateRange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDateRange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DateRange {
+        return
+            try DateRange(
+                from: FfiConverterTypeNaiveDate.read(from: &buf), 
+                to: FfiConverterTypeNaiveDate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DateRange, into buf: inout [UInt8]) {
+        FfiConverterTypeNaiveDate.write(value.from, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.to, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDateRange_lift(_ buf: RustBuffer) throws -> DateRange {
+    return try FfiConverterTypeDateRange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDateRange_lower(_ value: DateRange) -> RustBuffer {
+    return FfiConverterTypeDateRange.lower(value)
+}
+
+
+/**
  * Filters of the local document list.
  */
 public struct DocumentQuery: Equatable, Hashable {
@@ -1809,6 +2137,67 @@ public func FfiConverterTypeDocumentQuery_lift(_ buf: RustBuffer) throws -> Docu
 #endif
 public func FfiConverterTypeDocumentQuery_lower(_ value: DocumentQuery) -> RustBuffer {
     return FfiConverterTypeDocumentQuery.lower(value)
+}
+
+
+/**
+ * A licence number and its validity (许可证号, 有效期起止).
+ */
+public struct Licence: Equatable, Hashable {
+    public var number: String
+    public var validFrom: NaiveDate?
+    public var validTo: NaiveDate?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(number: String, validFrom: NaiveDate?, validTo: NaiveDate?) {
+        self.number = number
+        self.validFrom = validFrom
+        self.validTo = validTo
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Licence: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLicence: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Licence {
+        return
+            try Licence(
+                number: FfiConverterString.read(from: &buf), 
+                validFrom: FfiConverterOptionTypeNaiveDate.read(from: &buf), 
+                validTo: FfiConverterOptionTypeNaiveDate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Licence, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterOptionTypeNaiveDate.write(value.validFrom, into: &buf)
+        FfiConverterOptionTypeNaiveDate.write(value.validTo, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLicence_lift(_ buf: RustBuffer) throws -> Licence {
+    return try FfiConverterTypeLicence.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLicence_lower(_ value: Licence) -> RustBuffer {
+    return FfiConverterTypeLicence.lower(value)
 }
 
 
@@ -1979,6 +2368,131 @@ public func FfiConverterTypeNonconformingRecord_lift(_ buf: RustBuffer) throws -
 #endif
 public func FfiConverterTypeNonconformingRecord_lower(_ value: NonconformingRecord) -> RustBuffer {
     return FfiConverterTypeNonconformingRecord.lower(value)
+}
+
+
+/**
+ * A supplier or customer record (供应商信息 / 销售客户信息).
+ */
+public struct Partner: Equatable, Hashable {
+    public var id: PartnerId
+    public var owner: EnterpriseId
+    public var role: PartnerRole
+    public var kind: EnterpriseKind
+    public var state: PartnerState
+    public var name: String
+    public var uscc: String
+    public var contact: String
+    public var phone: String
+    public var regionCode: String
+    public var address: String
+    public var legalRepresentative: String
+    public var licence: Licence?
+    public var qualityAgreement: DateRange?
+    public var authorisedPerson: AuthorisedPerson?
+    public var remittanceAccount: String
+    public var attachments: [Attachment]
+    public var enterpriseId: EnterpriseId?
+    public var status: RecordStatus
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: PartnerId, owner: EnterpriseId, role: PartnerRole, kind: EnterpriseKind, state: PartnerState, name: String, uscc: String, contact: String, phone: String, regionCode: String, address: String, legalRepresentative: String, licence: Licence?, qualityAgreement: DateRange?, authorisedPerson: AuthorisedPerson?, remittanceAccount: String, attachments: [Attachment], enterpriseId: EnterpriseId?, status: RecordStatus) {
+        self.id = id
+        self.owner = owner
+        self.role = role
+        self.kind = kind
+        self.state = state
+        self.name = name
+        self.uscc = uscc
+        self.contact = contact
+        self.phone = phone
+        self.regionCode = regionCode
+        self.address = address
+        self.legalRepresentative = legalRepresentative
+        self.licence = licence
+        self.qualityAgreement = qualityAgreement
+        self.authorisedPerson = authorisedPerson
+        self.remittanceAccount = remittanceAccount
+        self.attachments = attachments
+        self.enterpriseId = enterpriseId
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Partner: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePartner: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Partner {
+        return
+            try Partner(
+                id: FfiConverterTypePartnerId.read(from: &buf), 
+                owner: FfiConverterTypeEnterpriseId.read(from: &buf), 
+                role: FfiConverterTypePartnerRole.read(from: &buf), 
+                kind: FfiConverterTypeEnterpriseKind.read(from: &buf), 
+                state: FfiConverterTypePartnerState.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                uscc: FfiConverterString.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf), 
+                phone: FfiConverterString.read(from: &buf), 
+                regionCode: FfiConverterString.read(from: &buf), 
+                address: FfiConverterString.read(from: &buf), 
+                legalRepresentative: FfiConverterString.read(from: &buf), 
+                licence: FfiConverterOptionTypeLicence.read(from: &buf), 
+                qualityAgreement: FfiConverterOptionTypeDateRange.read(from: &buf), 
+                authorisedPerson: FfiConverterOptionTypeAuthorisedPerson.read(from: &buf), 
+                remittanceAccount: FfiConverterString.read(from: &buf), 
+                attachments: FfiConverterSequenceTypeAttachment.read(from: &buf), 
+                enterpriseId: FfiConverterOptionTypeEnterpriseId.read(from: &buf), 
+                status: FfiConverterTypeRecordStatus.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Partner, into buf: inout [UInt8]) {
+        FfiConverterTypePartnerId.write(value.id, into: &buf)
+        FfiConverterTypeEnterpriseId.write(value.owner, into: &buf)
+        FfiConverterTypePartnerRole.write(value.role, into: &buf)
+        FfiConverterTypeEnterpriseKind.write(value.kind, into: &buf)
+        FfiConverterTypePartnerState.write(value.state, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.uscc, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterString.write(value.phone, into: &buf)
+        FfiConverterString.write(value.regionCode, into: &buf)
+        FfiConverterString.write(value.address, into: &buf)
+        FfiConverterString.write(value.legalRepresentative, into: &buf)
+        FfiConverterOptionTypeLicence.write(value.licence, into: &buf)
+        FfiConverterOptionTypeDateRange.write(value.qualityAgreement, into: &buf)
+        FfiConverterOptionTypeAuthorisedPerson.write(value.authorisedPerson, into: &buf)
+        FfiConverterString.write(value.remittanceAccount, into: &buf)
+        FfiConverterSequenceTypeAttachment.write(value.attachments, into: &buf)
+        FfiConverterOptionTypeEnterpriseId.write(value.enterpriseId, into: &buf)
+        FfiConverterTypeRecordStatus.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartner_lift(_ buf: RustBuffer) throws -> Partner {
+    return try FfiConverterTypePartner.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartner_lower(_ value: Partner) -> RustBuffer {
+    return FfiConverterTypePartner.lower(value)
 }
 
 
@@ -3913,6 +4427,131 @@ public func FfiConverterTypeCodeKind_lower(_ value: CodeKind) -> RustBuffer {
 
 
 /**
+ * The kind of operator (供应商类型 / 销售客户类型).
+ */
+
+public enum EnterpriseKind: Equatable, Hashable {
+    
+    /**
+     * Registrant, filer or manufacturer (注册人/备案人/生产企业).
+     */
+    case registrantManufacturer
+    /**
+     * Domestic responsible person of an importer (境内责任人).
+     */
+    case domesticResponsiblePerson
+    /**
+     * Wholesaler (批发企业).
+     */
+    case wholesaler
+    /**
+     * Specialist retail shop (化妆品专营店).
+     */
+    case retailShop
+    /**
+     * Supermarket or department store (商超).
+     */
+    case supermarket
+    /**
+     * Beauty salon or hairdresser (美容美发机构).
+     */
+    case beautySalon
+    /**
+     * E-commerce operator (电子商务经营者).
+     */
+    case eCommerce
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EnterpriseKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnterpriseKind: FfiConverterRustBuffer {
+    typealias SwiftType = EnterpriseKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EnterpriseKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .registrantManufacturer
+        
+        case 2: return .domesticResponsiblePerson
+        
+        case 3: return .wholesaler
+        
+        case 4: return .retailShop
+        
+        case 5: return .supermarket
+        
+        case 6: return .beautySalon
+        
+        case 7: return .eCommerce
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EnterpriseKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .registrantManufacturer:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .domesticResponsiblePerson:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .wholesaler:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .retailShop:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .supermarket:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .beautySalon:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .eCommerce:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnterpriseKind_lift(_ buf: RustBuffer) throws -> EnterpriseKind {
+    return try FfiConverterTypeEnterpriseKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnterpriseKind_lower(_ value: EnterpriseKind) -> RustBuffer {
+    return FfiConverterTypeEnterpriseKind.lower(value)
+}
+
+
+
+/**
  * The app's language.
  */
 
@@ -4320,6 +4959,156 @@ public func FfiConverterTypePackagingLevel_lift(_ buf: RustBuffer) throws -> Pac
 #endif
 public func FfiConverterTypePackagingLevel_lower(_ value: PackagingLevel) -> RustBuffer {
     return FfiConverterTypePackagingLevel.lower(value)
+}
+
+
+
+/**
+ * Whether the partner supplies to us or buys from us.
+ */
+
+public enum PartnerRole: Equatable, Hashable {
+    
+    /**
+     * 供应商.
+     */
+    case supplier
+    /**
+     * 销售客户.
+     */
+    case customer
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PartnerRole: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePartnerRole: FfiConverterRustBuffer {
+    typealias SwiftType = PartnerRole
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PartnerRole {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .supplier
+        
+        case 2: return .customer
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PartnerRole, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .supplier:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .customer:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerRole_lift(_ buf: RustBuffer) throws -> PartnerRole {
+    return try FfiConverterTypePartnerRole.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerRole_lower(_ value: PartnerRole) -> RustBuffer {
+    return FfiConverterTypePartnerRole.lower(value)
+}
+
+
+
+/**
+ * Normal or disabled (正常/停用).
+ */
+
+public enum PartnerState: Equatable, Hashable {
+    
+    /**
+     * 正常.
+     */
+    case normal
+    /**
+     * 停用.
+     */
+    case disabled
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PartnerState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePartnerState: FfiConverterRustBuffer {
+    typealias SwiftType = PartnerState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PartnerState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .normal
+        
+        case 2: return .disabled
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PartnerState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .normal:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .disabled:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerState_lift(_ buf: RustBuffer) throws -> PartnerState {
+    return try FfiConverterTypePartnerState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartnerState_lower(_ value: PartnerState) -> RustBuffer {
+    return FfiConverterTypePartnerState.lower(value)
 }
 
 
@@ -5508,6 +6297,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAttachment: FfiConverterRustBuffer {
+    typealias SwiftType = Attachment?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAttachment.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAttachment.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAuthorisedPerson: FfiConverterRustBuffer {
+    typealias SwiftType = AuthorisedPerson?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAuthorisedPerson.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAuthorisedPerson.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeBatchRecord: FfiConverterRustBuffer {
     typealias SwiftType = BatchRecord?
 
@@ -5548,6 +6385,54 @@ fileprivate struct FfiConverterOptionTypeCounterparty: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCounterparty.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDateRange: FfiConverterRustBuffer {
+    typealias SwiftType = DateRange?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDateRange.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDateRange.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLicence: FfiConverterRustBuffer {
+    typealias SwiftType = Licence?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLicence.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLicence.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5668,6 +6553,30 @@ fileprivate struct FfiConverterOptionTypeUnitView: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeUnitView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePartnerRole: FfiConverterRustBuffer {
+    typealias SwiftType = PartnerRole?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePartnerRole.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePartnerRole.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5918,6 +6827,31 @@ fileprivate struct FfiConverterSequenceTypeAttachment: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeBarcode: FfiConverterRustBuffer {
+    typealias SwiftType = [Barcode]
+
+    public static func write(_ value: [Barcode], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBarcode.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Barcode] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Barcode]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBarcode.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCheck: FfiConverterRustBuffer {
     typealias SwiftType = [Check]
 
@@ -5985,6 +6919,31 @@ fileprivate struct FfiConverterSequenceTypeNonconformingRecord: FfiConverterRust
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeNonconformingRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePartner: FfiConverterRustBuffer {
+    typealias SwiftType = [Partner]
+
+    public static func write(_ value: [Partner], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePartner.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Partner] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Partner]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePartner.read(from: &buf))
         }
         return seq
     }
@@ -6839,6 +7798,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() != 38004) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_suyuan_ffi_checksum_method_app_barcodes() != 53837) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() != 20670) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6848,7 +7810,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_decode_photo() != 25468) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_suyuan_ffi_checksum_method_app_delete_barcode() != 47760) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_suyuan_ffi_checksum_method_app_delete_draft() != 28834) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_delete_partner() != 61339) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation() != 21100) {
@@ -6875,6 +7843,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_nonconforming() != 31113) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_suyuan_ffi_checksum_method_app_partners() != 44849) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_suyuan_ffi_checksum_method_app_product() != 1121) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6893,10 +7864,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_report_recall() != 39446) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_suyuan_ffi_checksum_method_app_save_barcode() != 65223) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_suyuan_ffi_checksum_method_app_save_draft() != 48933) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_suyuan_ffi_checksum_method_app_save_product() != 39035) {
+    if (uniffi_suyuan_ffi_checksum_method_app_save_partner() != 56370) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_save_product() != 15159) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_session() != 61196) {

@@ -263,6 +263,11 @@ uint64_t uniffi_suyuan_ffi_fn_constructor_app_open(RustBuffer db_path, RustBuffe
 RustBuffer uniffi_suyuan_ffi_fn_method_app_acknowledge_recall(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_BARCODES
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_BARCODES
+RustBuffer uniffi_suyuan_ffi_fn_method_app_barcodes(uint64_t ptr, RustBuffer keyword, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_CONFIRM_RECONCILIATION
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_CONFIRM_RECONCILIATION
 RustBuffer uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation(uint64_t ptr, RustBuffer item_id, RustBuffer confirmation, RustBuffer opening_override, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
@@ -278,9 +283,19 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_decode_frame(uint64_t ptr, RustBuffer
 RustBuffer uniffi_suyuan_ffi_fn_method_app_decode_photo(uint64_t ptr, RustBuffer photo, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_BARCODE
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_BARCODE
+void uniffi_suyuan_ffi_fn_method_app_delete_barcode(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_DRAFT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_DRAFT
 void uniffi_suyuan_ffi_fn_method_app_delete_draft(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_PARTNER
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DELETE_PARTNER
+void uniffi_suyuan_ffi_fn_method_app_delete_partner(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_DISPUTE_RECONCILIATION
@@ -323,6 +338,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_look_up_unit(uint64_t ptr, RustBuffer
 RustBuffer uniffi_suyuan_ffi_fn_method_app_nonconforming(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_PARTNERS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_PARTNERS
+RustBuffer uniffi_suyuan_ffi_fn_method_app_partners(uint64_t ptr, RustBuffer role, RustBuffer keyword, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_PRODUCT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_PRODUCT
 RustBuffer uniffi_suyuan_ffi_fn_method_app_product(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
@@ -353,9 +373,19 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_rejections(uint64_t ptr, RustCallStat
 RustBuffer uniffi_suyuan_ffi_fn_method_app_report_recall(uint64_t ptr, RustBuffer id, int64_t returned, int64_t destroyed, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_BARCODE
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_BARCODE
+RustBuffer uniffi_suyuan_ffi_fn_method_app_save_barcode(uint64_t ptr, RustBuffer barcode, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_DRAFT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_DRAFT
 RustBuffer uniffi_suyuan_ffi_fn_method_app_save_draft(uint64_t ptr, RustBuffer document, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_PARTNER
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_PARTNER
+RustBuffer uniffi_suyuan_ffi_fn_method_app_save_partner(uint64_t ptr, RustBuffer partner, RustBuffer acknowledge, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_SAVE_PRODUCT
@@ -698,6 +728,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_BARCODES
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_BARCODES
+uint16_t uniffi_suyuan_ffi_checksum_method_app_barcodes(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_CONFIRM_RECONCILIATION
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_CONFIRM_RECONCILIATION
 uint16_t uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation(void
@@ -716,9 +752,21 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_decode_photo(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_BARCODE
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_BARCODE
+uint16_t uniffi_suyuan_ffi_checksum_method_app_delete_barcode(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_DRAFT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_DRAFT
 uint16_t uniffi_suyuan_ffi_checksum_method_app_delete_draft(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_PARTNER
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_DELETE_PARTNER
+uint16_t uniffi_suyuan_ffi_checksum_method_app_delete_partner(void
     
 );
 #endif
@@ -770,6 +818,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_nonconforming(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_PARTNERS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_PARTNERS
+uint16_t uniffi_suyuan_ffi_checksum_method_app_partners(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_PRODUCT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_PRODUCT
 uint16_t uniffi_suyuan_ffi_checksum_method_app_product(void
@@ -806,9 +860,21 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_report_recall(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_BARCODE
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_BARCODE
+uint16_t uniffi_suyuan_ffi_checksum_method_app_save_barcode(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_DRAFT
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_DRAFT
 uint16_t uniffi_suyuan_ffi_checksum_method_app_save_draft(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_PARTNER
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_SAVE_PARTNER
+uint16_t uniffi_suyuan_ffi_checksum_method_app_save_partner(void
     
 );
 #endif

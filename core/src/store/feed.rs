@@ -2,7 +2,7 @@
 //! app works offline, and the cursor moved in the same transaction so a crash repeats nothing.
 
 use super::{Store, StoreError, documents, entity, stock};
-use crate::model::{Product, Transaction};
+use crate::model::{Partner, Product, Transaction};
 use crate::sync::wire::PullResponse;
 use chrono::Utc;
 use rusqlite::params;
@@ -36,8 +36,12 @@ impl Store {
             }
             out.cursor = change.seq;
             let id = change.id.to_string();
+            // A record deleted here and not yet pushed counts too: the pull must not bring it
+            // back, and its delete keeps the copy to restore should the server refuse it.
             let dirty: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM records WHERE entity = ?1 AND id = ?2 AND dirty = 1)",
+                "SELECT EXISTS (SELECT 1 FROM records WHERE entity = ?1 AND id = ?2 AND dirty = 1) \
+                 OR EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND record_id = ?2 \
+                 AND op LIKE 'delete_%' AND undo IS NOT NULL)",
                 params![change.entity, id],
                 |r| r.get(0),
             )?;
@@ -110,6 +114,10 @@ pub(super) fn describe(
         entity::PRODUCT => {
             let p: Product = serde_json::from_value(body.clone())?;
             (super::products::product_search(&p), true)
+        }
+        entity::PARTNER => {
+            let p: Partner = serde_json::from_value(body.clone())?;
+            (super::partners::partner_search(&p), false)
         }
         // Records the phone only shows: every text value is searchable.
         _ => {

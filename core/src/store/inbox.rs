@@ -178,9 +178,13 @@ pub(super) fn restore(
 ) -> Result<(), StoreError> {
     let body: serde_json::Value = serde_json::from_str(undo)?;
     let (search, submitted) = feed::describe(entity, &body)?;
+    // An upsert: a refused delete brings the record back.
     tx.execute(
-        "UPDATE records SET body = ?3, search = ?4, submitted = ?5, updated_at = ?6 \
-         WHERE entity = ?1 AND id = ?2",
+        "INSERT INTO records (entity, id, body, search, submitted, dirty, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6) \
+         ON CONFLICT (entity, id) DO UPDATE SET body = excluded.body, \
+         search = excluded.search, submitted = excluded.submitted, \
+         updated_at = excluded.updated_at",
         params![entity, id, undo, search, submitted, Utc::now().to_rfc3339()],
     )?;
     tx.execute(

@@ -4,12 +4,14 @@
 //! One SQLite file in WAL mode, opened by one [`Store`]. The rules stay in [`crate::rules`]
 //! and [`crate::validate`]; this module only loads their inputs and keeps their outputs.
 
+mod barcodes;
 mod documents;
 mod error;
 mod feed;
 mod inbox;
 mod inspect;
 mod outbox;
+mod partners;
 mod products;
 mod recalls;
 mod schema;
@@ -36,6 +38,8 @@ pub mod entity {
     pub const TRANSACTION: &str = "transaction";
     /// A product of the library (产品信息库).
     pub const PRODUCT: &str = "product";
+    /// A supplier or customer of the enterprise (供应商 / 销售客户).
+    pub const PARTNER: &str = "partner";
     /// A barcode of the library (产品条形码库).
     pub const BARCODE: &str = "barcode";
     /// A reconciliation item (勾兑).
@@ -246,6 +250,10 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_barcodes;
+#[cfg(test)]
 mod tests_inbox;
 #[cfg(test)]
 mod tests_inspect;
+#[cfg(test)]
+mod tests_partners;

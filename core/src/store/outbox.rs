@@ -57,6 +57,13 @@ fn op_name(op: &Operation) -> &'static str {
         Operation::DeleteTransaction { .. } => "delete_transaction",
         Operation::SubmitTransaction { .. } => "submit_transaction",
         Operation::SaveProduct { .. } => "save_product",
+        Operation::UpdateProduct { .. } => "update_product",
+        Operation::SaveBarcode { .. } => "save_barcode",
+        Operation::UpdateBarcode { .. } => "update_barcode",
+        Operation::DeleteBarcode { .. } => "delete_barcode",
+        Operation::SavePartner { .. } => "save_partner",
+        Operation::UpdatePartner { .. } => "update_partner",
+        Operation::DeletePartner { .. } => "delete_partner",
         Operation::ConfirmReconciliation { .. } => "confirm_reconciliation",
         Operation::DisputeReconciliation { .. } => "dispute_reconciliation",
         Operation::AcknowledgeRecall { .. } => "acknowledge_recall",
@@ -66,8 +73,8 @@ fn op_name(op: &Operation) -> &'static str {
 }
 
 /// Queues a change, folding it into an unsent one where the server cannot tell the
-/// difference: an edit of a draft not yet sent rewrites that change; deleting a draft the
-/// server never received drops its changes altogether.
+/// difference: an edit of a draft (or partner) not yet sent rewrites that change; deleting a
+/// draft (or partner) the server never received drops its changes altogether.
 pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), StoreError> {
     let rid = e.record_id.to_string();
     let last: Option<(i64, String, String, bool)> = tx
@@ -79,13 +86,41 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
         )
         .optional()?;
     match (&e.op, &last) {
-        (Operation::UpdateTransaction { document, .. }, Some((seq, op, change, false)))
-            if op == "save_transaction" || op == "update_transaction" =>
+        (
+            Operation::UpdateTransaction { document, .. }
+            | Operation::UpdatePartner {
+                partner: document, ..
+            }
+            | Operation::UpdateProduct {
+                product: document, ..
+            }
+            | Operation::UpdateBarcode {
+                barcode: document, ..
+            },
+            Some((seq, op, change, false)),
+        ) if matches!(
+            op.as_str(),
+            "save_transaction"
+                | "update_transaction"
+                | "save_partner"
+                | "update_partner"
+                | "save_product"
+                | "update_product"
+                | "save_barcode"
+                | "update_barcode"
+        ) =>
         {
+            // The row is of the same record, so of the same kind as the edit.
             let mut c: ClientChange = serde_json::from_str(change)?;
             match &mut c.operation {
                 Operation::SaveTransaction { document: d, .. }
-                | Operation::UpdateTransaction { document: d, .. } => *d = document.clone(),
+                | Operation::UpdateTransaction { document: d, .. }
+                | Operation::SavePartner { partner: d, .. }
+                | Operation::UpdatePartner { partner: d, .. }
+                | Operation::SaveProduct { product: d, .. }
+                | Operation::UpdateProduct { product: d, .. }
+                | Operation::SaveBarcode { barcode: d, .. }
+                | Operation::UpdateBarcode { barcode: d, .. } => *d = document.clone(),
                 _ => unreachable!("matched on op"),
             }
             tx.execute(
@@ -94,10 +129,15 @@ pub(super) fn enqueue(tx: &rusqlite::Transaction<'_>, e: Enqueue) -> Result<(), 
             )?;
             return Ok(());
         }
-        (Operation::DeleteTransaction { .. }, Some(_)) => {
+        (
+            Operation::DeleteTransaction { .. }
+            | Operation::DeletePartner { .. }
+            | Operation::DeleteBarcode { .. },
+            Some(_),
+        ) => {
             let unsent_save: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND record_id = ?2 \
-                 AND op = 'save_transaction' AND sent = 0)",
+                 AND op IN ('save_transaction', 'save_partner', 'save_barcode') AND sent = 0)",
                 params![e.entity, rid],
                 |r| r.get(0),
             )?;

@@ -5,9 +5,10 @@ use super::outbox::{self, Enqueue};
 use super::{Store, StoreError, entity};
 use crate::Problem;
 use crate::model::{Product, ProductId, RecordStatus};
+use crate::rules::lifecycle;
 use crate::sync::wire::Operation;
 use crate::validate::records::validate_product;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 /// The words a keyword search matches against.
 pub(super) fn product_search(p: &Product) -> String {
@@ -19,30 +20,38 @@ pub(super) fn product_search(p: &Product) -> String {
 }
 
 impl Store {
-    /// Adds a product to the library offline. A product the server already has is edited
-    /// online only (the sync protocol carries new products, not edits).
+    /// Adds a product to the library offline, or edits one of the enterprise's own (修改).
+    /// Unsent edits fold into the unsent save; should the server refuse an edit, the phone
+    /// goes back to the server's copy.
     pub fn save_product(
         &mut self,
         mut p: Product,
         acknowledge: &[String],
     ) -> Result<Product, StoreError> {
-        p.owner = self.me()?;
-        p.status = RecordStatus::Draft;
-        let unsent: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND record_id = ?2 AND sent = 0)",
-            params![entity::PRODUCT, p.id.to_string()],
-            |r| r.get(0),
-        )?;
-        if self.product(p.id)?.is_some() && !unsent {
-            return Err(StoreError::Invalid(vec![Problem::error(
-                "id",
-                "product.edit_online",
-                "已同步的产品只能在联网时修改",
-                "A product already on the server can only be edited online",
-            )]));
+        let me = self.me()?;
+        p.owner = me;
+        let existing = self.product(p.id)?;
+        match &existing {
+            Some(old) if old.owner != me => {
+                return Err(StoreError::Invalid(vec![Problem::error(
+                    "id",
+                    "product.not_own",
+                    "只能修改本企业的产品",
+                    "Only your own enterprise's products can be edited",
+                )]));
+            }
+            Some(old) => p = lifecycle::edit(old, p).map_err(|e| StoreError::Invalid(vec![e]))?,
+            None => p.status = RecordStatus::Draft,
         }
         super::documents::refuse_blocking(&validate_product(&p), acknowledge)?;
         let tx = self.conn.transaction()?;
+        let before: Option<String> = tx
+            .query_row(
+                "SELECT body FROM records WHERE entity = ?1 AND id = ?2",
+                params![entity::PRODUCT, p.id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
         tx.execute(
             "INSERT INTO records (entity, id, body, search, submitted, dirty, updated_at) \
              VALUES (?1, ?2, ?3, ?4, 0, 1, ?5) \
@@ -56,20 +65,30 @@ impl Store {
                 chrono::Utc::now().to_rfc3339()
             ],
         )?;
-        tx.execute(
-            "DELETE FROM outbox WHERE entity = ?1 AND record_id = ?2 AND sent = 0",
-            params![entity::PRODUCT, p.id.to_string()],
-        )?;
+        let product = serde_json::to_value(&p)?;
+        let (op, undo) = match existing {
+            None => (
+                Operation::SaveProduct {
+                    id: p.id.0,
+                    product,
+                },
+                None,
+            ),
+            Some(_) => (
+                Operation::UpdateProduct {
+                    id: p.id.0,
+                    product,
+                },
+                before,
+            ),
+        };
         outbox::enqueue(
             &tx,
             Enqueue {
                 entity: entity::PRODUCT,
                 record_id: p.id.0,
-                op: Operation::SaveProduct {
-                    id: p.id.0,
-                    product: serde_json::to_value(&p)?,
-                },
-                undo: None,
+                op,
+                undo,
             },
         )?;
         tx.commit()?;

@@ -364,7 +364,7 @@ fn a_pull_does_not_overwrite_a_record_changed_here_and_not_yet_pushed() {
 }
 
 #[test]
-fn products_are_added_offline_and_found_by_any_character() {
+fn products_are_added_and_edited_offline_and_found_by_any_character() {
     let e = ent(1);
     let mut s = store_of(e);
     let p = Product {
@@ -387,8 +387,54 @@ fn products_are_added_offline_and_found_by_any_character() {
     s.apply_push_response(&PushResponse { results: vec![] })
         .unwrap();
     ok_all(&mut s);
-    let err = s.save_product(p, &[]).unwrap_err();
-    assert_eq!(rules(err), ["product.edit_online"]);
+    let mut edited = p.clone();
+    edited.specification = "100g".into();
+    s.save_product(edited.clone(), &[]).unwrap();
+    edited.brand = "舒唯雅 SWY".into();
+    s.save_product(edited.clone(), &[]).unwrap();
+    let push = s.next_push(10).unwrap().expect("the edit");
+    match &push.changes[..] {
+        [c] => match &c.operation {
+            Operation::UpdateProduct { product, .. } => {
+                assert_eq!(
+                    (&product["specification"], &product["brand"]),
+                    (&json!("100g"), &json!("舒唯雅 SWY"))
+                );
+            }
+            other => panic!("expected an edit, got {other:?}"),
+        },
+        other => panic!("expected one folded edit, got {other:?}"),
+    }
+    // Refused by the server: the phone goes back to the copy the server has.
+    let results = push
+        .changes
+        .iter()
+        .map(|c| ChangeResult {
+            change_id: c.change_id,
+            outcome: Outcome::Rejected { problems: vec![] },
+        })
+        .collect();
+    s.apply_push_response(&PushResponse { results }).unwrap();
+    assert_eq!(s.product(p.id).unwrap(), Some(p.clone()));
+    assert_eq!(s.pending_count().unwrap(), 0);
+
+    // Another enterprise's product, pulled for the library, is read-only here.
+    let mut theirs = p;
+    theirs.id = ProductId::random();
+    theirs.owner = ent(2);
+    s.apply_pull(&PullResponse {
+        changes: vec![ServerChange {
+            seq: 1,
+            entity: entity::PRODUCT.into(),
+            id: theirs.id.0,
+            body: serde_json::to_value(&theirs).unwrap(),
+        }],
+        next_cursor: 1,
+        more: false,
+    })
+    .unwrap();
+    let err = s.save_product(theirs, &[]).unwrap_err();
+    assert_eq!(rules(err), ["product.not_own"]);
 }
 
 #[test]

@@ -75,6 +75,51 @@ pub enum Operation {
         /// The product's fields: generic_name, brand, registration_number …
         product: Value,
     },
+    /// Replaces the fields of a product of the enterprise (修改).
+    UpdateProduct {
+        /// The product.
+        id: Uuid,
+        /// The product's fields, all of them.
+        product: Value,
+    },
+    /// Adds a barcode (产品条形码) under the client's id.
+    SaveBarcode {
+        /// The barcode's id, chosen by the client.
+        id: Uuid,
+        /// The barcode's fields: product_id, gtin, level …
+        barcode: Value,
+    },
+    /// Replaces the fields of a barcode of the enterprise.
+    UpdateBarcode {
+        /// The barcode.
+        id: Uuid,
+        /// The barcode's fields, all of them.
+        barcode: Value,
+    },
+    /// Deletes a barcode of the enterprise.
+    DeleteBarcode {
+        /// The barcode.
+        id: Uuid,
+    },
+    /// Adds a supplier or customer (供应商 / 销售客户) under the client's id.
+    SavePartner {
+        /// The partner's id, chosen by the client.
+        id: Uuid,
+        /// The partner's fields as the REST API takes them, with its `role`.
+        partner: Value,
+    },
+    /// Replaces the fields of a partner of the enterprise (its role stays).
+    UpdatePartner {
+        /// The partner.
+        id: Uuid,
+        /// The partner's fields, all of them.
+        partner: Value,
+    },
+    /// Deletes a partner no document names (a named one is disabled instead).
+    DeletePartner {
+        /// The partner.
+        id: Uuid,
+    },
     /// Confirms an item of the reconciliation inbox (勾兑确认) as the REST confirm does:
     /// records and submits the own mirror document under the client's id.
     ConfirmReconciliation {
@@ -145,7 +190,14 @@ impl Operation {
             | Operation::UpdateTransaction { id, .. }
             | Operation::DeleteTransaction { id }
             | Operation::SubmitTransaction { id, .. }
-            | Operation::SaveProduct { id, .. } => *id,
+            | Operation::SaveProduct { id, .. }
+            | Operation::UpdateProduct { id, .. }
+            | Operation::SaveBarcode { id, .. }
+            | Operation::UpdateBarcode { id, .. }
+            | Operation::DeleteBarcode { id }
+            | Operation::SavePartner { id, .. }
+            | Operation::UpdatePartner { id, .. }
+            | Operation::DeletePartner { id } => *id,
             Operation::ConfirmReconciliation { item_id, .. }
             | Operation::DisputeReconciliation { item_id, .. } => *item_id,
             Operation::AcknowledgeRecall { recall_id }
@@ -246,6 +298,42 @@ mod tests {
                         id: Uuid::new_v4(),
                         product: json!({"generic_name": "面霜"}),
                     },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::UpdateProduct {
+                        id: Uuid::new_v4(),
+                        product: json!({"generic_name": "护手霜"}),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::SaveBarcode {
+                        id: Uuid::new_v4(),
+                        barcode: json!({"gtin": "6901234567892"}),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::DeleteBarcode { id: Uuid::new_v4() },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::SavePartner {
+                        id: Uuid::new_v4(),
+                        partner: json!({"role": "supplier", "name": "甲公司"}),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::UpdatePartner {
+                        id: Uuid::new_v4(),
+                        partner: json!({"role": "customer", "name": "乙店"}),
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::DeletePartner { id: Uuid::new_v4() },
                 },
                 ClientChange {
                     change_id: Uuid::new_v4(),

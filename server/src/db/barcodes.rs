@@ -2,9 +2,10 @@
 //! GTIN finds the product whoever entered it. Only the owner writes its barcodes.
 
 use super::audit::{Actor, audit};
-use super::journal::append_feed;
+use super::journal::{IdempotencyKey, append_feed, idempotent_answer, store_answer};
 use super::listing::{Filter, Stamped, Window, get_body, list_bodies};
 use super::products::Removal;
+use super::transactions::Written;
 use super::{Db, DbError, search_text, timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -39,9 +40,48 @@ pub async fn insert_barcode(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    insert_barcode_on(&mut tx, b, product_name, actor, &at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores a new barcode under an id the client chose, unless the id is taken: then it answers
+/// the id's owner and writes nothing (checked under the writer's lock, as products are).
+pub async fn insert_barcode_unless_taken(
+    db: &Db,
+    b: &Barcode,
+    product_name: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbError> {
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
+    let owner = sqlx::query("SELECT owner_id FROM barcodes WHERE id = $1")
+        .bind(b.id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get::<String, _>("owner_id"))
+        .transpose()?;
+    if owner.is_some() {
+        tx.rollback().await?;
+        return Ok(owner);
+    }
+    insert_barcode_on(&mut tx, b, product_name, actor, &at).await?;
+    tx.commit().await?;
+    Ok(None)
+}
+
+async fn insert_barcode_on(
+    tx: &mut sqlx::AnyConnection,
+    b: &Barcode,
+    product_name: &str,
+    actor: &Actor,
+    at: &str,
+) -> Result<(), DbError> {
     let body = serde_json::to_string(b)?;
     let id = b.id.to_string();
-    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO barcodes (id, owner_id, product_id, gtin, search, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -52,18 +92,16 @@ pub async fn insert_barcode(
     .bind(gtin_key(&b.gtin))
     .bind(barcode_search(b, product_name))
     .bind(&body)
-    .bind(&at)
+    .bind(at)
     .execute(&mut *tx)
     .await?;
     audit(
-        &mut tx,
-        &actor.entry(&at, "create", "barcode", &id, None, Some(&body)),
+        &mut *tx,
+        &actor.entry(at, "create", "barcode", &id, None, Some(&body)),
     )
     .await?;
     // The owner's phones cache the barcode library, so the scanner knows its GTINs offline.
-    append_feed(&mut tx, b.owner, "barcode", &id, &at).await?;
-    tx.commit().await?;
-    Ok(())
+    append_feed(&mut *tx, b.owner, "barcode", &id, at).await
 }
 
 /// One barcode, whoever owns it.
@@ -81,11 +119,50 @@ pub async fn update_barcode(
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    let done = update_barcode_on(&mut tx, b, product_name, actor, &at).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`update_barcode`] applied at most once by `key`: a key used before answers its first
+/// answer and writes nothing. `None` when the enterprise has no such barcode.
+pub async fn update_barcode_once(
+    db: &Db,
+    b: &Barcode,
+    product_name: &str,
+    actor: &Actor,
+    key: &IdempotencyKey,
+    now: DateTime<Utc>,
+) -> Result<Option<Written<()>>, DbError> {
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
+    if let Some(first) = idempotent_answer(&mut tx, key).await? {
+        tx.rollback().await?;
+        return Ok(Some(Written::Replayed(first)));
+    }
+    if !update_barcode_on(&mut tx, b, product_name, actor, &at).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let answer = serde_json::json!({ "id": b.id }).to_string();
+    store_answer(&mut tx, key, 200, &answer, &at).await?;
+    tx.commit().await?;
+    Ok(Some(Written::Done(())))
+}
+
+async fn update_barcode_on(
+    tx: &mut sqlx::AnyConnection,
+    b: &Barcode,
+    product_name: &str,
+    actor: &Actor,
+    at: &str,
+) -> Result<bool, DbError> {
     let id = b.id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.begin_write().await?;
     let Some(before) =
-        get_body::<serde_json::Value>(&mut tx, "barcodes", &id, Some(&owner)).await?
+        get_body::<serde_json::Value>(&mut *tx, "barcodes", &id, Some(&owner)).await?
     else {
         return Ok(false);
     };
@@ -98,19 +175,18 @@ pub async fn update_barcode(
     .bind(gtin_key(&b.gtin))
     .bind(barcode_search(b, product_name))
     .bind(&body)
-    .bind(&at)
+    .bind(at)
     .bind(&id)
     .bind(&owner)
     .execute(&mut *tx)
     .await?;
     let before = before.record.to_string();
     audit(
-        &mut tx,
-        &actor.entry(&at, "update", "barcode", &id, Some(&before), Some(&body)),
+        &mut *tx,
+        &actor.entry(at, "update", "barcode", &id, Some(&before), Some(&body)),
     )
     .await?;
-    append_feed(&mut tx, actor.enterprise_id, "barcode", &id, &at).await?;
-    tx.commit().await?;
+    append_feed(&mut *tx, actor.enterprise_id, "barcode", &id, at).await?;
     Ok(true)
 }
 

@@ -2,8 +2,10 @@
 //! record private to the enterprise that keeps it.
 
 use super::audit::{Actor, audit};
+use super::journal::{IdempotencyKey, append_feed, idempotent_answer, store_answer};
 use super::listing::{Filter, Stamped, Window, get_body, list_bodies};
 use super::products::Removal;
+use super::transactions::Written;
 use super::{Db, DbError, search_text, timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -107,7 +109,36 @@ pub(super) async fn insert_partner_on(
         &actor.entry(at, "create", "partner", &id, None, Some(&body)),
     )
     .await?;
+    // The owner's other phones pull their partners from the feed.
+    append_feed(&mut *conn, p.owner, "partner", &id, at).await?;
     Ok(p)
+}
+
+/// Stores a new partner under an id the client chose, unless the id is taken: then it answers
+/// the id's owner and writes nothing. Checked under the writer's lock, so a partner delivered
+/// twice at once is written once.
+pub async fn insert_partner_unless_taken(
+    db: &Db,
+    p: &Partner,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbError> {
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
+    let owner = sqlx::query("SELECT owner_id FROM partners WHERE id = $1")
+        .bind(p.id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get::<String, _>("owner_id"))
+        .transpose()?;
+    if owner.is_some() {
+        tx.rollback().await?;
+        return Ok(owner);
+    }
+    insert_partner_on(&mut tx, p, actor, &at).await?;
+    tx.commit().await?;
+    Ok(None)
 }
 
 /// The USCCs among `usccs` that `owner` already keeps as a partner in `role`.
@@ -155,6 +186,23 @@ pub async fn get_partner(
     Ok(found.filter(|p| p.record.role == role))
 }
 
+/// One partner of `owner`, supplier or customer.
+pub async fn get_own_partner(
+    db: &Db,
+    id: PartnerId,
+    owner: EnterpriseId,
+) -> Result<Option<Partner>, DbError> {
+    let mut conn = db.pool.acquire().await?;
+    let found: Option<Stamped<Partner>> = get_body(
+        &mut conn,
+        "partners",
+        &id.to_string(),
+        Some(&owner.to_string()),
+    )
+    .await?;
+    Ok(found.map(|s| s.record))
+}
+
 /// Replaces a partner of the actor's enterprise in the same role, linked by its USCC as an
 /// insert is; false when there is none.
 pub async fn update_partner(
@@ -164,15 +212,54 @@ pub async fn update_partner(
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    let done = update_partner_on(&mut tx, p, actor, &at).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`update_partner`] applied at most once by `key`: a key used before answers its first
+/// answer and writes nothing (a replayed edit must not undo a later one). `None` when the
+/// enterprise has no such partner.
+pub async fn update_partner_once(
+    db: &Db,
+    p: &Partner,
+    actor: &Actor,
+    key: &IdempotencyKey,
+    now: DateTime<Utc>,
+) -> Result<Option<Written<()>>, DbError> {
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
+    if let Some(first) = idempotent_answer(&mut tx, key).await? {
+        tx.rollback().await?;
+        return Ok(Some(Written::Replayed(first)));
+    }
+    if !update_partner_on(&mut tx, p, actor, &at).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let answer = serde_json::json!({ "id": p.id }).to_string();
+    store_answer(&mut tx, key, 200, &answer, &at).await?;
+    tx.commit().await?;
+    Ok(Some(Written::Done(())))
+}
+
+async fn update_partner_on(
+    tx: &mut sqlx::AnyConnection,
+    p: &Partner,
+    actor: &Actor,
+    at: &str,
+) -> Result<bool, DbError> {
     let id = p.id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.begin_write().await?;
-    let before: Option<Stamped<Partner>> = get_body(&mut tx, "partners", &id, Some(&owner)).await?;
+    let before: Option<Stamped<Partner>> =
+        get_body(&mut *tx, "partners", &id, Some(&owner)).await?;
     let Some(before) = before.filter(|b| b.record.role == p.role) else {
         return Ok(false);
     };
     let mut p = p.clone();
-    p.enterprise_id = enterprise_by_uscc_on(&mut tx, &p.uscc).await?;
+    p.enterprise_id = enterprise_by_uscc_on(&mut *tx, &p.uscc).await?;
     let p = &p;
     let body = serde_json::to_string(p)?;
     sqlx::query(
@@ -186,18 +273,18 @@ pub async fn update_partner(
     .bind(p.enterprise_id.map(|e| e.to_string()))
     .bind(partner_search(p))
     .bind(&body)
-    .bind(&at)
+    .bind(at)
     .bind(&id)
     .bind(&owner)
     .execute(&mut *tx)
     .await?;
     let before = serde_json::to_string(&before.record)?;
     audit(
-        &mut tx,
-        &actor.entry(&at, "update", "partner", &id, Some(&before), Some(&body)),
+        &mut *tx,
+        &actor.entry(at, "update", "partner", &id, Some(&before), Some(&body)),
     )
     .await?;
-    tx.commit().await?;
+    append_feed(&mut *tx, actor.enterprise_id, "partner", &id, at).await?;
     Ok(true)
 }
 
@@ -241,6 +328,7 @@ pub async fn delete_partner(
         &actor.entry(&at, "delete", "partner", &id, Some(&before), None),
     )
     .await?;
+    append_feed(&mut tx, actor.enterprise_id, "partner", &id, &at).await?;
     tx.commit().await?;
     Ok(Removal::Deleted)
 }
@@ -325,6 +413,7 @@ pub(super) async fn link_partners(
             },
         )
         .await?;
+        append_feed(&mut *conn, partner.owner, "partner", &id, at).await?;
     }
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! The product library (产品信息库): any enterprise reads it, only a product's owner writes it.
 
 use super::audit::{Actor, audit};
-use super::journal::append_feed;
+use super::journal::{IdempotencyKey, append_feed, idempotent_answer, store_answer};
 use super::listing::{Filter, Stamped, Window, exists, get_body, list_bodies};
+use super::transactions::Written;
 use super::{Db, DbError, search_text, timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -115,11 +116,49 @@ pub async fn update_product(
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    let done = update_product_on(&mut tx, p, actor, &at).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`update_product`] applied at most once by `key`: a key used before answers its first
+/// answer and writes nothing (a replayed edit must not undo a later one). `None` when the
+/// enterprise has no such product.
+pub async fn update_product_once(
+    db: &Db,
+    p: &Product,
+    actor: &Actor,
+    key: &IdempotencyKey,
+    now: DateTime<Utc>,
+) -> Result<Option<Written<()>>, DbError> {
+    let at = timestamp(now);
+    let mut tx = db.begin_write().await?;
+    tx.lock_enterprises(&[actor.enterprise_id]).await?;
+    if let Some(first) = idempotent_answer(&mut tx, key).await? {
+        tx.rollback().await?;
+        return Ok(Some(Written::Replayed(first)));
+    }
+    if !update_product_on(&mut tx, p, actor, &at).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let answer = serde_json::json!({ "id": p.id }).to_string();
+    store_answer(&mut tx, key, 200, &answer, &at).await?;
+    tx.commit().await?;
+    Ok(Some(Written::Done(())))
+}
+
+async fn update_product_on(
+    tx: &mut sqlx::AnyConnection,
+    p: &Product,
+    actor: &Actor,
+    at: &str,
+) -> Result<bool, DbError> {
     let id = p.id.to_string();
     let owner = actor.enterprise_id.to_string();
-    let mut tx = db.begin_write().await?;
     let Some(before) =
-        get_body::<serde_json::Value>(&mut tx, "products", &id, Some(&owner)).await?
+        get_body::<serde_json::Value>(&mut *tx, "products", &id, Some(&owner)).await?
     else {
         return Ok(false);
     };
@@ -133,19 +172,18 @@ pub async fn update_product(
     .bind(p.registration_number.trim())
     .bind(product_search(p))
     .bind(&body)
-    .bind(&at)
+    .bind(at)
     .bind(&id)
     .bind(&owner)
     .execute(&mut *tx)
     .await?;
     let before = before.record.to_string();
     audit(
-        &mut tx,
-        &actor.entry(&at, "update", "product", &id, Some(&before), Some(&body)),
+        &mut *tx,
+        &actor.entry(at, "update", "product", &id, Some(&before), Some(&body)),
     )
     .await?;
-    append_feed(&mut tx, actor.enterprise_id, "product", &id, &at).await?;
-    tx.commit().await?;
+    append_feed(&mut *tx, actor.enterprise_id, "product", &id, at).await?;
     Ok(true)
 }
 

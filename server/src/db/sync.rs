@@ -24,7 +24,8 @@ pub struct FeedRow {
 
 /// Up to `limit` rows of `enterprise`'s feed after `cursor`, oldest first. Documents are
 /// joined only when the enterprise owns them, reconciliation items only when it is a party,
-/// products and barcodes whenever fed (the library is shared across the platform), recalls and nonconforming listings only when they reached it or it started them, so a row
+/// products and barcodes whenever fed (the library is shared across the platform), partners only
+/// when it keeps them, recalls and nonconforming listings only when they reached it or it started them, so a row
 /// never shows another enterprise's record. A recall that reached the enterprise carries its
 /// own progress (what it held when reached, its acknowledgement and report), which the phone
 /// needs to act on it offline, and no other holder's.
@@ -35,7 +36,7 @@ pub async fn pull_feed(
     limit: i64,
 ) -> Result<Vec<FeedRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT f.seq, f.entity, f.entity_id, COALESCE(t.body, r.body, p.body, bc.body, rc.body, n.body, uu.body) AS body, \
+        "SELECT f.seq, f.entity, f.entity_id, COALESCE(t.body, r.body, p.body, bc.body, rc.body, n.body, uu.body, pa.body) AS body, \
          rc.id AS recall_id, mh.enterprise_id AS holder, mh.acknowledged_at, mh.quantity_held, \
          mh.quantity_returned, mh.quantity_destroyed \
          FROM change_feed f \
@@ -55,6 +56,8 @@ pub async fn pull_feed(
                    WHERE nh.listing_id = n.id AND nh.enterprise_id = f.enterprise_id)) \
          LEFT JOIN unit_uploads uu ON f.entity = 'unit_upload' AND uu.id = f.entity_id \
               AND uu.enterprise_id = f.enterprise_id \
+         LEFT JOIN partners pa ON f.entity = 'partner' AND pa.id = f.entity_id \
+              AND pa.owner_id = f.enterprise_id \
          WHERE f.enterprise_id = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3",
     )
     .bind(enterprise.to_string())
@@ -97,7 +100,7 @@ fn with_own_progress(body: &str, holder: &str, r: &AnyRow) -> Result<String, DbE
     Ok(serde_json::to_string(&recall)?)
 }
 
-/// Whether a record of `table` (`products` or `transactions`) has this id, and its owner.
+/// Whether a record of `table` has this id, and its owner.
 pub async fn record_owner(
     db: &Db,
     table: RecordTable,
@@ -106,6 +109,8 @@ pub async fn record_owner(
     let sql = match table {
         RecordTable::Products => "SELECT owner_id AS o FROM products WHERE id = $1",
         RecordTable::Transactions => "SELECT enterprise_id AS o FROM transactions WHERE id = $1",
+        RecordTable::Partners => "SELECT owner_id AS o FROM partners WHERE id = $1",
+        RecordTable::Barcodes => "SELECT owner_id AS o FROM barcodes WHERE id = $1",
     };
     let row = sqlx::query(sql).bind(id).fetch_optional(&db.pool).await?;
     Ok(row.map(|r| r.try_get("o")).transpose()?)
@@ -118,4 +123,8 @@ pub enum RecordTable {
     Products,
     /// Documents.
     Transactions,
+    /// Suppliers and customers.
+    Partners,
+    /// The barcode library.
+    Barcodes,
 }

@@ -102,7 +102,7 @@ async fn list(
 }
 
 /// Validation, product and photo checks of a barcode about to be written; 422 if any blocks.
-async fn checked(
+pub(super) async fn checked(
     state: &AppState,
     owner: EnterpriseId,
     b: &mut Barcode,
@@ -142,7 +142,7 @@ fn gtin_taken() -> ApiError {
     ))
 }
 
-fn map_unique(e: db::DbError) -> ApiError {
+pub(super) fn map_unique(e: db::DbError) -> ApiError {
     if db::violates_unique(&e, "barcodes_owner_gtin_key", "barcodes.gtin") {
         gtin_taken()
     } else {
@@ -150,7 +150,7 @@ fn map_unique(e: db::DbError) -> ApiError {
     }
 }
 
-fn barcode_defaults() -> Vec<(&'static str, serde_json::Value)> {
+pub(super) fn barcode_defaults() -> Vec<(&'static str, serde_json::Value)> {
     let mut d = blank(&["gtin", "specification", "package_specification"]);
     d.extend([
         ("product_id", json!(uuid::Uuid::nil())),

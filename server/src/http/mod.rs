@@ -33,6 +33,8 @@ mod sessions;
 mod staff;
 mod stock;
 mod sync;
+mod sync_barcodes;
+mod sync_catalog;
 mod transactions;
 mod unit_codes;
 pub mod web;

@@ -140,7 +140,7 @@ async fn list<const R: u8>(
     Ok(Json(Page::of(items, total, &params)))
 }
 
-fn partner_defaults() -> Vec<(&'static str, serde_json::Value)> {
+pub(super) fn partner_defaults() -> Vec<(&'static str, serde_json::Value)> {
     let mut d = blank(&[
         "name",
         "uscc",
@@ -157,7 +157,11 @@ fn partner_defaults() -> Vec<(&'static str, serde_json::Value)> {
 
 /// Checks a partner about to be written (the database links it to the enterprise its USCC
 /// belongs to when it is written).
-async fn checked(state: &AppState, p: &mut Partner, ack: &[String]) -> Result<(), ApiError> {
+pub(super) async fn checked(
+    state: &AppState,
+    p: &mut Partner,
+    ack: &[String],
+) -> Result<(), ApiError> {
     p.uscc = p.uscc.trim().to_owned();
     p.region_code = p.region_code.trim().to_owned();
     let mut problems = validate_partner(p, today());
@@ -165,7 +169,7 @@ async fn checked(state: &AppState, p: &mut Partner, ack: &[String]) -> Result<()
     refuse_blocking(&problems, ack)
 }
 
-fn map_unique(e: db::DbError) -> ApiError {
+pub(super) fn map_unique(e: db::DbError) -> ApiError {
     if db::violates_unique(&e, "partners_owner_role_uscc_key", "partners.uscc") {
         ApiError::Conflict(Problem::error(
             "uscc",

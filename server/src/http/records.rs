@@ -32,6 +32,22 @@ fn not_an_object(field: &str) -> ApiError {
     )])
 }
 
+/// A record's fields as a change carries them (`field` names it in the problem when they are
+/// not an object), with the warning rules the user overrides taken out.
+pub(super) fn record_body(field: &str, fields: Value) -> Result<RecordBody, ApiError> {
+    let Value::Object(mut fields) = fields else {
+        return Err(not_an_object(field));
+    };
+    let acknowledge = match fields.remove("acknowledge") {
+        None | Some(Value::Null) => vec![],
+        Some(v) => serde_json::from_value(v).map_err(|_| not_an_object("acknowledge"))?,
+    };
+    Ok(RecordBody {
+        fields,
+        acknowledge,
+    })
+}
+
 /// A product of `actor`'s enterprise under `id`, validated as the product API does.
 pub(super) async fn product_of(
     state: &AppState,
@@ -39,17 +55,7 @@ pub(super) async fn product_of(
     id: Uuid,
     fields: Value,
 ) -> Result<Product, ApiError> {
-    let Value::Object(mut fields) = fields else {
-        return Err(not_an_object("product"));
-    };
-    let acknowledge = match fields.remove("acknowledge") {
-        None | Some(Value::Null) => vec![],
-        Some(v) => serde_json::from_value(v).map_err(|_| not_an_object("acknowledge"))?,
-    };
-    let body = RecordBody {
-        fields,
-        acknowledge,
-    };
+    let body = record_body("product", fields)?;
     let (mut product, ack): (Product, _) = body.into_record(
         &product_defaults(),
         &[

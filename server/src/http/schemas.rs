@@ -129,8 +129,8 @@ pub(super) struct BatchResponse(Value);
 
 /// `suyuan_core::sync::PushRequest`: a device's changes, each with its change id and `op`
 /// (`save_transaction`, `update_transaction`, `delete_transaction`, `submit_transaction`,
-/// `save_product`, `confirm_reconciliation`, `dispute_reconciliation`, `acknowledge_recall`,
-/// `report_recall`) beside the op's fields, as the matching REST body has them.
+/// `save_product`, `update_product`, `save_barcode`, `update_barcode`, `delete_barcode`, `save_partner`, `update_partner`, `delete_partner`, `confirm_reconciliation`,
+/// `dispute_reconciliation`, `acknowledge_recall`, `report_recall`, `upload_units`) beside the op's fields, as the matching REST body has them.
 #[derive(ToSchema)]
 #[schema(value_type = Object)]
 pub(super) struct PushRequest(Value);

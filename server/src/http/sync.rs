@@ -31,7 +31,8 @@ use suyuan_core::sync::wire::{
 };
 use uuid::Uuid;
 
-fn rejected(problems: Vec<Problem>) -> Outcome {
+/// A refused change's outcome.
+pub(super) fn rejected(problems: Vec<Problem>) -> Outcome {
     Outcome::Rejected { problems }
 }
 
@@ -89,7 +90,7 @@ fn act_outcome<T>(
 }
 
 /// The first outcome of a change about `id` whose answer was stored.
-fn replayed(key: &IdempotencyKey, first: &StoredAnswer, id: Uuid) -> Outcome {
+pub(super) fn replayed(key: &IdempotencyKey, first: &StoredAnswer, id: Uuid) -> Outcome {
     if first.request_hash == key.request_hash {
         Outcome::Ok { id }
     } else {
@@ -235,6 +236,23 @@ async fn apply(
                 Some(_) => Ok(rejected(vec![id_taken("id")])),
             }
         }
+        Operation::UpdateProduct { id, product } => {
+            super::sync_catalog::update_product(state, actor, &key, id, product).await
+        }
+        Operation::SaveBarcode { id, barcode } => {
+            super::sync_barcodes::save(state, actor, id, barcode).await
+        }
+        Operation::UpdateBarcode { id, barcode } => {
+            super::sync_barcodes::update(state, actor, &key, id, barcode).await
+        }
+        Operation::DeleteBarcode { id } => super::sync_barcodes::delete(state, actor, id).await,
+        Operation::SavePartner { id, partner } => {
+            super::sync_catalog::save(state, actor, id, partner).await
+        }
+        Operation::UpdatePartner { id, partner } => {
+            super::sync_catalog::update(state, actor, &key, id, partner).await
+        }
+        Operation::DeletePartner { id } => super::sync_catalog::delete(state, actor, id).await,
         Operation::ConfirmReconciliation {
             item_id,
             document_id,

@@ -681,13 +681,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_barcodes(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_decode_frame(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_decode_photo(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_delete_barcode(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_delete_draft(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_delete_partner(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation(
     ): Int
@@ -705,6 +711,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_nonconforming(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_partners(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_product(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_products(
@@ -717,7 +725,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_report_recall(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_save_barcode(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_save_draft(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_save_partner(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_save_product(
     ): Int
@@ -769,13 +781,19 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_suyuan_ffi_fn_method_app_acknowledge_recall(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_barcodes(`ptr`: Long,`keyword`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_confirm_reconciliation(`ptr`: Long,`itemId`: RustBuffer.ByValue,`confirmation`: RustBuffer.ByValue,`openingOverride`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_decode_frame(`ptr`: Long,`luma`: RustBuffer.ByValue,`width`: Int,`height`: Int,`rowStride`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_decode_photo(`ptr`: Long,`photo`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_delete_barcode(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_suyuan_ffi_fn_method_app_delete_draft(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_suyuan_ffi_fn_method_app_delete_partner(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_suyuan_ffi_fn_method_app_dispute_reconciliation(`ptr`: Long,`itemId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -793,6 +811,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_nonconforming(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_partners(`ptr`: Long,`role`: RustBuffer.ByValue,`keyword`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_product(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_products(`ptr`: Long,`keyword`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -805,7 +825,11 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_report_recall(`ptr`: Long,`id`: RustBuffer.ByValue,`returned`: Long,`destroyed`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_save_barcode(`ptr`: Long,`barcode`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_save_draft(`ptr`: Long,`document`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_save_partner(`ptr`: Long,`partner`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_save_product(`ptr`: Long,`product`: RustBuffer.ByValue,`acknowledge`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -959,6 +983,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_acknowledge_recall() and 0xFFFF) != 38004) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_barcodes() and 0xFFFF) != 53837) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_confirm_reconciliation() and 0xFFFF) != 20670) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -968,7 +995,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_decode_photo() and 0xFFFF) != 25468) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_delete_barcode() and 0xFFFF) != 47760) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_delete_draft() and 0xFFFF) != 28834) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_delete_partner() and 0xFFFF) != 61339) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_dispute_reconciliation() and 0xFFFF) != 21100) {
@@ -995,6 +1028,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_nonconforming() and 0xFFFF) != 31113) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_partners() and 0xFFFF) != 44849) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_product() and 0xFFFF) != 1121) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1013,10 +1049,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_report_recall() and 0xFFFF) != 39446) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_barcode() and 0xFFFF) != 65223) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_draft() and 0xFFFF) != 48933) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_product() and 0xFFFF) != 39035) {
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_partner() and 0xFFFF) != 56370) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_save_product() and 0xFFFF) != 15159) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_session() and 0xFFFF) != 61196) {
@@ -1511,6 +1553,11 @@ public interface AppInterface {
     fun `acknowledgeRecall`(`id`: RecallId): Recall
     
     /**
+     * Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+     */
+    fun `barcodes`(`keyword`: kotlin.String): List<Barcode>
+    
+    /**
      * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
      * item and submitted at once, so stock counts it; the server learns of it at the next sync.
      */
@@ -1528,9 +1575,19 @@ public interface AppInterface {
     fun `decodePhoto`(`photo`: kotlin.ByteArray): List<ScannedCode>
     
     /**
+     * Deletes a barcode of the enterprise.
+     */
+    fun `deleteBarcode`(`id`: BarcodeId)
+    
+    /**
      * Deletes a draft.
      */
     fun `deleteDraft`(`id`: TransactionId)
+    
+    /**
+     * Deletes a supplier or customer no document names (disable it instead).
+     */
+    fun `deletePartner`(`id`: PartnerId)
     
     /**
      * Disputes an inbox item offline (异议), with the reason.
@@ -1576,6 +1633,11 @@ public interface AppInterface {
     fun `nonconforming`(): List<NonconformingRecord>
     
     /**
+     * Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+     */
+    fun `partners`(`role`: PartnerRole?, `keyword`: kotlin.String): List<Partner>
+    
+    /**
      * One product of the library.
      */
     fun `product`(`id`: ProductId): Product?
@@ -1606,13 +1668,25 @@ public interface AppInterface {
     fun `reportRecall`(`id`: RecallId, `returned`: kotlin.Long, `destroyed`: kotlin.Long): Recall
     
     /**
+     * Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+     */
+    fun `saveBarcode`(`barcode`: Barcode, `acknowledge`: List<kotlin.String>): Barcode
+    
+    /**
      * Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
      * accepted; any other problem refuses the save and is reported with field and rule.
      */
     fun `saveDraft`(`document`: Transaction, `acknowledge`: List<kotlin.String>): Transaction
     
     /**
-     * Adds a product to the library (offline; sent at the next sync).
+     * Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+     * keeps the record's role; warnings listed in `acknowledge` are accepted.
+     */
+    fun `savePartner`(`partner`: Partner, `acknowledge`: List<kotlin.String>): Partner
+    
+    /**
+     * Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+     * the next sync).
      */
     fun `saveProduct`(`product`: Product, `acknowledge`: List<kotlin.String>): Product
     
@@ -1796,6 +1870,24 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Barcodes on the phone (own and pulled) matching every word of `keyword` (empty: all).
+     */
+    @Throws(ApiException::class)override fun `barcodes`(`keyword`: kotlin.String): List<Barcode> {
+            return FfiConverterSequenceTypeBarcode.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_barcodes(
+        it,
+        
+        FfiConverterString.lower(`keyword`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Confirms an inbox item offline (勾兑确认): the own inbound document is made from the
      * item and submitted at once, so stock counts it; the server learns of it at the next sync.
      */
@@ -1858,6 +1950,23 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Deletes a barcode of the enterprise.
+     */
+    @Throws(ApiException::class)override fun `deleteBarcode`(`id`: BarcodeId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_barcode(
+        it,
+        
+        FfiConverterTypeBarcodeId.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Deletes a draft.
      */
     @Throws(ApiException::class)override fun `deleteDraft`(`id`: TransactionId)
@@ -1868,6 +1977,23 @@ open class App: Disposable, AutoCloseable, AppInterface
         it,
         
         FfiConverterTypeTransactionId.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Deletes a supplier or customer no document names (disable it instead).
+     */
+    @Throws(ApiException::class)override fun `deletePartner`(`id`: PartnerId)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_delete_partner(
+        it,
+        
+        FfiConverterTypePartnerId.lower(`id`),_status)
 }
     }
     
@@ -2019,6 +2145,25 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Suppliers or customers (both when `role` is none) matching every word of `keyword`.
+     */
+    @Throws(ApiException::class)override fun `partners`(`role`: PartnerRole?, `keyword`: kotlin.String): List<Partner> {
+            return FfiConverterSequenceTypePartner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_partners(
+        it,
+        
+        FfiConverterOptionalTypePartnerRole.lower(`role`),
+        FfiConverterString.lower(`keyword`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * One product of the library.
      */
     @Throws(ApiException::class)override fun `product`(`id`: ProductId): Product? {
@@ -2127,6 +2272,25 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * Saves a barcode of the enterprise, new or edited (offline; sent at the next sync).
+     */
+    @Throws(ApiException::class)override fun `saveBarcode`(`barcode`: Barcode, `acknowledge`: List<kotlin.String>): Barcode {
+            return FfiConverterTypeBarcode.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_barcode(
+        it,
+        
+        FfiConverterTypeBarcode.lower(`barcode`),
+        FfiConverterSequenceString.lower(`acknowledge`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Saves a draft document, new or edited (保存). Warnings listed in `acknowledge` are
      * accepted; any other problem refuses the save and is reported with field and rule.
      */
@@ -2147,7 +2311,28 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
-     * Adds a product to the library (offline; sent at the next sync).
+     * Saves a supplier or customer, new or edited (offline; sent at the next sync). An edit
+     * keeps the record's role; warnings listed in `acknowledge` are accepted.
+     */
+    @Throws(ApiException::class)override fun `savePartner`(`partner`: Partner, `acknowledge`: List<kotlin.String>): Partner {
+            return FfiConverterTypePartner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_save_partner(
+        it,
+        
+        FfiConverterTypePartner.lower(`partner`),
+        FfiConverterSequenceString.lower(`acknowledge`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Adds a product to the library, or edits one of the enterprise's own (offline; sent at
+     * the next sync).
      */
     @Throws(ApiException::class)override fun `saveProduct`(`product`: Product, `acknowledge`: List<kotlin.String>): Product {
             return FfiConverterTypeProduct.lift(
@@ -2441,6 +2626,143 @@ public object FfiConverterTypeAttachment: FfiConverterRustBuffer<Attachment> {
             FfiConverterString.write(value.`contentType`, buf)
             FfiConverterULong.write(value.`size`, buf)
             FfiConverterString.write(value.`sha256`, buf)
+    }
+}
+
+
+
+/**
+ * The person a supplier authorises to deal with us (法定授权人).
+ */
+data class AuthorisedPerson (
+    var `name`: kotlin.String
+    , 
+    var `phone`: kotlin.String
+    , 
+    var `idNumber`: kotlin.String
+    , 
+    var `scope`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthorisedPerson: FfiConverterRustBuffer<AuthorisedPerson> {
+    override fun read(buf: ByteBuffer): AuthorisedPerson {
+        return AuthorisedPerson(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuthorisedPerson) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`phone`) +
+            FfiConverterString.allocationSize(value.`idNumber`) +
+            FfiConverterString.allocationSize(value.`scope`)
+    )
+
+    override fun write(value: AuthorisedPerson, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`phone`, buf)
+            FfiConverterString.write(value.`idNumber`, buf)
+            FfiConverterString.write(value.`scope`, buf)
+    }
+}
+
+
+
+/**
+ * A barcode of the library: the GTIN one product is sold or packed under.
+ */
+data class Barcode (
+    var `id`: BarcodeId
+    , 
+    var `owner`: EnterpriseId
+    , 
+    var `productId`: ProductId
+    , 
+    var `gtin`: kotlin.String
+    , 
+    var `specification`: kotlin.String
+    , 
+    var `packageSpecification`: kotlin.String
+    , 
+    var `level`: PackagingLevel
+    , 
+    var `containsQuantity`: kotlin.UInt
+    , 
+    var `containsGtin`: kotlin.String?
+    , 
+    var `photo`: Attachment?
+    , 
+    var `status`: RecordStatus
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBarcode: FfiConverterRustBuffer<Barcode> {
+    override fun read(buf: ByteBuffer): Barcode {
+        return Barcode(
+            FfiConverterTypeBarcodeId.read(buf),
+            FfiConverterTypeEnterpriseId.read(buf),
+            FfiConverterTypeProductId.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypePackagingLevel.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAttachment.read(buf),
+            FfiConverterTypeRecordStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Barcode) = (
+            FfiConverterTypeBarcodeId.allocationSize(value.`id`) +
+            FfiConverterTypeEnterpriseId.allocationSize(value.`owner`) +
+            FfiConverterTypeProductId.allocationSize(value.`productId`) +
+            FfiConverterString.allocationSize(value.`gtin`) +
+            FfiConverterString.allocationSize(value.`specification`) +
+            FfiConverterString.allocationSize(value.`packageSpecification`) +
+            FfiConverterTypePackagingLevel.allocationSize(value.`level`) +
+            FfiConverterUInt.allocationSize(value.`containsQuantity`) +
+            FfiConverterOptionalString.allocationSize(value.`containsGtin`) +
+            FfiConverterOptionalTypeAttachment.allocationSize(value.`photo`) +
+            FfiConverterTypeRecordStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: Barcode, buf: ByteBuffer) {
+            FfiConverterTypeBarcodeId.write(value.`id`, buf)
+            FfiConverterTypeEnterpriseId.write(value.`owner`, buf)
+            FfiConverterTypeProductId.write(value.`productId`, buf)
+            FfiConverterString.write(value.`gtin`, buf)
+            FfiConverterString.write(value.`specification`, buf)
+            FfiConverterString.write(value.`packageSpecification`, buf)
+            FfiConverterTypePackagingLevel.write(value.`level`, buf)
+            FfiConverterUInt.write(value.`containsQuantity`, buf)
+            FfiConverterOptionalString.write(value.`containsGtin`, buf)
+            FfiConverterOptionalTypeAttachment.write(value.`photo`, buf)
+            FfiConverterTypeRecordStatus.write(value.`status`, buf)
     }
 }
 
@@ -2747,6 +3069,47 @@ public object FfiConverterTypeCounterparty: FfiConverterRustBuffer<Counterparty>
 
 
 /**
+ * An inclusive date range (质量协议有效期).
+ */
+data class DateRange (
+    var `from`: NaiveDate
+    , 
+    var `to`: NaiveDate
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDateRange: FfiConverterRustBuffer<DateRange> {
+    override fun read(buf: ByteBuffer): DateRange {
+        return DateRange(
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DateRange) = (
+            FfiConverterTypeNaiveDate.allocationSize(value.`from`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`to`)
+    )
+
+    override fun write(value: DateRange, buf: ByteBuffer) {
+            FfiConverterTypeNaiveDate.write(value.`from`, buf)
+            FfiConverterTypeNaiveDate.write(value.`to`, buf)
+    }
+}
+
+
+
+/**
  * Filters of the local document list.
  */
 data class DocumentQuery (
@@ -2792,6 +3155,52 @@ public object FfiConverterTypeDocumentQuery: FfiConverterRustBuffer<DocumentQuer
             FfiConverterOptionalBoolean.write(value.`submitted`, buf)
             FfiConverterOptionalUInt.write(value.`limit`, buf)
             FfiConverterOptionalUInt.write(value.`offset`, buf)
+    }
+}
+
+
+
+/**
+ * A licence number and its validity (许可证号, 有效期起止).
+ */
+data class Licence (
+    var `number`: kotlin.String
+    , 
+    var `validFrom`: NaiveDate?
+    , 
+    var `validTo`: NaiveDate?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLicence: FfiConverterRustBuffer<Licence> {
+    override fun read(buf: ByteBuffer): Licence {
+        return Licence(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeNaiveDate.read(buf),
+            FfiConverterOptionalTypeNaiveDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Licence) = (
+            FfiConverterString.allocationSize(value.`number`) +
+            FfiConverterOptionalTypeNaiveDate.allocationSize(value.`validFrom`) +
+            FfiConverterOptionalTypeNaiveDate.allocationSize(value.`validTo`)
+    )
+
+    override fun write(value: Licence, buf: ByteBuffer) {
+            FfiConverterString.write(value.`number`, buf)
+            FfiConverterOptionalTypeNaiveDate.write(value.`validFrom`, buf)
+            FfiConverterOptionalTypeNaiveDate.write(value.`validTo`, buf)
     }
 }
 
@@ -2943,6 +3352,132 @@ public object FfiConverterTypeNonconformingRecord: FfiConverterRustBuffer<Noncon
             FfiConverterOptionalTypeNaiveDate.write(value.`handledOn`, buf)
             FfiConverterTypeNonconformingStatus.write(value.`state`, buf)
             FfiConverterSequenceTypeAttachment.write(value.`attachments`, buf)
+            FfiConverterTypeRecordStatus.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * A supplier or customer record (供应商信息 / 销售客户信息).
+ */
+data class Partner (
+    var `id`: PartnerId
+    , 
+    var `owner`: EnterpriseId
+    , 
+    var `role`: PartnerRole
+    , 
+    var `kind`: EnterpriseKind
+    , 
+    var `state`: PartnerState
+    , 
+    var `name`: kotlin.String
+    , 
+    var `uscc`: kotlin.String
+    , 
+    var `contact`: kotlin.String
+    , 
+    var `phone`: kotlin.String
+    , 
+    var `regionCode`: kotlin.String
+    , 
+    var `address`: kotlin.String
+    , 
+    var `legalRepresentative`: kotlin.String
+    , 
+    var `licence`: Licence?
+    , 
+    var `qualityAgreement`: DateRange?
+    , 
+    var `authorisedPerson`: AuthorisedPerson?
+    , 
+    var `remittanceAccount`: kotlin.String
+    , 
+    var `attachments`: List<Attachment>
+    , 
+    var `enterpriseId`: EnterpriseId?
+    , 
+    var `status`: RecordStatus
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartner: FfiConverterRustBuffer<Partner> {
+    override fun read(buf: ByteBuffer): Partner {
+        return Partner(
+            FfiConverterTypePartnerId.read(buf),
+            FfiConverterTypeEnterpriseId.read(buf),
+            FfiConverterTypePartnerRole.read(buf),
+            FfiConverterTypeEnterpriseKind.read(buf),
+            FfiConverterTypePartnerState.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeLicence.read(buf),
+            FfiConverterOptionalTypeDateRange.read(buf),
+            FfiConverterOptionalTypeAuthorisedPerson.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeAttachment.read(buf),
+            FfiConverterOptionalTypeEnterpriseId.read(buf),
+            FfiConverterTypeRecordStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Partner) = (
+            FfiConverterTypePartnerId.allocationSize(value.`id`) +
+            FfiConverterTypeEnterpriseId.allocationSize(value.`owner`) +
+            FfiConverterTypePartnerRole.allocationSize(value.`role`) +
+            FfiConverterTypeEnterpriseKind.allocationSize(value.`kind`) +
+            FfiConverterTypePartnerState.allocationSize(value.`state`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`uscc`) +
+            FfiConverterString.allocationSize(value.`contact`) +
+            FfiConverterString.allocationSize(value.`phone`) +
+            FfiConverterString.allocationSize(value.`regionCode`) +
+            FfiConverterString.allocationSize(value.`address`) +
+            FfiConverterString.allocationSize(value.`legalRepresentative`) +
+            FfiConverterOptionalTypeLicence.allocationSize(value.`licence`) +
+            FfiConverterOptionalTypeDateRange.allocationSize(value.`qualityAgreement`) +
+            FfiConverterOptionalTypeAuthorisedPerson.allocationSize(value.`authorisedPerson`) +
+            FfiConverterString.allocationSize(value.`remittanceAccount`) +
+            FfiConverterSequenceTypeAttachment.allocationSize(value.`attachments`) +
+            FfiConverterOptionalTypeEnterpriseId.allocationSize(value.`enterpriseId`) +
+            FfiConverterTypeRecordStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: Partner, buf: ByteBuffer) {
+            FfiConverterTypePartnerId.write(value.`id`, buf)
+            FfiConverterTypeEnterpriseId.write(value.`owner`, buf)
+            FfiConverterTypePartnerRole.write(value.`role`, buf)
+            FfiConverterTypeEnterpriseKind.write(value.`kind`, buf)
+            FfiConverterTypePartnerState.write(value.`state`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`uscc`, buf)
+            FfiConverterString.write(value.`contact`, buf)
+            FfiConverterString.write(value.`phone`, buf)
+            FfiConverterString.write(value.`regionCode`, buf)
+            FfiConverterString.write(value.`address`, buf)
+            FfiConverterString.write(value.`legalRepresentative`, buf)
+            FfiConverterOptionalTypeLicence.write(value.`licence`, buf)
+            FfiConverterOptionalTypeDateRange.write(value.`qualityAgreement`, buf)
+            FfiConverterOptionalTypeAuthorisedPerson.write(value.`authorisedPerson`, buf)
+            FfiConverterString.write(value.`remittanceAccount`, buf)
+            FfiConverterSequenceTypeAttachment.write(value.`attachments`, buf)
+            FfiConverterOptionalTypeEnterpriseId.write(value.`enterpriseId`, buf)
             FfiConverterTypeRecordStatus.write(value.`status`, buf)
     }
 }
@@ -4541,6 +5076,69 @@ public object FfiConverterTypeCodeKind: FfiConverterRustBuffer<CodeKind> {
 
 
 /**
+ * The kind of operator (供应商类型 / 销售客户类型).
+ */
+
+enum class EnterpriseKind {
+    
+    /**
+     * Registrant, filer or manufacturer (注册人/备案人/生产企业).
+     */
+    REGISTRANT_MANUFACTURER,
+    /**
+     * Domestic responsible person of an importer (境内责任人).
+     */
+    DOMESTIC_RESPONSIBLE_PERSON,
+    /**
+     * Wholesaler (批发企业).
+     */
+    WHOLESALER,
+    /**
+     * Specialist retail shop (化妆品专营店).
+     */
+    RETAIL_SHOP,
+    /**
+     * Supermarket or department store (商超).
+     */
+    SUPERMARKET,
+    /**
+     * Beauty salon or hairdresser (美容美发机构).
+     */
+    BEAUTY_SALON,
+    /**
+     * E-commerce operator (电子商务经营者).
+     */
+    E_COMMERCE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEnterpriseKind: FfiConverterRustBuffer<EnterpriseKind> {
+    override fun read(buf: ByteBuffer) = try {
+        EnterpriseKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: EnterpriseKind) = 4UL
+
+    override fun write(value: EnterpriseKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The app's language.
  */
 
@@ -4742,6 +5340,92 @@ public object FfiConverterTypePackagingLevel: FfiConverterRustBuffer<PackagingLe
     override fun allocationSize(value: PackagingLevel) = 4UL
 
     override fun write(value: PackagingLevel, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Whether the partner supplies to us or buys from us.
+ */
+
+enum class PartnerRole {
+    
+    /**
+     * 供应商.
+     */
+    SUPPLIER,
+    /**
+     * 销售客户.
+     */
+    CUSTOMER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartnerRole: FfiConverterRustBuffer<PartnerRole> {
+    override fun read(buf: ByteBuffer) = try {
+        PartnerRole.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PartnerRole) = 4UL
+
+    override fun write(value: PartnerRole, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Normal or disabled (正常/停用).
+ */
+
+enum class PartnerState {
+    
+    /**
+     * 正常.
+     */
+    NORMAL,
+    /**
+     * 停用.
+     */
+    DISABLED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartnerState: FfiConverterRustBuffer<PartnerState> {
+    override fun read(buf: ByteBuffer) = try {
+        PartnerState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PartnerState) = 4UL
+
+    override fun write(value: PartnerState, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -5802,6 +6486,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAttachment: FfiConverterRustBuffer<Attachment?> {
+    override fun read(buf: ByteBuffer): Attachment? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAttachment.read(buf)
+    }
+
+    override fun allocationSize(value: Attachment?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAttachment.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Attachment?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAttachment.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAuthorisedPerson: FfiConverterRustBuffer<AuthorisedPerson?> {
+    override fun read(buf: ByteBuffer): AuthorisedPerson? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAuthorisedPerson.read(buf)
+    }
+
+    override fun allocationSize(value: AuthorisedPerson?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAuthorisedPerson.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AuthorisedPerson?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAuthorisedPerson.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeBatchRecord: FfiConverterRustBuffer<BatchRecord?> {
     override fun read(buf: ByteBuffer): BatchRecord? {
         if (buf.get().toInt() == 0) {
@@ -5856,6 +6604,70 @@ public object FfiConverterOptionalTypeCounterparty: FfiConverterRustBuffer<Count
         } else {
             buf.put(1)
             FfiConverterTypeCounterparty.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDateRange: FfiConverterRustBuffer<DateRange?> {
+    override fun read(buf: ByteBuffer): DateRange? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDateRange.read(buf)
+    }
+
+    override fun allocationSize(value: DateRange?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDateRange.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DateRange?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDateRange.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLicence: FfiConverterRustBuffer<Licence?> {
+    override fun read(buf: ByteBuffer): Licence? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLicence.read(buf)
+    }
+
+    override fun allocationSize(value: Licence?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLicence.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Licence?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLicence.write(value, buf)
         }
     }
 }
@@ -6016,6 +6828,38 @@ public object FfiConverterOptionalTypeUnitView: FfiConverterRustBuffer<UnitView?
         } else {
             buf.put(1)
             FfiConverterTypeUnitView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePartnerRole: FfiConverterRustBuffer<PartnerRole?> {
+    override fun read(buf: ByteBuffer): PartnerRole? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePartnerRole.read(buf)
+    }
+
+    override fun allocationSize(value: PartnerRole?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePartnerRole.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PartnerRole?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePartnerRole.write(value, buf)
         }
     }
 }
@@ -6338,6 +7182,34 @@ public object FfiConverterSequenceTypeAttachment: FfiConverterRustBuffer<List<At
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeBarcode: FfiConverterRustBuffer<List<Barcode>> {
+    override fun read(buf: ByteBuffer): List<Barcode> {
+        val len = buf.getInt()
+        return List<Barcode>(len) {
+            FfiConverterTypeBarcode.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Barcode>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBarcode.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Barcode>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBarcode.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeCheck: FfiConverterRustBuffer<List<Check>> {
     override fun read(buf: ByteBuffer): List<Check> {
         val len = buf.getInt()
@@ -6412,6 +7284,34 @@ public object FfiConverterSequenceTypeNonconformingRecord: FfiConverterRustBuffe
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeNonconformingRecord.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePartner: FfiConverterRustBuffer<List<Partner>> {
+    override fun read(buf: ByteBuffer): List<Partner> {
+        val len = buf.getInt()
+        return List<Partner>(len) {
+            FfiConverterTypePartner.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Partner>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePartner.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Partner>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePartner.write(it, buf)
         }
     }
 }
