@@ -32,6 +32,30 @@ use suyuan_core::sync::wire::{
 use uuid::Uuid;
 
 /// A refused change's outcome.
+/// A refused write's problems (validation, duplicates, state) as the change's outcome.
+pub(super) fn refused(e: ApiError) -> Result<Outcome, ApiError> {
+    Ok(rejected(problems_of(e)?))
+}
+
+/// The outcome of saving a record under a client-chosen id that is already taken: applied
+/// (it is the caller's, so this is a replay) or refused (another enterprise's); `None` when
+/// the id is free and the save goes on.
+pub(super) async fn saved_before(
+    state: &AppState,
+    table: RecordTable,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Option<Outcome>, ApiError> {
+    let me = actor.enterprise_id.to_string();
+    Ok(
+        match db::record_owner(&state.db, table, &id.to_string()).await? {
+            Some(owner) if owner == me => Some(Outcome::Ok { id }),
+            Some(_) => Some(rejected(vec![id_taken("id")])),
+            None => None,
+        },
+    )
+}
+
 pub(super) fn rejected(problems: Vec<Problem>) -> Outcome {
     Outcome::Rejected { problems }
 }
@@ -220,10 +244,8 @@ async fn apply(
         }
         Operation::SaveProduct { id, product } => {
             // A product is applied at most once by its own id: the client chose it.
-            match db::record_owner(&state.db, RecordTable::Products, &id.to_string()).await? {
-                Some(owner) if owner == me => return Ok(Outcome::Ok { id }),
-                Some(_) => return Ok(rejected(vec![id_taken("id")])),
-                None => {}
+            if let Some(first) = saved_before(state, RecordTable::Products, actor, id).await? {
+                return Ok(first);
             }
             let product = match product_of(state, actor, id, product).await {
                 Ok(p) => p,

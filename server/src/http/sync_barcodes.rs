@@ -4,8 +4,8 @@
 use super::AppState;
 use super::barcodes::{barcode_defaults, checked, map_unique};
 use super::error::ApiError;
-use super::records::{id_taken, problems_of, record_body};
-use super::sync::{rejected, replayed};
+use super::records::{id_taken, record_body};
+use super::sync::{refused, rejected, replayed, saved_before};
 use crate::db::{self, Actor, IdempotencyKey, RecordTable, Removal, Written};
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -25,11 +25,6 @@ fn no_such_barcode() -> Problem {
     )
 }
 
-/// A refused write's problems as the change's outcome.
-fn refused(e: ApiError) -> Result<Outcome, ApiError> {
-    Ok(rejected(problems_of(e)?))
-}
-
 /// Adds a barcode under the client's id; applied at most once by that id, as products are.
 pub(super) async fn save(
     state: &AppState,
@@ -37,11 +32,8 @@ pub(super) async fn save(
     id: Uuid,
     fields: Value,
 ) -> Result<Outcome, ApiError> {
-    let me = actor.enterprise_id.to_string();
-    match db::record_owner(&state.db, RecordTable::Barcodes, &id.to_string()).await? {
-        Some(owner) if owner == me => return Ok(Outcome::Ok { id }),
-        Some(_) => return Ok(rejected(vec![id_taken("id")])),
-        None => {}
+    if let Some(first) = saved_before(state, RecordTable::Barcodes, actor, id).await? {
+        return Ok(first);
     }
     let (mut barcode, ack) = match record_body("barcode", fields).and_then(|b| {
         b.into_record::<Barcode>(
@@ -64,7 +56,7 @@ pub(super) async fn save(
         db::insert_barcode_unless_taken(&state.db, &barcode, &name, actor, Utc::now()).await;
     match written {
         Ok(None) => Ok(Outcome::Ok { id }),
-        Ok(Some(owner)) if owner == me => Ok(Outcome::Ok { id }),
+        Ok(Some(owner)) if owner == actor.enterprise_id.to_string() => Ok(Outcome::Ok { id }),
         Ok(Some(_)) => Ok(rejected(vec![id_taken("id")])),
         Err(e) => refused(map_unique(e)),
     }

@@ -8,8 +8,8 @@ use super::error::ApiError;
 use super::input::refuse_blocking;
 use super::partners::{checked, map_unique, partner_defaults};
 use super::products::product_defaults;
-use super::records::{id_taken, problems_of, record_body};
-use super::sync::{rejected, replayed};
+use super::records::{id_taken, record_body};
+use super::sync::{refused, rejected, replayed, saved_before};
 use crate::db::{self, Actor, IdempotencyKey, RecordTable, Removal, Written};
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -40,11 +40,6 @@ fn referenced() -> Problem {
     )
 }
 
-/// A refused write's problems (validation, duplicate USCC, state) as the change's outcome.
-fn refused(e: ApiError) -> Result<Outcome, ApiError> {
-    Ok(rejected(problems_of(e)?))
-}
-
 /// Adds a partner under the client's id; applied at most once by that id, as products are.
 pub(super) async fn save(
     state: &AppState,
@@ -52,11 +47,8 @@ pub(super) async fn save(
     id: Uuid,
     fields: Value,
 ) -> Result<Outcome, ApiError> {
-    let me = actor.enterprise_id.to_string();
-    match db::record_owner(&state.db, RecordTable::Partners, &id.to_string()).await? {
-        Some(owner) if owner == me => return Ok(Outcome::Ok { id }),
-        Some(_) => return Ok(rejected(vec![id_taken("id")])),
-        None => {}
+    if let Some(first) = saved_before(state, RecordTable::Partners, actor, id).await? {
+        return Ok(first);
     }
     let partner = match new_partner(state, actor, id, fields).await {
         Ok(p) => p,
@@ -64,7 +56,7 @@ pub(super) async fn save(
     };
     match db::insert_partner_unless_taken(&state.db, &partner, actor, Utc::now()).await {
         Ok(None) => Ok(Outcome::Ok { id }),
-        Ok(Some(owner)) if owner == me => Ok(Outcome::Ok { id }),
+        Ok(Some(owner)) if owner == actor.enterprise_id.to_string() => Ok(Outcome::Ok { id }),
         Ok(Some(_)) => Ok(rejected(vec![id_taken("id")])),
         Err(e) => refused(map_unique(e)),
     }
