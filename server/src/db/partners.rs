@@ -126,12 +126,9 @@ pub async fn insert_partner_unless_taken(
     let at = timestamp(now);
     let mut tx = db.begin_write().await?;
     tx.lock_enterprises(&[actor.enterprise_id]).await?;
-    let owner = sqlx::query("SELECT owner_id FROM partners WHERE id = $1")
-        .bind(p.id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| r.try_get::<String, _>("owner_id"))
-        .transpose()?;
+    let owner =
+        super::sync::record_owner_on(&mut tx, super::RecordTable::Partners, &p.id.to_string())
+            .await?;
     if owner.is_some() {
         tx.rollback().await?;
         return Ok(owner);

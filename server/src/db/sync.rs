@@ -106,13 +106,23 @@ pub async fn record_owner(
     table: RecordTable,
     id: &str,
 ) -> Result<Option<String>, DbError> {
+    let mut conn = db.pool.acquire().await?;
+    record_owner_on(&mut conn, table, id).await
+}
+
+/// [`record_owner`] inside the caller's transaction (under its locks).
+pub(super) async fn record_owner_on(
+    conn: &mut sqlx::AnyConnection,
+    table: RecordTable,
+    id: &str,
+) -> Result<Option<String>, DbError> {
     let sql = match table {
         RecordTable::Products => "SELECT owner_id AS o FROM products WHERE id = $1",
         RecordTable::Transactions => "SELECT enterprise_id AS o FROM transactions WHERE id = $1",
         RecordTable::Partners => "SELECT owner_id AS o FROM partners WHERE id = $1",
         RecordTable::Barcodes => "SELECT owner_id AS o FROM barcodes WHERE id = $1",
     };
-    let row = sqlx::query(sql).bind(id).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(sql).bind(id).fetch_optional(conn).await?;
     Ok(row.map(|r| r.try_get("o")).transpose()?)
 }
 
