@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod excel;
+pub mod generate;
 pub mod http;
 pub mod identity;
 pub mod warnings;

@@ -108,6 +108,17 @@ pub(super) async fn holders_of(
     Ok(recall_impact(product, &input))
 }
 
+/// Who a recall of `batches` of `product` would reach (every batch when empty), with what each
+/// received, passed on and holds now: the impact a regulator sees before a recall.
+pub async fn batch_holders(
+    db: &Db,
+    product: ProductId,
+    batches: &[String],
+) -> Result<Vec<Holder>, DbError> {
+    let mut conn = db.pool.acquire().await?;
+    holders_of(&mut conn, product, batches).await
+}
+
 /// A transaction holding the row locks of every holder (and of `also`), with the holders as
 /// they stand under those locks. The holders are read once to learn whose rows to lock (the
 /// locks must come first, in id order), then again under the locks; an enterprise that became
@@ -118,10 +129,7 @@ pub(super) async fn begin_with_holders(
     batches: &[String],
     also: &[EnterpriseId],
 ) -> Result<(WriteTx, Vec<Holder>), DbError> {
-    let first = {
-        let mut conn = db.pool.acquire().await?;
-        holders_of(&mut conn, product, batches).await?
-    };
+    let first = batch_holders(db, product, batches).await?;
     let mut locked: Vec<EnterpriseId> = first.iter().map(|h| h.enterprise_id).collect();
     locked.extend_from_slice(also);
     let mut tx = db.begin_write().await?;

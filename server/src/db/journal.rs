@@ -121,21 +121,7 @@ impl Pending {
             rows.push((e.to_string(), slot.1, entity, id));
             slot.1 += 1;
         }
-        insert_rows(
-            &mut *conn,
-            "INSERT INTO change_feed (enterprise_id, seq, entity, entity_id, at)",
-            "",
-            5,
-            &rows,
-            |q, (e, seq, entity, id)| {
-                q.bind(e.clone())
-                    .bind(*seq)
-                    .bind(*entity)
-                    .bind(id.clone())
-                    .bind(at.to_owned())
-            },
-        )
-        .await?;
+        insert_feed_rows(&mut *conn, &rows, at).await?;
         let audits: Vec<AuditRow> = self.audits.drain(..).collect();
         insert_rows(
             conn,
@@ -156,6 +142,32 @@ impl Pending {
         )
         .await
     }
+}
+
+/// A change-feed row: enterprise, its sequence number, entity, entity id.
+pub(super) type FeedRow = (String, i64, &'static str, String);
+
+/// Writes numbered change-feed rows, a statement per chunk.
+pub(super) async fn insert_feed_rows(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[FeedRow],
+    at: &str,
+) -> Result<(), DbError> {
+    insert_rows(
+        conn,
+        "INSERT INTO change_feed (enterprise_id, seq, entity, entity_id, at)",
+        "",
+        5,
+        rows,
+        |q, (e, seq, entity, id)| {
+            q.bind(e.clone())
+                .bind(*seq)
+                .bind(*entity)
+                .bind(id.clone())
+                .bind(at.to_owned())
+        },
+    )
+    .await
 }
 
 /// One audited write.

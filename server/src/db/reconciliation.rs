@@ -1,5 +1,6 @@
 //! The reconciliation inbox (勾兑) table: items one enterprise's submit raised for another.
 
+use super::rows::insert_rows;
 use super::{Db, DbError};
 use sqlx::Row;
 use suyuan_core::model::{
@@ -33,24 +34,41 @@ pub(super) async fn insert_item(
     item: &ReconciliationItem,
     at: &str,
 ) -> Result<(), DbError> {
-    sqlx::query(
+    insert_items(conn, std::slice::from_ref(item), at).await
+}
+
+/// Stores new items, a statement per chunk.
+pub(super) async fn insert_items(
+    conn: &mut sqlx::AnyConnection,
+    items: &[ReconciliationItem],
+    at: &str,
+) -> Result<(), DbError> {
+    let rows = items
+        .iter()
+        .map(|i| Ok((i, serde_json::to_string(i)?)))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    insert_rows(
+        conn,
         "INSERT INTO reconciliation_items (id, kind, source_id, source_number, from_enterprise_id, \
-         to_enterprise_id, state, item_date, body, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+         to_enterprise_id, state, item_date, body, created_at, updated_at)",
+        "",
+        11,
+        &rows,
+        |q, (item, body)| {
+            q.bind(item.id.to_string())
+                .bind(reconciliation_kind_code(item.kind))
+                .bind(item.source.to_string())
+                .bind(item.source_number.clone())
+                .bind(item.from.to_string())
+                .bind(item.to.to_string())
+                .bind(state_code(&item.state))
+                .bind(item.date.to_string())
+                .bind(body.clone())
+                .bind(at.to_owned())
+                .bind(at.to_owned())
+        },
     )
-    .bind(item.id.to_string())
-    .bind(reconciliation_kind_code(item.kind))
-    .bind(item.source.to_string())
-    .bind(&item.source_number)
-    .bind(item.from.to_string())
-    .bind(item.to.to_string())
-    .bind(state_code(&item.state))
-    .bind(item.date.to_string())
-    .bind(serde_json::to_string(item)?)
-    .bind(at)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Stores an item's new state.

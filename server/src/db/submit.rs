@@ -374,7 +374,7 @@ pub(super) async fn submit_on(
     chain.head = Some(hash.clone());
     chain.last = Some(instant);
     chain.moved = true;
-    insert_lines(&mut *conn, &doc).await?;
+    insert_lines(&mut *conn, &[&doc]).await?;
 
     if let Some(old) = &corrected {
         sqlx::query("UPDATE transaction_lines SET counted = 0 WHERE transaction_id = $1")
@@ -463,28 +463,47 @@ pub(super) async fn submit_on(
     Ok((doc, hash))
 }
 
-/// Writes the flat line rows a trace and a recall read, a statement per [`CHUNK_ROWS`] lines.
-async fn insert_lines(conn: &mut sqlx::AnyConnection, doc: &Transaction) -> Result<(), DbError> {
-    let RecordStatus::Submitted { .. } = doc.status else {
-        return Err(DbError::Invalid("lines of a draft".into()));
-    };
-    let party = doc.counterparty.as_ref();
-    let (id, me, kind, date) = (
-        doc.id.to_string(),
-        doc.enterprise_id.to_string(),
-        super::transactions::kind_code(doc.kind),
-        doc.date.to_string(),
-    );
-    let (party_id, party_uscc, party_name) = (
-        counterparty_enterprise(doc),
-        party.and_then(|c| c.uscc.clone()),
-        party.map_or(String::new(), |c| c.name.clone()),
-    );
-    let lines: Vec<(i64, &TransactionLine)> = doc
-        .lines
+/// Writes the flat line rows a trace and a recall read for submitted `docs`, a statement per
+/// [`CHUNK_ROWS`] lines.
+pub(super) async fn insert_lines(
+    conn: &mut sqlx::AnyConnection,
+    docs: &[&Transaction],
+) -> Result<(), DbError> {
+    /// The values of one line row besides the line itself.
+    struct Head {
+        id: String,
+        me: String,
+        kind: &'static str,
+        date: String,
+        party_id: Option<String>,
+        party_uscc: Option<String>,
+        party_name: String,
+    }
+    let mut heads = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let RecordStatus::Submitted { .. } = doc.status else {
+            return Err(DbError::Invalid("lines of a draft".into()));
+        };
+        let party = doc.counterparty.as_ref();
+        heads.push(Head {
+            id: doc.id.to_string(),
+            me: doc.enterprise_id.to_string(),
+            kind: super::transactions::kind_code(doc.kind),
+            date: doc.date.to_string(),
+            party_id: counterparty_enterprise(doc),
+            party_uscc: party.and_then(|c| c.uscc.clone()),
+            party_name: party.map_or(String::new(), |c| c.name.clone()),
+        });
+    }
+    let lines: Vec<(&Head, i64, &TransactionLine)> = docs
         .iter()
-        .enumerate()
-        .map(|(i, l)| (i64::try_from(i).unwrap_or(i64::MAX), l))
+        .zip(&heads)
+        .flat_map(|(doc, head)| {
+            doc.lines
+                .iter()
+                .enumerate()
+                .map(move |(i, l)| (head, i64::try_from(i).unwrap_or(i64::MAX), l))
+        })
         .collect();
     insert_rows(
         conn,
@@ -493,20 +512,20 @@ async fn insert_lines(conn: &mut sqlx::AnyConnection, doc: &Transaction) -> Resu
         "",
         14,
         &lines,
-        |q, (no, l)| {
-            q.bind(id.clone())
+        |q, (h, no, l)| {
+            q.bind(h.id.clone())
                 .bind(*no)
-                .bind(me.clone())
-                .bind(kind)
-                .bind(date.clone())
+                .bind(h.me.clone())
+                .bind(h.kind)
+                .bind(h.date.clone())
                 .bind(l.product_id.to_string())
                 .bind(l.batch.clone())
                 .bind(i64::from(l.quantity))
                 .bind(l.unit.clone())
                 .bind(l.expiry_date.map(|d| d.to_string()))
-                .bind(party_id.clone())
-                .bind(party_uscc.clone())
-                .bind(party_name.clone())
+                .bind(h.party_id.clone())
+                .bind(h.party_uscc.clone())
+                .bind(h.party_name.clone())
                 .bind(1_i64)
         },
     )

@@ -5,6 +5,7 @@ use super::journal::{
     Audit, IdempotencyKey, StoredAnswer, append_feed, audit, idempotent_answer, store_answer,
 };
 use super::product_refs::products_by_id;
+use super::rows::insert_rows;
 use super::{Db, DbError, search_text, timestamp, violates_unique};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -227,6 +228,55 @@ pub(super) fn refuse_errors(problems: Vec<Problem>) -> Result<(), DocError> {
     }
 }
 
+/// The head of an INSERT of document rows.
+const DOC_COLUMNS: &str = "INSERT INTO transactions (id, enterprise_id, kind, number, doc_date, status, \
+     submitted_at, counterparty_enterprise_id, counterparty_name, corrects, search, body, content_hash, \
+     prev_hash, created_at, updated_at)";
+
+/// A submitted document to insert with its stored body and chain link (hash, previous hash).
+pub(super) struct SubmittedRow<'a> {
+    pub doc: &'a Transaction,
+    pub body: String,
+    pub hash: String,
+    pub prev: Option<String>,
+}
+
+/// Inserts submitted documents that correct nothing, a statement per chunk (bulk loading).
+pub(super) async fn insert_submitted_rows(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[SubmittedRow<'_>],
+    at: &str,
+) -> Result<(), DbError> {
+    insert_rows(conn, DOC_COLUMNS, "", 16, rows, |q, r| {
+        let submitted_at = match r.doc.status {
+            suyuan_core::model::RecordStatus::Submitted { at } => Some(timestamp(at)),
+            suyuan_core::model::RecordStatus::Draft => None,
+        };
+        q.bind(r.doc.id.to_string())
+            .bind(r.doc.enterprise_id.to_string())
+            .bind(kind_code(r.doc.kind))
+            .bind(r.doc.number.clone())
+            .bind(r.doc.date.to_string())
+            .bind("submitted")
+            .bind(submitted_at)
+            .bind(counterparty_enterprise(r.doc))
+            .bind(
+                r.doc
+                    .counterparty
+                    .as_ref()
+                    .map_or(String::new(), |c| c.name.clone()),
+            )
+            .bind(r.doc.corrects.map(|c| c.to_string()))
+            .bind(search_of(r.doc))
+            .bind(r.body.clone())
+            .bind(r.hash.clone())
+            .bind(r.prev.clone())
+            .bind(at.to_owned())
+            .bind(at.to_owned())
+    })
+    .await
+}
+
 /// Inserts a document row (draft or, with its chain link, submitted).
 pub(super) async fn insert_doc_row(
     conn: &mut sqlx::AnyConnection,
@@ -238,11 +288,9 @@ pub(super) async fn insert_doc_row(
         suyuan_core::model::RecordStatus::Submitted { at } => Some(timestamp(at)),
         suyuan_core::model::RecordStatus::Draft => None,
     };
-    let result = sqlx::query(
-        "INSERT INTO transactions (id, enterprise_id, kind, number, doc_date, status, submitted_at, \
-         counterparty_enterprise_id, counterparty_name, corrects, search, body, content_hash, prev_hash, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
-    )
+    let result = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{DOC_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)"
+    )))
     .bind(doc.id.to_string())
     .bind(doc.enterprise_id.to_string())
     .bind(kind_code(doc.kind))
