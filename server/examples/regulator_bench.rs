@@ -10,7 +10,9 @@
 //! batch (whole network, both ways), a recall's impact (every holder of a batch), the full
 //! warning recomputation of a province, and the incremental warning update after one submit.
 
-use chrono::{Days, NaiveDate, Utc};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{NaiveDate, Utc};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use suyuan_core::model::{
@@ -22,7 +24,9 @@ use suyuan_server::db::regulator::{RegionScope, trace_report};
 use suyuan_server::db::{
     self, Db, StockFilter, SubmitOptions, batch_holders, china_today, submit_transaction,
 };
-use suyuan_server::generate::{self, Plan, Tier, batch_number, catalog, makes_batch};
+use suyuan_server::generate::{self, Plan, Tier, catalog};
+use suyuan_server::{AppState, app};
+use tower::ServiceExt;
 use uuid::Uuid;
 
 const SCHEMA: &str = "regulator_bench";
@@ -138,28 +142,27 @@ fn summary(times: &mut [Duration]) -> String {
     )
 }
 
-/// A deterministic spread of sample batches: half the oldest batches (the widest histories),
-/// half from the second month.
-fn sample_batches(plan: &Plan, n: usize) -> Vec<(ProductId, String, String)> {
+/// `n` batches spread over the makers' products, from the makers' own stock lists: every
+/// batch made, oldest (widest history) to newest.
+async fn sample_batches(db: &Db, plan: &Plan, n: usize) -> Vec<(ProductId, String, String)> {
     let c = catalog(plan);
-    let per = generate::PRODUCTS_PER_REGISTRANT as usize;
+    let mut all = vec![];
+    for maker in c.enterprises.iter().take(c.tiers.0 as usize) {
+        let (rows, _) = db::list_stock(db, maker.id, &StockFilter::default(), (1000, 0))
+            .await
+            .expect("stock");
+        for r in rows {
+            let product: Uuid = r.product_id.parse().expect("a product id");
+            all.push((
+                ProductId(product),
+                r.product_name.unwrap_or_default(),
+                r.batch,
+            ));
+        }
+    }
+    assert!(!all.is_empty(), "no data: run `generate` first");
     (0..n)
-        .map(|i| {
-            let p = (i * 7919) % c.products.len();
-            let (r, k) = ((p / per) as u32, (p % per) as u32);
-            let index = if i % 2 == 0 {
-                0
-            } else {
-                (30..60).find(|d| makes_batch(r, k, *d)).unwrap_or(0)
-            };
-            let day = plan.start + Days::new(u64::from(index));
-            let product = &c.products[p];
-            (
-                product.id,
-                product.generic_name.clone(),
-                batch_number(day, k),
-            )
-        })
+        .map(|i| all[(i * 7919) % all.len()].clone())
         .collect()
 }
 
@@ -167,7 +170,7 @@ async fn run(a: &Args) {
     let db = open(a, false).await;
     println!("machine: {}", machine());
     let scope = RegionScope::of("620000").expect("Gansu");
-    let batches = sample_batches(&a.plan, a.samples);
+    let batches = sample_batches(&db, &a.plan, a.samples).await;
 
     let (mut times, mut sizes) = (vec![], vec![]);
     for (product, name, batch) in &batches {
@@ -229,6 +232,8 @@ async fn run(a: &Args) {
         );
     }
 
+    pages(&db, a, &batches[0]).await;
+
     let (submits, refreshes) = incremental(&db, a, today).await;
     let (mut submits, mut refreshes) = (submits, refreshes);
     println!(
@@ -239,6 +244,106 @@ async fn run(a: &Args) {
         "incremental warning update after that submit: {} — target ≤ 20 ms",
         summary(&mut refreshes)
     );
+}
+
+/// A GET through the router; its status and time.
+async fn timed_get(state: &AppState, token: &str, path: &str) -> (StatusCode, Duration) {
+    let req = Request::builder()
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let t = Instant::now();
+    let res = app(state.clone()).oneshot(req).await.expect("response");
+    let status = res.status();
+    axum::body::to_bytes(res.into_body(), 1 << 28)
+        .await
+        .expect("body");
+    (status, t.elapsed())
+}
+
+async fn log_in(state: &AppState, login: &str) -> String {
+    let body = serde_json::json!({"login": login, "password": generate::PASSWORD}).to_string();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .expect("request");
+    let res = app(state.clone()).oneshot(req).await.expect("response");
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    v["token"].as_str().expect("a token").to_owned()
+}
+
+/// What the web pages ask the API for when they open (first page of 20, a keyword search, a
+/// deep page), as a maker, a wholesaler and Gansu's regulator: the slowest of 5 calls each.
+async fn pages(db: &Db, a: &Args, sample: &(ProductId, String, String)) {
+    let c = catalog(&a.plan);
+    let state = AppState::new(db.clone());
+    let first = "page=1&per_page=20";
+    let enterprise_paths = [
+        format!("/api/v1/transactions?{first}"),
+        format!("/api/v1/transactions?{first}&q=%E9%9D%A2%E9%9C%9C"),
+        "/api/v1/transactions?page=500&per_page=20".to_owned(),
+        format!("/api/v1/stock?{first}"),
+        format!("/api/v1/reconciliation/inbox?{first}"),
+        format!("/api/v1/products?{first}"),
+        format!("/api/v1/customers?{first}"),
+        format!("/api/v1/recalls?{first}"),
+    ];
+    let regulator_paths = [
+        format!("/api/v1/regulator/enterprises?{first}"),
+        format!("/api/v1/regulator/enterprises?{first}&q=%E7%BE%8E%E5%AE%B9"),
+        "/api/v1/regulator/statistics".to_owned(),
+        format!("/api/v1/regulator/warnings?{first}"),
+        format!("/api/v1/regulator/recalls?{first}"),
+        format!(
+            "/api/v1/regulator/trace?product_id={}&batch={}",
+            sample.0, sample.2
+        ),
+    ];
+    let who = [
+        (generate::enterprise_login(0), &enterprise_paths[..]),
+        (
+            generate::enterprise_login(c.tiers.0 as usize),
+            &enterprise_paths[..],
+        ),
+        (generate::regulator_login("62"), &regulator_paths[..]),
+    ];
+    let mut slowest = (Duration::ZERO, String::new());
+    for (login, paths) in who {
+        let token = log_in(&state, &login).await;
+        for path in paths {
+            let mut times = vec![];
+            for _ in 0..5 {
+                let (status, t) = timed_get(&state, &token, path).await;
+                assert_eq!(status, StatusCode::OK, "{login} {path}");
+                times.push(t);
+            }
+            let worst = times.iter().max().copied().unwrap_or_default();
+            println!(
+                "  page data {login} {path}: median {:.1} ms, max {:.1} ms",
+                ms(summary_median(&mut times)),
+                ms(worst)
+            );
+            if worst > slowest.0 {
+                slowest = (worst, format!("{login} {path}"));
+            }
+        }
+    }
+    println!(
+        "slowest page data call: {:.1} ms ({}) — target ≤ 1 s",
+        ms(slowest.0),
+        slowest.1
+    );
+}
+
+fn summary_median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
 }
 
 /// Submits one sales outbound per sample wholesaler (of a batch it holds, to one of its
@@ -331,7 +436,7 @@ async fn main() {
             println!("machine: {}", machine());
             let t = Instant::now();
             let stats = generate::load(&db, a.plan, |day, s| {
-                if day.format("%d").to_string() == "01" {
+                if day.format("%d").to_string().ends_with('1') {
                     eprintln!(
                         "{day}: {} documents, {} lines, {:.0} s",
                         s.documents,

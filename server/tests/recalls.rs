@@ -457,3 +457,64 @@ on_both_databases!(
         assert_eq!(status, StatusCode::OK, "{closed}");
     }
 );
+
+on_both_databases!(
+    a_regulator_sees_another_regions_recall_that_reached_its_region_but_cannot_manage_it,
+    |db| {
+        let state = AppState::new(db.clone());
+        let c = chain(&state, &db).await;
+        let salon = &c.salons[0];
+        let maker = register_in(
+            &state,
+            9,
+            "成都蜀美化妆品有限公司",
+            "registrant_manufacturer",
+            "510104",
+        )
+        .await;
+        let cream = docs_support::product(&db, maker.id, "蜀美润肤霜").await;
+        docs_support::save_and_submit(
+            &state,
+            &maker,
+            draft("finished_goods_inbound", None, vec![line(cream, "S1", 30)]),
+        )
+        .await;
+        docs_support::save_and_submit(
+            &state,
+            &maker,
+            draft(
+                "sales_outbound",
+                Some(salon.counterparty()),
+                vec![line(cream, "S1", 4)],
+            ),
+        )
+        .await;
+        let sichuan = regulator(&state, &db, "sichuan", "510000").await;
+        let gansu = regulator(&state, &db, "gansu", "620000").await;
+        let shanghai = regulator(&state, &db, "shanghai", "310000").await;
+
+        // A planned recall is Sichuan's own business until it is announced.
+        let (status, r) = post(&state, &sichuan, "/api/v1/regulator/recalls",
+            json!({"product_id": cream, "batches": ["S1"], "level": "two", "reason": "标签不合格", "status": "planned"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        let id = r["recall"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/regulator/recalls/{id}");
+        assert_eq!(get(&state, &gansu, &path).await.0, StatusCode::NOT_FOUND);
+        let (status, _) = post(&state, &sichuan, &format!("{path}/activate"), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // Announced, it reached a salon in Gansu: Gansu's regulator follows it up there.
+        let (status, seen) = get(&state, &gansu, &path).await;
+        assert_eq!(status, StatusCode::OK, "{seen}");
+        let (_, page) = get(&state, &gansu, "/api/v1/regulator/recalls").await;
+        assert_eq!(page["total"], 1, "{page}");
+        assert_eq!(page["items"][0]["recall"]["id"], id.as_str());
+        // A region no holder is in still does not see it.
+        assert_eq!(get(&state, &shanghai, &path).await.0, StatusCode::NOT_FOUND);
+        // Only Sichuan manages it.
+        let (status, _) = post(&state, &gansu, &format!("{path}/close"), json!({})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, closed) = post(&state, &sichuan, &format!("{path}/close"), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{closed}");
+    }
+);

@@ -188,7 +188,8 @@ pub async fn create_recall(
 
 /// The condition on `recalls r` that shows a recall to `viewer`, binding from `$first`: an
 /// enterprise sees the recalls it started and the announced ones that reached it; a regulator
-/// those of its region.
+/// those of its region, and the announced ones of other regions that reached a holder in its
+/// region (it must follow up on them there, though it cannot manage them).
 pub(super) fn visible(viewer: &Viewer, first: usize) -> (String, String) {
     match viewer {
         Viewer::Enterprise(me) => (
@@ -198,9 +199,14 @@ pub(super) fn visible(viewer: &Viewer, first: usize) -> (String, String) {
             ),
             me.to_string(),
         ),
-        Viewer::Regulator { prefix } => {
-            (format!("r.region_code LIKE ${first}"), format!("{prefix}%"))
-        }
+        Viewer::Regulator { prefix } => (
+            format!(
+                "(r.region_code LIKE ${first} OR (r.status <> 'planned' AND EXISTS \
+                 (SELECT 1 FROM recall_holders vh JOIN enterprises ve ON ve.id = vh.enterprise_id \
+                 WHERE vh.recall_id = r.id AND ve.region_code LIKE ${first})))"
+            ),
+            format!("{prefix}%"),
+        ),
     }
 }
 
@@ -212,7 +218,9 @@ fn manages(viewer: &Viewer, first: usize) -> (String, String) {
             format!("r.initiator_enterprise_id = ${first}"),
             me.to_string(),
         ),
-        Viewer::Regulator { .. } => visible(viewer, first),
+        Viewer::Regulator { prefix } => {
+            (format!("r.region_code LIKE ${first}"), format!("{prefix}%"))
+        }
     }
 }
 

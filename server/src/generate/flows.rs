@@ -1,6 +1,6 @@
 //! Day after day of transfers: registrants make batches (成品入库) every 30 days, wholesalers
 //! order weekly from three registrants, shops and salons fortnightly from two wholesalers and
-//! sell to consumers. Most transfers are recorded by both sides (the buyer a day or two later),
+//! book their sales to consumers weekly. Most transfers are recorded by both sides (the buyer a day or two later),
 //! some by the seller only (left in the buyer's inbox), a few by the buyer only; a few goods are
 //! returned. A seller only ships what it holds, so every document passes the submit rules.
 
@@ -183,7 +183,10 @@ impl Generator {
                             day + Days::new(1),
                             &lines,
                         );
-                        self.schedule(day + Days::new(1), Later::Inbound(Box::new(back), seller, lines));
+                        self.schedule(
+                            day + Days::new(1),
+                            Later::Inbound(Box::new(back), seller, lines),
+                        );
                     }
                 }
             }
@@ -230,7 +233,7 @@ impl Generator {
             let (every, lines, lo, hi) = if retail {
                 (14, (3, 12), 2, 24)
             } else {
-                (7, (3, 10), 20, 200)
+                (7, (5, 15), 20, 200)
             };
             for s in 0..self.suppliers[buyer as usize].len() {
                 if self.rng.below(every) != 0 {
@@ -260,13 +263,13 @@ impl Generator {
         }
     }
 
-    /// Shops and salons sell to consumers about every third day.
+    /// Shops and salons book their sales to consumers about weekly, a line per batch sold.
     fn retail(&mut self, day: NaiveDate, out: &mut Vec<Transaction>) {
         for shop in self.catalog.tiers.1..self.catalog.enterprises.len() as u32 {
-            if self.rng.below(3) != 0 {
+            if self.rng.below(7) != 0 {
                 continue;
             }
-            let n = self.rng.between(1, 4);
+            let n = self.rng.between(3, 10);
             let picked = self.pick(shop, n, 1, 6);
             if !picked.is_empty() {
                 out.push(self.document(shop, TransactionKind::SalesOutbound, None, day, &picked));

@@ -37,13 +37,15 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The benchmark's plan: 20,000 enterprises and 10,000,000 lines from 2026-01-05.
+    /// The benchmark's plan: 20,000 enterprises and 10,000,000 lines from 2025-09-01. At about
+    /// 23,000 lines a day the last documents are dated in November 2026, before the day the
+    /// figures were taken, so no document is dated in the future.
     pub fn benchmark() -> Plan {
         Plan {
             enterprises: 20_000,
             lines: 10_000_000,
-            seed: 20_260_105,
-            start: NaiveDate::from_ymd_opt(2026, 1, 5).expect("a date"),
+            seed: 20_250_901,
+            start: NaiveDate::from_ymd_opt(2025, 9, 1).expect("a date"),
         }
     }
 }
