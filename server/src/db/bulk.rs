@@ -279,6 +279,17 @@ impl BulkLoader {
                 .await?;
         }
         tx.commit().await?;
+        // The planner's statistics, which a bulk load leaves far behind the tables; on
+        // PostgreSQL also the visibility map, without which no scan is index-only until
+        // autovacuum comes by.
+        let analyze = match db.backend {
+            super::Backend::Sqlite => "ANALYZE",
+            super::Backend::Postgres => {
+                "VACUUM ANALYZE enterprises, transactions, transaction_lines, stock, \
+                 reconciliation_items, change_feed"
+            }
+        };
+        sqlx::query(analyze).execute(&db.pool).await?;
         self.stats.items_pending = open.len() as u64;
         self.stats.stock_rows = stock.len() as u64;
         Ok(self.stats)

@@ -37,9 +37,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The benchmark's plan: 20,000 enterprises and 10,000,000 lines from 2025-09-01. At about
-    /// 23,000 lines a day the last documents are dated in November 2026, before the day the
-    /// figures were taken, so no document is dated in the future.
+    /// The benchmark's plan: 20,000 enterprises and 10,000,000 lines from 2025-09-01 (they
+    /// reach mid-March 2026), so no document is dated after the day the figures were taken.
     pub fn benchmark() -> Plan {
         Plan {
             enterprises: 20_000,
