@@ -7,7 +7,7 @@ use super::journal::{AuditRow, IdempotencyKey, Pending, PendingMark, idempotent_
 use super::product_refs::{Library, placeholders};
 use super::reconciliation::{insert_item, open_items_for, update_item};
 use super::rows::{CHUNK_ROWS, insert_rows};
-use super::stock::{load_ledger, store_ledger};
+use super::stock::StockRows;
 use super::transactions::{
     DocError, StoredDocument, Written, check_draft_in, china_today, counterparty_enterprise,
     fetch_doc, insert_doc_row, search_of, submitted_problem,
@@ -226,6 +226,8 @@ pub(super) struct Submits {
     pub(super) pending: Pending,
     /// The products the writes have read.
     pub(super) library: Library,
+    /// The stock rows the submits read and moved.
+    stock: StockRows,
 }
 
 /// What a [`Submits`] held at some point (see [`Submits::rewind`]).
@@ -233,6 +235,7 @@ pub(super) struct Submits {
 pub(super) struct SubmitsMark {
     chains: Vec<Chain>,
     pending: PendingMark,
+    stock: usize,
 }
 
 impl Submits {
@@ -241,6 +244,7 @@ impl Submits {
         SubmitsMark {
             chains: self.chains.clone(),
             pending: self.pending.mark(),
+            stock: self.stock.mark(),
         }
     }
 
@@ -249,6 +253,7 @@ impl Submits {
     pub(super) fn rewind(&mut self, mark: SubmitsMark) {
         self.chains = mark.chains;
         self.pending.rewind(mark.pending);
+        self.stock.rewind(mark.stock);
     }
 
     /// `enterprise`'s chain, read on first use.
@@ -289,7 +294,7 @@ impl Submits {
         Ok(self.chains.last_mut().expect("just pushed"))
     }
 
-    /// Writes the chain heads that moved and the gathered feed and audit rows.
+    /// Writes the chain heads and stock rows that moved and the gathered feed and audit rows.
     pub(super) async fn finish(
         &mut self,
         conn: &mut sqlx::AnyConnection,
@@ -303,6 +308,7 @@ impl Submits {
                 .await?;
             c.moved = false;
         }
+        self.stock.store(&mut *conn, at).await?;
         self.pending.flush(conn, at).await
     }
 }
@@ -383,12 +389,12 @@ pub(super) async fn submit_on(
     keys.sort();
     keys.dedup();
     let products: Vec<ProductId> = keys.iter().map(|k| k.0).collect();
-    let mut ledger = load_ledger(&mut *conn, me, &keys).await?;
+    submits.stock.load(&mut *conn, me, &keys).await?;
     let (recalls, listings) = blocks_for(&mut *conn, &products).await?;
     let check = check_submit(
         &doc,
         &SubmitContext {
-            ledger: &ledger,
+            ledger: submits.stock.ledger(),
             blocks: Blocks::new(&recalls, &listings),
             corrected: corrected.as_ref(),
             opening_override: options.opening_override.as_deref(),
@@ -429,6 +435,9 @@ pub(super) async fn submit_on(
     chain.moved = true;
     insert_lines(&mut *conn, &doc).await?;
 
+    // From here on nothing refuses the submit; the rows' balances before are kept all the
+    // same, for a savepoint rolled back after a failure.
+    submits.stock.moving(me, &keys);
     if let Some(old) = &corrected {
         sqlx::query("UPDATE transaction_lines SET counted = 0 WHERE transaction_id = $1")
             .bind(old.id.to_string())
@@ -440,11 +449,11 @@ pub(super) async fn submit_on(
             .bind(old.id.to_string())
             .execute(&mut *conn)
             .await?;
-        ledger.revert(old);
+        submits.stock.moving(me, &[]).revert(old);
         submits.pending.feed(me, "transaction", &old.id.to_string());
     }
     for o in &check.openings {
-        ledger.apply_opening(o);
+        submits.stock.moving(me, &[]).apply_opening(o);
         sqlx::query(
             "INSERT INTO opening_balances (transaction_id, enterprise_id, product_id, batch, quantity, reason, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -459,8 +468,7 @@ pub(super) async fn submit_on(
         .execute(&mut *conn)
         .await?;
     }
-    ledger.apply(&doc);
-    store_ledger(&mut *conn, me, &keys, &ledger, &at).await?;
+    submits.stock.moving(me, &[]).apply(&doc);
 
     let counterparty = doc.counterparty.as_ref().and_then(|c| c.enterprise_id);
     // Items lie between two platform enterprises or come from the corrected document: a
