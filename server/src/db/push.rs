@@ -19,7 +19,7 @@ use super::{Db, DbError, WriteTx, timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::{Executor, Row};
 use std::collections::HashMap;
-use suyuan_core::model::{EnterpriseId, Transaction, TransactionId};
+use suyuan_core::model::{EnterpriseId, ProductId, Transaction, TransactionId};
 use uuid::Uuid;
 
 /// An open transaction applying a push's document changes.
@@ -51,13 +51,16 @@ pub enum BatchSubmit {
 }
 
 impl Db {
-    /// Opens a push's transaction holding the row locks of `locks`, and reads the stored
-    /// answers of `keys` (all of one scope) and the owners of the document ids `saved`.
+    /// Opens `enterprise`'s push transaction holding the row locks of `locks` (its own among
+    /// them), and reads the stored answers of `keys` (all of its scope), the owners of the
+    /// document ids `saved` and its stock rows of `stock` (product and batch).
     pub async fn begin_push(
         &self,
+        enterprise: EnterpriseId,
         locks: &[EnterpriseId],
         keys: &[IdempotencyKey],
         saved: &[String],
+        stock: &[(ProductId, String)],
     ) -> Result<PushBatch, DbError> {
         let mut tx = self.begin_write().await?;
         let mut locked = locks.to_vec();
@@ -66,13 +69,15 @@ impl Db {
         tx.lock_enterprises(&locked).await?;
         let answers = stored_answers(&mut tx, keys).await?;
         let owners = owners(&mut tx, saved).await?;
+        let mut submits = Submits::default();
+        submits.read_stock(&mut tx, enterprise, stock).await?;
         Ok(PushBatch {
             tx,
             locked,
             answers,
             owners,
             written: HashMap::new(),
-            submits: Submits::default(),
+            submits,
             in_step: false,
             broken: false,
         })

@@ -135,11 +135,13 @@ impl StockRows {
         enterprise: EnterpriseId,
         keys: &[(ProductId, String)],
     ) -> Result<(), DbError> {
-        let missing: Vec<(ProductId, String)> = keys
+        let mut missing: Vec<(ProductId, String)> = keys
             .iter()
             .filter(|(p, b)| !self.loaded.contains(&(enterprise, *p, b.clone())))
             .cloned()
             .collect();
+        missing.sort();
+        missing.dedup();
         if missing.is_empty() {
             return Ok(());
         }

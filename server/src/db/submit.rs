@@ -239,6 +239,17 @@ pub(super) struct SubmitsMark {
 }
 
 impl Submits {
+    /// Reads the stock rows of `keys` of `enterprise` ahead of the submits that will move
+    /// them, in one statement per chunk instead of one per submit.
+    pub(super) async fn read_stock(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        enterprise: EnterpriseId,
+        keys: &[(ProductId, String)],
+    ) -> Result<(), DbError> {
+        self.stock.load(conn, enterprise, keys).await
+    }
+
     /// The chains and rows as they are now.
     pub(super) fn mark(&self) -> SubmitsMark {
         SubmitsMark {

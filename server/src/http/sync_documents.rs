@@ -9,7 +9,8 @@ use super::sync::{doc_outcome, first_outcome, rejected};
 use crate::db::warnings::Narrow;
 use crate::db::{self, Actor, BatchSubmit, DocError, IdempotencyKey, PushBatch, SubmitOptions};
 use chrono::Utc;
-use suyuan_core::model::{EnterpriseId, TransactionId};
+use serde_json::Value;
+use suyuan_core::model::{EnterpriseId, ProductId, TransactionId};
 use suyuan_core::sync::wire::{ChangeResult, ClientChange, Operation, Outcome};
 
 /// Whether `op` is about a document, so applied by [`apply_run`].
@@ -41,8 +42,13 @@ pub(super) async fn apply_run(
             _ => None,
         })
         .collect();
+    let stock: Vec<(ProductId, String)> = run.iter().flat_map(|(c, _)| stock_keys(c)).collect();
     let mut locks = vec![actor.enterprise_id];
-    let mut batch = state.db.begin_push(&locks, &keys, &saved).await?;
+    let me = actor.enterprise_id;
+    let mut batch = state
+        .db
+        .begin_push(me, &locks, &keys, &saved, &stock)
+        .await?;
     for (change, key) in run {
         let change_id = change.change_id;
         let applied = match change.operation {
@@ -66,7 +72,10 @@ pub(super) async fn apply_run(
                         let outcome =
                             submit_alone(state, actor, target, &options, &key, touched).await?;
                         locks.extend(needed);
-                        batch = state.db.begin_push(&locks, &keys, &saved).await?;
+                        batch = state
+                            .db
+                            .begin_push(me, &locks, &keys, &saved, &stock)
+                            .await?;
                         Ok(outcome)
                     }
                     Err(e) => Err(e),
@@ -87,6 +96,25 @@ pub(super) async fn apply_run(
     }
     batch.commit(Utc::now()).await?;
     Ok(())
+}
+
+/// The stock rows (product and batch) a saved or edited draft's submit would move, as sent;
+/// read ahead for the whole run (a line that does not parse is left to the draft's checks).
+fn stock_keys(change: &ClientChange) -> Vec<(ProductId, String)> {
+    let document = match &change.operation {
+        Operation::SaveTransaction { document, .. }
+        | Operation::UpdateTransaction { document, .. } => document,
+        _ => return vec![],
+    };
+    let lines = document.get("lines").and_then(Value::as_array);
+    lines
+        .into_iter()
+        .flatten()
+        .filter_map(|l| {
+            let product = l.get("product_id")?.as_str()?.parse().ok()?;
+            Some((ProductId(product), l.get("batch")?.as_str()?.to_owned()))
+        })
+        .collect()
 }
 
 /// Saves, edits or deletes a draft.
