@@ -44,7 +44,7 @@ pub struct PushBatch {
 #[derive(Debug)]
 pub enum BatchSubmit {
     /// Submitted, refused or replayed.
-    Done(Result<Written<StoredDocument>, DocError>),
+    Done(Box<Result<Written<StoredDocument>, DocError>>),
     /// The draft names enterprises whose rows this transaction did not lock (PostgreSQL):
     /// nothing was written; apply it in a transaction that locks these.
     Relock(Vec<EnterpriseId>),
@@ -229,7 +229,9 @@ impl PushBatch {
         now: DateTime<Utc>,
     ) -> Result<BatchSubmit, DbError> {
         if let Some(first) = self.answer(key) {
-            return Ok(BatchSubmit::Done(Ok(Written::Replayed(first.clone()))));
+            return Ok(BatchSubmit::Done(Box::new(Ok(Written::Replayed(
+                first.clone(),
+            )))));
         }
         let step = self.begin_step().await?;
         let request = Request {
@@ -271,11 +273,11 @@ impl PushBatch {
                 let response = serde_json::to_string(&answer)?;
                 self.answers
                     .insert(key.key.clone(), stored(key, 200, response));
-                Ok(BatchSubmit::Done(Ok(Written::Done(answer))))
+                Ok(BatchSubmit::Done(Box::new(Ok(Written::Done(answer)))))
             }
-            Ok(replayed @ Written::Replayed(_)) => Ok(BatchSubmit::Done(Ok(replayed))),
+            Ok(replayed @ Written::Replayed(_)) => Ok(BatchSubmit::Done(Box::new(Ok(replayed)))),
             Err(DocError::Db(e)) => Err(e),
-            Err(e) => Ok(BatchSubmit::Done(Err(e))),
+            Err(e) => Ok(BatchSubmit::Done(Box::new(Err(e)))),
         }
     }
 

@@ -186,7 +186,7 @@ async fn submit(
         )
         .await?;
     let written = match submitted {
-        BatchSubmit::Done(w) => w,
+        BatchSubmit::Done(w) => *w,
         BatchSubmit::Relock(needed) => return Ok(Err(needed)),
     };
     if let Ok(db::Written::Done(doc)) = &written {
