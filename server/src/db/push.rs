@@ -36,7 +36,7 @@ pub struct PushBatch {
     submits: Submits,
     /// Whether a change's savepoint is open.
     in_step: bool,
-    /// A change could not be rolled back: nothing may be committed.
+    /// A change failed and could not be rolled back alone: nothing may be committed.
     broken: bool,
 }
 
@@ -233,7 +233,11 @@ impl PushBatch {
                 first.clone(),
             )))));
         }
-        let step = self.begin_step().await?;
+        // No savepoint of its own: a submit of a stored draft is refused before its first
+        // write, and after it fails only on a database error (`submit_draft_on`). A refusal
+        // leaves nothing to roll back but the rows it gathered; a failure ends the whole
+        // transaction without a commit, and the push is answered with the error.
+        let mark = self.submits.mark();
         let request = Request {
             enterprise,
             id,
@@ -258,35 +262,38 @@ impl PushBatch {
             known,
         )
         .await;
-        let attempt = match attempt {
+        let written = match attempt {
             Ok(Attempt::Relock(needed)) => {
-                // Nothing was written; the savepoint ends all the same.
-                self.rollback_step(step).await?;
+                self.submits.rewind(mark);
                 return Ok(BatchSubmit::Relock(needed));
             }
-            Ok(Attempt::Done(written)) => Ok(*written),
-            Err(e) => Err(e),
-        };
-        match self.end_step(step, attempt).await {
-            Ok(Written::Done(answer)) => {
-                self.written.remove(&id);
-                let response = serde_json::to_string(&answer)?;
-                self.answers
-                    .insert(key.key.clone(), stored(key, 200, response));
-                Ok(BatchSubmit::Done(Box::new(Ok(Written::Done(answer)))))
+            Ok(Attempt::Done(written)) => *written,
+            Err(DocError::Db(e)) => {
+                self.broken = true;
+                return Err(e);
             }
-            Ok(replayed @ Written::Replayed(_)) => Ok(BatchSubmit::Done(Box::new(Ok(replayed)))),
-            Err(DocError::Db(e)) => Err(e),
-            Err(e) => Ok(BatchSubmit::Done(Box::new(Err(e)))),
+            Err(refused) => {
+                self.submits.rewind(mark);
+                return Ok(BatchSubmit::Done(Box::new(Err(refused))));
+            }
+        };
+        if let Written::Done(answer) = &written {
+            self.written.remove(&id);
+            let response = serde_json::to_string(answer)?;
+            self.answers
+                .insert(key.key.clone(), stored(key, 200, response));
         }
+        Ok(BatchSubmit::Done(Box::new(Ok(written))))
     }
 
     /// Writes the chain heads, feed, audit and answer rows the changes gathered, and commits;
-    /// after a change that could not be rolled back, rolls everything back instead.
+    /// after a failure that could not be rolled back alone, rolls everything back instead.
     pub async fn commit(mut self, now: DateTime<Utc>) -> Result<(), DbError> {
         if self.broken {
             self.tx.rollback().await?;
-            return Err(DbError::Invalid("a change could not be rolled back".into()));
+            return Err(DbError::Invalid(
+                "a failed change could not be rolled back alone".into(),
+            ));
         }
         self.submits.finish(&mut self.tx, &timestamp(now)).await?;
         self.tx.commit().await

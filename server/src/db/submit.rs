@@ -162,7 +162,9 @@ async fn submit_locked(
 /// Submits one of `r.enterprise`'s stored drafts inside the caller's transaction, which holds
 /// the row locks of `locks` and has found no answer for the key: its chain, feed, audit and
 /// answer rows wait in `submits`. `written` is the draft as this transaction wrote it, if it
-/// did (under the locks it cannot have changed since), else it is read. On PostgreSQL, a draft naming enterprises outside `locks`
+/// did (under the locks it cannot have changed since), else it is read. A refusal (not found,
+/// submitted, a rule) comes before the first write; after it, only a database error can stop
+/// the submit (a push relies on this to give a submit no savepoint). On PostgreSQL, a draft naming enterprises outside `locks`
 /// is not submitted: nothing is written and their locks are asked for.
 pub(super) async fn submit_draft_on(
     conn: &mut sqlx::AnyConnection,
