@@ -1,8 +1,11 @@
 //! A phone's document changes (save, edit, delete, submit) as one push applies them: in one
-//! write transaction, each change inside a savepoint of its own, so a refused change rolls
-//! back alone and the others commit together. A transaction per change cost a commit per
+//! write transaction, so a refused change writes nothing and the others commit together. A
+//! save or a submit is refused before its first write and needs nothing more; an edit or a
+//! delete runs inside a savepoint of its own. A transaction per change cost a commit per
 //! change, which was most of a 10,000-change sync: a WAL append of every page it touched on
-//! SQLite, a flush to disk on PostgreSQL.
+//! SQLite, a flush to disk on PostgreSQL. A change failing on a database error ends the
+//! transaction: without a savepoint it rolls back whole, and the push answers the error (the
+//! phone sends it again; what was applied answers from its key).
 //!
 //! The transaction holds the enterprise's row lock (PostgreSQL) or the database (SQLite) until
 //! it ends, so it is as long as one push at most (`MAX_PUSH_CHANGES`). Answers and the ids the
@@ -170,10 +173,12 @@ impl PushBatch {
         if let Some(first) = self.answer(key) {
             return Ok(Written::Replayed(first.clone()));
         }
-        let step = self.begin_step().await?;
+        // No savepoint: a save is refused before it writes (a taken number included, see
+        // `insert_doc_row`), and after it fails only on a database error (as a submit).
+        let mark = self.submits.mark();
         let shared = (&mut self.submits.pending, &mut self.submits.library);
         let written = create_draft_on(&mut self.tx, shared, doc, account, Some(key), now).await;
-        let doc = self.end_step(step, written).await?;
+        let doc = self.bare_step(mark, written)?;
         self.owners
             .insert(doc.id.to_string(), doc.enterprise_id.to_string());
         self.remember(key, 201, &doc)?;
@@ -324,6 +329,26 @@ impl PushBatch {
             Err(e) => {
                 self.rollback_step(mark).await?;
                 Err(e)
+            }
+        }
+    }
+
+    /// Ends a change that ran without a savepoint: a refusal wrote nothing, so only the rows
+    /// it gathered go; a failure leaves the transaction to be rolled back whole.
+    fn bare_step<T>(
+        &mut self,
+        mark: SubmitsMark,
+        result: Result<T, DocError>,
+    ) -> Result<T, DocError> {
+        match result {
+            Ok(v) => Ok(v),
+            Err(DocError::Db(e)) => {
+                self.broken = true;
+                Err(DocError::Db(e))
+            }
+            Err(refused) => {
+                self.submits.rewind(mark);
+                Err(refused)
             }
         }
     }

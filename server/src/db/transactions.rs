@@ -242,7 +242,9 @@ pub(super) fn refuse_errors(problems: Vec<Problem>) -> Result<(), DocError> {
     }
 }
 
-/// Inserts a document row (draft or, with its chain link, submitted).
+/// Inserts a document row (draft or, with its chain link, submitted). A taken number is
+/// refused without a failed statement, which on PostgreSQL would abort the transaction: a
+/// push's transaction goes on after it without a savepoint.
 pub(super) async fn insert_doc_row(
     conn: &mut sqlx::AnyConnection,
     doc: &Transaction,
@@ -256,7 +258,8 @@ pub(super) async fn insert_doc_row(
     let result = sqlx::query(
         "INSERT INTO transactions (id, enterprise_id, kind, number, doc_date, status, submitted_at, \
          counterparty_enterprise_id, counterparty_name, corrects, search, body, content_hash, prev_hash, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
+         ON CONFLICT (enterprise_id, number) DO NOTHING",
     )
     .bind(doc.id.to_string())
     .bind(doc.enterprise_id.to_string())
@@ -276,7 +279,8 @@ pub(super) async fn insert_doc_row(
     .execute(conn)
     .await;
     match result {
-        Ok(_) => Ok(()),
+        Ok(done) if done.rows_affected() == 1 => Ok(()),
+        Ok(_) => Err(DocError::Conflict(number_taken(&doc.number))),
         Err(e) => {
             let e = DbError::from(e);
             if violates_unique(
