@@ -23,6 +23,7 @@ use suyuan_core::model::{
 use suyuan_core::problem::blocking;
 use suyuan_core::rules::lifecycle;
 use suyuan_core::rules::reconciliation::on_submit;
+use suyuan_core::rules::sales_block::blocks_apply;
 use suyuan_core::rules::status::Blocks;
 use suyuan_core::rules::submit::{SubmitContext, check_submit};
 use uuid::Uuid;
@@ -403,7 +404,12 @@ pub(super) async fn submit_on(
     keys.dedup();
     let products: Vec<ProductId> = keys.iter().map(|k| k.0).collect();
     submits.stock.load(&mut *conn, me, &keys).await?;
-    let (recalls, listings) = blocks_for(&mut *conn, &products).await?;
+    // Recalls and listings block only a sale (one read a submit of the others saves).
+    let (recalls, listings) = if blocks_apply(&doc) {
+        blocks_for(&mut *conn, &products).await?
+    } else {
+        (vec![], vec![])
+    };
     let check = check_submit(
         &doc,
         &SubmitContext {
