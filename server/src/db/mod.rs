@@ -14,6 +14,7 @@ mod imports;
 mod inbox;
 pub mod inspections;
 mod journal;
+mod lines;
 mod listing;
 mod nonconforming;
 mod partners;

@@ -4,21 +4,21 @@
 
 use super::chain::{canonical_json, chain_hash};
 use super::journal::{AuditRow, IdempotencyKey, Pending, PendingMark, idempotent_answer};
+use super::lines::Lines;
 use super::product_refs::{Library, placeholders};
 use super::reconciliation::{insert_item, open_items_for, update_item};
-use super::rows::{CHUNK_ROWS, insert_rows};
+use super::rows::CHUNK_ROWS;
 use super::stock::StockRows;
 use super::transactions::{
-    DocError, StoredDocument, Written, check_draft_in, china_today, counterparty_enterprise,
-    fetch_doc, insert_doc_row, search_of, submitted_problem,
+    DocError, StoredDocument, Written, check_draft_in, china_today, fetch_doc, insert_doc_row,
+    search_of, submitted_problem,
 };
 use super::{Backend, Db, DbError, timestamp};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use suyuan_core::Problem;
 use suyuan_core::model::{
-    EnterpriseId, NonconformingRecord, ProductId, Recall, RecordStatus, Transaction, TransactionId,
-    TransactionLine,
+    EnterpriseId, NonconformingRecord, ProductId, Recall, Transaction, TransactionId,
 };
 use suyuan_core::problem::blocking;
 use suyuan_core::rules::lifecycle;
@@ -231,6 +231,8 @@ pub(super) struct Submits {
     pub(super) library: Library,
     /// The stock rows the submits read and moved.
     stock: StockRows,
+    /// The line rows of the submitted documents.
+    lines: Lines,
 }
 
 /// What a [`Submits`] held at some point (see [`Submits::rewind`]).
@@ -239,6 +241,7 @@ pub(super) struct SubmitsMark {
     chains: Vec<Chain>,
     pending: PendingMark,
     stock: usize,
+    lines: usize,
 }
 
 impl Submits {
@@ -259,6 +262,7 @@ impl Submits {
             chains: self.chains.clone(),
             pending: self.pending.mark(),
             stock: self.stock.mark(),
+            lines: self.lines.mark(),
         }
     }
 
@@ -268,6 +272,7 @@ impl Submits {
         self.chains = mark.chains;
         self.pending.rewind(mark.pending);
         self.stock.rewind(mark.stock);
+        self.lines.rewind(mark.lines);
     }
 
     /// `enterprise`'s chain, read on first use.
@@ -308,7 +313,8 @@ impl Submits {
         Ok(self.chains.last_mut().expect("just pushed"))
     }
 
-    /// Writes the chain heads and stock rows that moved and the gathered feed and audit rows.
+    /// Writes the chain heads and stock rows that moved, the submitted documents' line rows and
+    /// the gathered feed and audit rows.
     pub(super) async fn finish(
         &mut self,
         conn: &mut sqlx::AnyConnection,
@@ -322,6 +328,7 @@ impl Submits {
                 .await?;
             c.moved = false;
         }
+        self.lines.write(&mut *conn).await?;
         self.stock.store(&mut *conn, at).await?;
         self.pending.flush(conn, at).await
     }
@@ -452,12 +459,14 @@ pub(super) async fn submit_on(
     chain.head = Some(hash.clone());
     chain.last = Some(instant);
     chain.moved = true;
-    insert_lines(&mut *conn, &doc).await?;
+    submits.lines.add(&doc)?;
 
     // From here on nothing refuses the submit; the rows' balances before are kept all the
     // same, for a savepoint rolled back after a failure.
     submits.stock.moving(me, &keys);
     if let Some(old) = &corrected {
+        // The corrected document's lines may still wait, submitted earlier in this write.
+        submits.lines.write(&mut *conn).await?;
         sqlx::query("UPDATE transaction_lines SET counted = 0 WHERE transaction_id = $1")
             .bind(old.id.to_string())
             .execute(&mut *conn)
@@ -541,56 +550,6 @@ pub(super) async fn submit_on(
         after: Some(body),
     });
     Ok((doc, hash))
-}
-
-/// Writes the flat line rows a trace and a recall read, a statement per [`CHUNK_ROWS`] lines.
-async fn insert_lines(conn: &mut sqlx::AnyConnection, doc: &Transaction) -> Result<(), DbError> {
-    let RecordStatus::Submitted { .. } = doc.status else {
-        return Err(DbError::Invalid("lines of a draft".into()));
-    };
-    let party = doc.counterparty.as_ref();
-    let (id, me, kind, date) = (
-        doc.id.to_string(),
-        doc.enterprise_id.to_string(),
-        super::transactions::kind_code(doc.kind),
-        doc.date.to_string(),
-    );
-    let (party_id, party_uscc, party_name) = (
-        counterparty_enterprise(doc),
-        party.and_then(|c| c.uscc.clone()),
-        party.map_or(String::new(), |c| c.name.clone()),
-    );
-    let lines: Vec<(i64, &TransactionLine)> = doc
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (i64::try_from(i).unwrap_or(i64::MAX), l))
-        .collect();
-    insert_rows(
-        conn,
-        "INSERT INTO transaction_lines (transaction_id, line_no, enterprise_id, kind, doc_date, product_id, \
-         batch, quantity, unit, expiry_date, counterparty_enterprise_id, counterparty_uscc, counterparty_name, counted)",
-        "",
-        14,
-        &lines,
-        |q, (no, l)| {
-            q.bind(id.clone())
-                .bind(*no)
-                .bind(me.clone())
-                .bind(kind)
-                .bind(date.clone())
-                .bind(l.product_id.to_string())
-                .bind(l.batch.clone())
-                .bind(i64::from(l.quantity))
-                .bind(l.unit.clone())
-                .bind(l.expiry_date.map(|d| d.to_string()))
-                .bind(party_id.clone())
-                .bind(party_uscc.clone())
-                .bind(party_name.clone())
-                .bind(1_i64)
-        },
-    )
-    .await
 }
 
 /// The ids of a product's barcodes (its GTINs at each packaging level).
