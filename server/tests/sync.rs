@@ -400,3 +400,92 @@ on_both_databases!(
         assert_eq!(rows[0].0, "reconciliation_item");
     }
 );
+
+on_both_databases!(a_refused_change_mid_push_stands_alone, |db| {
+    let state = AppState::new(db.clone());
+    let a = register(&state, 1, "兰州美源化妆品批发有限公司").await;
+    let b = register(&state, 2, "城关区丽人化妆品店").await;
+    let cream = Uuid::new_v4();
+    let res = push(&state, &a, json!([
+        {"change_id": Uuid::new_v4(), "op": "save_product", "id": cream, "product": product_body("面霜")},
+    ]))
+    .await;
+    assert_eq!(statuses(&res), ["ok"], "{res}");
+    let numbered = |batch: &str, quantity: u32| {
+        let mut d = draft(
+            "finished_goods_inbound",
+            None,
+            vec![sync_line(cream, batch, quantity)],
+        );
+        d["number"] = json!("CPRK-20261102-0001");
+        d
+    };
+    let (first, twin, sale, third) = (
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    );
+    let changes = json!([
+        {"change_id": Uuid::new_v4(), "op": "save_transaction", "id": first, "document": numbered("C1", 5)},
+        // The number is taken: refused by the unique key, a failed statement mid-transaction.
+        {"change_id": Uuid::new_v4(), "op": "save_transaction", "id": twin, "document": numbered("C2", 3)},
+        {"change_id": Uuid::new_v4(), "op": "submit_transaction", "id": first},
+        {"change_id": Uuid::new_v4(), "op": "save_transaction", "id": sale,
+         "document": draft("sales_outbound", Some(b.counterparty()), vec![sync_line(cream, "C1", 50)])},
+        // More than the batch holds: refused at submit.
+        {"change_id": Uuid::new_v4(), "op": "submit_transaction", "id": sale},
+        {"change_id": Uuid::new_v4(), "op": "save_transaction", "id": third,
+         "document": draft("finished_goods_inbound", None, vec![sync_line(cream, "C3", 2)])},
+        {"change_id": Uuid::new_v4(), "op": "submit_transaction", "id": third},
+    ]);
+    let (feed_rows, audits, answers) = (
+        count(&db, "change_feed").await,
+        count(&db, "audit_log").await,
+        count(&db, "idempotency_keys").await,
+    );
+    let res = push(&state, &a, changes.clone()).await;
+    assert_eq!(
+        statuses(&res),
+        ["ok", "rejected", "ok", "ok", "rejected", "ok", "ok"],
+        "{res}"
+    );
+    assert_eq!(res["results"][1]["problems"][0]["rule"], "number.taken");
+    assert!(
+        res["results"][4]["problems"][0]["rule"].is_string(),
+        "{res}"
+    );
+    // Five applied changes, one feed row, audit row and answer each; nothing of the refused.
+    assert_eq!(count(&db, "change_feed").await, feed_rows + 5);
+    assert_eq!(count(&db, "audit_log").await, audits + 5);
+    assert_eq!(count(&db, "idempotency_keys").await, answers + 5);
+    let get = |id: Uuid| {
+        let state = state.clone();
+        let token = a.token.clone();
+        async move {
+            call(
+                &state,
+                "GET",
+                &format!("/api/v1/transactions/{id}"),
+                Some(&token),
+                None,
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(get(twin).await.0, StatusCode::NOT_FOUND);
+    let (s, doc) = get(sale).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["status"]["state"], "draft", "{doc}");
+    assert_eq!(held(&state, &a, cream.into(), "C1").await, 5);
+    assert_eq!(held(&state, &a, cream.into(), "C3").await, 2);
+
+    // Pushed again: the applied changes answer as before and write nothing; the refused ones
+    // are refused again.
+    let again = push(&state, &a, changes).await;
+    assert_eq!(again, res);
+    assert_eq!(count(&db, "change_feed").await, feed_rows + 5);
+    assert_eq!(count(&db, "idempotency_keys").await, answers + 5);
+    assert_eq!(held(&state, &a, cream.into(), "C1").await, 5);
+});

@@ -5,12 +5,18 @@ use super::status::Blocks;
 use crate::model::{Transaction, TransactionKind};
 use crate::problem::Problem;
 
+/// Whether sales blocks apply to `doc` at all (only to a 销售出库), so that a service need not
+/// read recalls and listings for the others.
+pub fn blocks_apply(doc: &Transaction) -> bool {
+    doc.kind == TransactionKind::SalesOutbound
+}
+
 /// The problems that block selling the lines of `doc` (only 销售出库 is checked: returning a
 /// problem batch to its supplier is what a recall asks for). The expiry is the line's, else the
 /// one the holder's earlier documents recorded for the batch.
 pub fn check_sale(doc: &Transaction, blocks: &Blocks<'_>, ledger: &Ledger) -> Vec<Problem> {
     let mut problems = Vec::new();
-    if doc.kind != TransactionKind::SalesOutbound {
+    if !blocks_apply(doc) {
         return problems;
     }
     for (i, line) in doc.lines.iter().enumerate() {

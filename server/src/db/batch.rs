@@ -3,14 +3,12 @@
 //! answers the first answer and writes nothing.
 
 use super::audit::Actor;
-use super::journal::{AuditRow, IdempotencyKey, Pending, idempotent_answer, store_answer};
+use super::journal::{IdempotencyKey, idempotent_answer, store_answer};
 use super::product_refs::placeholders;
 use super::products::insert_product_on;
 use super::rows::CHUNK_ROWS;
 use super::submit::{SubmitOptions, Submits, submit_on};
-use super::transactions::{
-    DocError, Written, check_draft, china_today, fetch_doc, insert_doc_row, refuse_errors,
-};
+use super::transactions::{DocError, Written, create_draft_on, fetch_doc};
 use super::{Db, DbError, timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -137,11 +135,16 @@ pub async fn import_batch(
                 .await
                 .map(|()| ("product", p.id.0, None))
                 .map_err(DocError::from),
-            BatchItem::Transaction(doc, None) => {
-                save_on(&mut tx, &mut submits.pending, doc, actor, now, &at)
-                    .await
-                    .map(|id| ("transaction", id, Some("draft")))
-            }
+            BatchItem::Transaction(doc, None) => create_draft_on(
+                &mut tx,
+                (&mut submits.pending, &mut submits.library),
+                doc,
+                actor.account_id,
+                None,
+                now,
+            )
+            .await
+            .map(|d| ("transaction", d.id.0, Some("draft"))),
             BatchItem::Transaction(doc, Some(options)) => submit_on(
                 &mut tx,
                 &mut submits,
@@ -187,31 +190,4 @@ pub async fn import_batch(
     submits.finish(&mut tx, &at).await?;
     tx.commit().await?;
     Ok(Written::Done(answer))
-}
-
-/// Saves a draft inside the caller's transaction: the checks and writes of `create_draft`,
-/// its feed and audit rows left in `pending`.
-async fn save_on(
-    conn: &mut sqlx::AnyConnection,
-    pending: &mut Pending,
-    mut doc: Transaction,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    at: &str,
-) -> Result<uuid::Uuid, DocError> {
-    let problems = check_draft(&mut *conn, &mut doc, china_today(now)).await?;
-    refuse_errors(problems)?;
-    insert_doc_row(&mut *conn, &doc, None, at).await?;
-    let id = doc.id.to_string();
-    pending.feed(doc.enterprise_id, "transaction", &id);
-    pending.audit(AuditRow {
-        account: actor.account_id,
-        enterprise: doc.enterprise_id,
-        action: "create",
-        entity: "transaction",
-        entity_id: id,
-        before: None,
-        after: Some(serde_json::to_string(&doc)?),
-    });
-    Ok(doc.id.0)
 }

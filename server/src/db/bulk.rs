@@ -13,7 +13,7 @@ use super::impact::uuid_of;
 use super::journal::{FeedRow, insert_feed_rows};
 use super::reconciliation::insert_items;
 use super::rows::insert_rows;
-use super::submit::insert_lines;
+use super::lines::Lines;
 use super::transactions::{SubmittedRow, insert_submitted_rows};
 use super::{Db, DbError, timestamp};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -158,7 +158,11 @@ impl BulkLoader {
         let refs: Vec<&Transaction> = docs.iter().collect();
         let mut tx = db.begin_write().await?;
         insert_submitted_rows(&mut tx, &rows, &at).await?;
-        insert_lines(&mut tx, &refs).await?;
+        let mut lines = Lines::default();
+        for doc in &refs {
+            lines.add(doc)?;
+        }
+        lines.write(&mut tx).await?;
         insert_items(&mut tx, &settled, &at).await?;
         insert_feed_rows(&mut tx, &feed, &at).await?;
         tx.commit().await?;

@@ -59,6 +59,15 @@ pub(super) async fn append_feed(
 pub(super) struct Pending {
     feed: Vec<(EnterpriseId, &'static str, String)>,
     audits: Vec<AuditRow>,
+    answers: Vec<(IdempotencyKey, u16, String)>,
+}
+
+/// How much a [`Pending`] held at some point, to drop what came after it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PendingMark {
+    feed: usize,
+    audits: usize,
+    answers: usize,
 }
 
 /// An audit row to write (owned, so it outlives the write that made it).
@@ -84,9 +93,30 @@ impl Pending {
         self.audits.push(row);
     }
 
+    /// The answer of a call made with `key`, kept with the rest.
+    pub(super) fn answer(&mut self, key: &IdempotencyKey, status: u16, response: String) {
+        self.answers.push((key.clone(), status, response));
+    }
+
+    /// What is gathered so far.
+    pub(super) fn mark(&self) -> PendingMark {
+        PendingMark {
+            feed: self.feed.len(),
+            audits: self.audits.len(),
+            answers: self.answers.len(),
+        }
+    }
+
+    /// Drops what was gathered after `mark`: the rows of a write rolled back to its savepoint.
+    pub(super) fn rewind(&mut self, mark: PendingMark) {
+        self.feed.truncate(mark.feed);
+        self.audits.truncate(mark.audits);
+        self.answers.truncate(mark.answers);
+    }
+
     /// Writes what was gathered, in the order it was gathered: each enterprise's feed rows
     /// numbered from its counter (one `UPDATE` per enterprise, under its row lock), then one
-    /// `INSERT` per table.
+    /// `INSERT` per table (audit rows, then answers).
     pub(super) async fn flush(
         &mut self,
         conn: &mut sqlx::AnyConnection,
@@ -124,7 +154,7 @@ impl Pending {
         insert_feed_rows(&mut *conn, &rows, at).await?;
         let audits: Vec<AuditRow> = self.audits.drain(..).collect();
         insert_rows(
-            conn,
+            &mut *conn,
             "INSERT INTO audit_log (at, account_id, enterprise_id, action, entity, entity_id, before_body, after_body)",
             "",
             8,
@@ -138,6 +168,23 @@ impl Pending {
                     .bind(a.entity_id.clone())
                     .bind(a.before.clone())
                     .bind(a.after.clone())
+            },
+        )
+        .await?;
+        let answers: Vec<_> = self.answers.drain(..).collect();
+        insert_rows(
+            conn,
+            "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at)",
+            "",
+            6,
+            &answers,
+            |q, (k, status, response)| {
+                q.bind(k.scope.clone())
+                    .bind(k.key.clone())
+                    .bind(k.request_hash.clone())
+                    .bind(i64::from(*status))
+                    .bind(response.clone())
+                    .bind(at.to_owned())
             },
         )
         .await

@@ -15,11 +15,13 @@ mod imports;
 mod inbox;
 pub mod inspections;
 mod journal;
+mod lines;
 mod listing;
 mod nonconforming;
 mod partners;
 mod product_refs;
 mod products;
+mod push;
 mod recall_holders;
 mod recalls;
 mod reconciliation;
@@ -56,6 +58,7 @@ pub use nonconforming::{
 };
 pub use partners::*;
 pub use products::*;
+pub use push::{BatchSubmit, PushBatch};
 pub use recall_holders::{
     HolderAction, RecallHolder, holder_acts, holders_by_recall, my_holding, recall_holders,
 };

@@ -39,3 +39,33 @@ pub(super) async fn products_by_id(
     }
     Ok(found)
 }
+
+/// The products the writes of one transaction have read, so that documents naming the same
+/// products (a push's, a batch's) read each once. Within the transaction it stands for the
+/// library as the transaction found it.
+#[derive(Debug, Default)]
+pub(super) struct Library {
+    known: HashMap<ProductId, Product>,
+}
+
+impl Library {
+    /// The products among `ids` that exist; those not read before are read now.
+    pub(super) async fn products(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        ids: &[ProductId],
+    ) -> Result<HashMap<ProductId, Product>, DbError> {
+        let missing: Vec<ProductId> = ids
+            .iter()
+            .filter(|id| !self.known.contains_key(id))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            self.known.extend(products_by_id(conn, &missing).await?);
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.known.get(id).map(|p| (*id, p.clone())))
+            .collect())
+    }
+}

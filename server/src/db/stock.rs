@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use std::collections::HashSet;
 use suyuan_core::model::{EnterpriseId, ProductId};
 use suyuan_core::rules::ledger::{Balance, Ledger};
 
@@ -112,6 +113,108 @@ pub(super) async fn store_ledger(
         },
     )
     .await
+}
+
+/// The stock rows the submits of one write transaction read and moved: each row read once,
+/// the moved ones written once when the transaction ends ([`StockRows::store`]). Only a submit
+/// writes stock, holding its enterprise's lock, so within the transaction these rows are what
+/// the table would hold.
+#[derive(Debug, Default)]
+pub(super) struct StockRows {
+    ledger: Ledger,
+    loaded: HashSet<(EnterpriseId, ProductId, String)>,
+    /// Rows moved, with their balance before, oldest first (for [`StockRows::rewind`]).
+    moved: Vec<((EnterpriseId, ProductId, String), Balance)>,
+}
+
+impl StockRows {
+    /// Reads the rows of `keys` of `enterprise` not read before.
+    pub(super) async fn load(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        enterprise: EnterpriseId,
+        keys: &[(ProductId, String)],
+    ) -> Result<(), DbError> {
+        let mut missing: Vec<(ProductId, String)> = keys
+            .iter()
+            .filter(|(p, b)| !self.loaded.contains(&(enterprise, *p, b.clone())))
+            .cloned()
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let read = load_ledger(conn, enterprise, &missing).await?;
+        for (p, b) in missing {
+            if let Some(balance) = read.balance(enterprise, p, &b) {
+                self.ledger.insert_balance(enterprise, p, &b, *balance);
+            }
+            self.loaded.insert((enterprise, p, b));
+        }
+        Ok(())
+    }
+
+    /// The rows read and moved so far.
+    pub(super) fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The ledger, to move the rows of `keys` of `enterprise` (read before): their balances
+    /// now are kept, to be put back by [`StockRows::rewind`].
+    pub(super) fn moving(
+        &mut self,
+        enterprise: EnterpriseId,
+        keys: &[(ProductId, String)],
+    ) -> &mut Ledger {
+        for (p, b) in keys {
+            let before = self
+                .ledger
+                .balance(enterprise, *p, b)
+                .copied()
+                .unwrap_or_default();
+            self.moved.push(((enterprise, *p, b.clone()), before));
+        }
+        &mut self.ledger
+    }
+
+    /// How many moves were made.
+    pub(super) fn mark(&self) -> usize {
+        self.moved.len()
+    }
+
+    /// Puts back the balances moved after `mark` (a balance never seen goes back to zero,
+    /// which reads as no row).
+    pub(super) fn rewind(&mut self, mark: usize) {
+        while self.moved.len() > mark {
+            if let Some(((e, p, b), before)) = self.moved.pop() {
+                self.ledger.insert_balance(e, p, &b, before);
+            }
+        }
+    }
+
+    /// Writes the moved rows.
+    pub(super) async fn store(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        at: &str,
+    ) -> Result<(), DbError> {
+        let mut rows: Vec<(EnterpriseId, ProductId, String)> =
+            self.moved.drain(..).map(|(k, _)| k).collect();
+        rows.sort();
+        rows.dedup();
+        let mut enterprises: Vec<EnterpriseId> = rows.iter().map(|r| r.0).collect();
+        enterprises.dedup();
+        for e in enterprises {
+            let keys: Vec<(ProductId, String)> = rows
+                .iter()
+                .filter(|r| r.0 == e)
+                .map(|(_, p, b)| (*p, b.clone()))
+                .collect();
+            store_ledger(&mut *conn, e, &keys, &self.ledger, at).await?;
+        }
+        Ok(())
+    }
 }
 
 /// One row of the stock list.

@@ -3,26 +3,27 @@
 //! change feeds and the audit log. Any failure writes nothing.
 
 use super::chain::{canonical_json, chain_hash};
-use super::journal::{AuditRow, IdempotencyKey, Pending, idempotent_answer, store_answer};
-use super::product_refs::placeholders;
+use super::journal::{AuditRow, IdempotencyKey, Pending, PendingMark, idempotent_answer};
+use super::lines::Lines;
+use super::product_refs::{Library, placeholders};
 use super::reconciliation::{insert_item, open_items_for, update_item};
-use super::rows::{CHUNK_ROWS, insert_rows};
-use super::stock::{load_ledger, store_ledger};
+use super::rows::CHUNK_ROWS;
+use super::stock::StockRows;
 use super::transactions::{
-    DocError, StoredDocument, Written, check_draft, china_today, counterparty_enterprise,
-    fetch_doc, insert_doc_row, search_of, submitted_problem,
+    DocError, StoredDocument, Written, check_draft_in, china_today, fetch_doc, insert_doc_row,
+    search_of, submitted_problem,
 };
 use super::{Backend, Db, DbError, timestamp};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use suyuan_core::Problem;
 use suyuan_core::model::{
-    EnterpriseId, NonconformingRecord, ProductId, Recall, RecordStatus, Transaction, TransactionId,
-    TransactionLine,
+    EnterpriseId, NonconformingRecord, ProductId, Recall, Transaction, TransactionId,
 };
 use suyuan_core::problem::blocking;
 use suyuan_core::rules::lifecycle;
 use suyuan_core::rules::reconciliation::on_submit;
+use suyuan_core::rules::sales_block::blocks_apply;
 use suyuan_core::rules::status::Blocks;
 use suyuan_core::rules::submit::{SubmitContext, check_submit};
 use uuid::Uuid;
@@ -38,18 +39,18 @@ pub struct SubmitOptions {
 
 /// One submit request.
 #[derive(Debug, Clone, Copy)]
-struct Request<'a> {
-    enterprise: EnterpriseId,
-    id: TransactionId,
-    account: Uuid,
-    options: &'a SubmitOptions,
-    idempotency: Option<&'a IdempotencyKey>,
-    now: DateTime<Utc>,
+pub(super) struct Request<'a> {
+    pub enterprise: EnterpriseId,
+    pub id: TransactionId,
+    pub account: Uuid,
+    pub options: &'a SubmitOptions,
+    pub idempotency: Option<&'a IdempotencyKey>,
+    pub now: DateTime<Utc>,
 }
 
 /// The end of one try at a submit.
 #[derive(Debug)]
-enum Attempt {
+pub(super) enum Attempt {
     /// Submitted, or the first answer replayed.
     Done(Box<Written<StoredDocument>>),
     /// The draft names enterprises whose rows were not locked: nothing was written; try again
@@ -144,29 +145,56 @@ async fn submit_locked(
     {
         return Ok(Attempt::Done(Box::new(Written::Replayed(first))));
     }
-    let current = fetch_doc(&mut tx, r.enterprise, r.id)
-        .await?
-        .ok_or(DocError::NotFound)?
-        .document;
+    let mut submits = Submits::default();
+    let backend = tx.backend();
+    match submit_draft_on(&mut tx, &mut submits, backend, r, locks, None).await? {
+        Attempt::Relock(needed) => {
+            tx.rollback().await?;
+            Ok(Attempt::Relock(needed))
+        }
+        done @ Attempt::Done(_) => {
+            submits.finish(&mut tx, &timestamp(r.now)).await?;
+            tx.commit().await?;
+            Ok(done)
+        }
+    }
+}
+
+/// Submits one of `r.enterprise`'s stored drafts inside the caller's transaction, which holds
+/// the row locks of `locks` and has found no answer for the key: its chain, feed, audit and
+/// answer rows wait in `submits`. `written` is the draft as this transaction wrote it, if it
+/// did (under the locks it cannot have changed since), else it is read. A refusal (not found,
+/// submitted, a rule) comes before the first write; after it, only a database error can stop
+/// the submit (a push relies on this to give a submit no savepoint). On PostgreSQL, a draft naming enterprises outside `locks`
+/// is not submitted: nothing is written and their locks are asked for.
+pub(super) async fn submit_draft_on(
+    conn: &mut sqlx::AnyConnection,
+    submits: &mut Submits,
+    backend: Backend,
+    r: Request<'_>,
+    locks: &[EnterpriseId],
+    written: Option<Transaction>,
+) -> Result<Attempt, DocError> {
+    let current = match written {
+        Some(doc) => doc,
+        None => {
+            fetch_doc(&mut *conn, r.enterprise, r.id)
+                .await?
+                .ok_or(DocError::NotFound)?
+                .document
+        }
+    };
     if current.status.is_submitted() {
         return Err(DocError::Conflict(submitted_problem(&current)));
     }
-    if tx.backend() == Backend::Postgres {
-        let needed = involved(&mut tx, &current).await?;
+    if backend == Backend::Postgres {
+        let needed = involved(&mut *conn, &current).await?;
         if needed.iter().any(|e| !locks.contains(e)) {
-            tx.rollback().await?;
             return Ok(Attempt::Relock(needed));
         }
     }
-    let mut submits = Submits::default();
     let (doc, hash) = submit_on(
-        &mut tx,
-        &mut submits,
-        current,
-        true,
-        r.options,
-        r.account,
-        r.now,
+        &mut *conn, submits, current, true, r.options, r.account, r.now,
     )
     .await?;
     let answer = StoredDocument {
@@ -174,17 +202,16 @@ async fn submit_locked(
         content_hash: Some(hash),
         corrected_by: None,
     };
-    let at = timestamp(r.now);
     if let Some(key) = r.idempotency {
-        store_answer(&mut tx, key, 200, &serde_json::to_string(&answer)?, &at).await?;
+        submits
+            .pending
+            .answer(key, 200, serde_json::to_string(&answer)?);
     }
-    submits.finish(&mut tx, &at).await?;
-    tx.commit().await?;
     Ok(Attempt::Done(Box::new(Written::Done(answer))))
 }
 
 /// An enterprise's chain inside a write: its head and the instant of its last submit.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Chain {
     enterprise: EnterpriseId,
     head: Option<String>,
@@ -200,9 +227,54 @@ pub(super) struct Submits {
     chains: Vec<Chain>,
     /// Feed and audit rows of the submits (a caller may add its own).
     pub(super) pending: Pending,
+    /// The products the writes have read.
+    pub(super) library: Library,
+    /// The stock rows the submits read and moved.
+    stock: StockRows,
+    /// The line rows of the submitted documents.
+    lines: Lines,
+}
+
+/// What a [`Submits`] held at some point (see [`Submits::rewind`]).
+#[derive(Debug)]
+pub(super) struct SubmitsMark {
+    chains: Vec<Chain>,
+    pending: PendingMark,
+    stock: usize,
+    lines: usize,
 }
 
 impl Submits {
+    /// Reads the stock rows of `keys` of `enterprise` ahead of the submits that will move
+    /// them, in one statement per chunk instead of one per submit.
+    pub(super) async fn read_stock(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        enterprise: EnterpriseId,
+        keys: &[(ProductId, String)],
+    ) -> Result<(), DbError> {
+        self.stock.load(conn, enterprise, keys).await
+    }
+
+    /// The chains and rows as they are now.
+    pub(super) fn mark(&self) -> SubmitsMark {
+        SubmitsMark {
+            chains: self.chains.clone(),
+            pending: self.pending.mark(),
+            stock: self.stock.mark(),
+            lines: self.lines.mark(),
+        }
+    }
+
+    /// Back to `mark`: after a write rolled back to its savepoint, its rows are dropped and
+    /// the chains are where they were.
+    pub(super) fn rewind(&mut self, mark: SubmitsMark) {
+        self.chains = mark.chains;
+        self.pending.rewind(mark.pending);
+        self.stock.rewind(mark.stock);
+        self.lines.rewind(mark.lines);
+    }
+
     /// `enterprise`'s chain, read on first use.
     async fn chain(
         &mut self,
@@ -212,9 +284,14 @@ impl Submits {
         if let Some(i) = self.chains.iter().position(|c| c.enterprise == enterprise) {
             return Ok(&mut self.chains[i]);
         }
+        // Only a submitted document has a `submitted_at`. Written as the last row of the
+        // `(enterprise_id, submitted_at)` index, not `MAX(…) WHERE status = …`: PostgreSQL,
+        // planning the statement once while the table is small, would read every submitted
+        // document of the enterprise on each submit (1 ms at 5,000).
         let row = sqlx::query(
-            "SELECT chain_head, (SELECT MAX(submitted_at) FROM transactions \
-             WHERE enterprise_id = $1 AND status = 'submitted') AS last FROM enterprises WHERE id = $1",
+            "SELECT chain_head, (SELECT submitted_at FROM transactions \
+             WHERE enterprise_id = $1 AND submitted_at IS NOT NULL \
+             ORDER BY enterprise_id DESC, submitted_at DESC LIMIT 1) AS last FROM enterprises WHERE id = $1",
         )
         .bind(enterprise.to_string())
         .fetch_one(&mut *conn)
@@ -236,7 +313,8 @@ impl Submits {
         Ok(self.chains.last_mut().expect("just pushed"))
     }
 
-    /// Writes the chain heads that moved and the gathered feed and audit rows.
+    /// Writes the chain heads and stock rows that moved, the submitted documents' line rows and
+    /// the gathered feed and audit rows.
     pub(super) async fn finish(
         &mut self,
         conn: &mut sqlx::AnyConnection,
@@ -250,6 +328,8 @@ impl Submits {
                 .await?;
             c.moved = false;
         }
+        self.lines.write(&mut *conn).await?;
+        self.stock.store(&mut *conn, at).await?;
         self.pending.flush(conn, at).await
     }
 }
@@ -313,7 +393,7 @@ pub(super) async fn submit_on(
     let before = stored.then(|| serde_json::to_string(&draft)).transpose()?;
     let mut doc = draft;
     // Correction problems (unknown, mismatched or already corrected original) come from here.
-    let all = check_draft(&mut *conn, &mut doc, china_today(now)).await?;
+    let all = check_draft_in(&mut *conn, &mut submits.library, &mut doc, china_today(now)).await?;
     let corrected = match doc.corrects {
         Some(old_id) => fetch_doc(&mut *conn, me, old_id).await?.map(|o| o.document),
         None => None,
@@ -330,12 +410,17 @@ pub(super) async fn submit_on(
     keys.sort();
     keys.dedup();
     let products: Vec<ProductId> = keys.iter().map(|k| k.0).collect();
-    let mut ledger = load_ledger(&mut *conn, me, &keys).await?;
-    let (recalls, listings) = blocks_for(&mut *conn, &products).await?;
+    submits.stock.load(&mut *conn, me, &keys).await?;
+    // Recalls and listings block only a sale (one read a submit of the others saves).
+    let (recalls, listings) = if blocks_apply(&doc) {
+        blocks_for(&mut *conn, &products).await?
+    } else {
+        (vec![], vec![])
+    };
     let check = check_submit(
         &doc,
         &SubmitContext {
-            ledger: &ledger,
+            ledger: submits.stock.ledger(),
             blocks: Blocks::new(&recalls, &listings),
             corrected: corrected.as_ref(),
             opening_override: options.opening_override.as_deref(),
@@ -374,9 +459,14 @@ pub(super) async fn submit_on(
     chain.head = Some(hash.clone());
     chain.last = Some(instant);
     chain.moved = true;
-    insert_lines(&mut *conn, &[&doc]).await?;
+    submits.lines.add(&doc)?;
 
+    // From here on nothing refuses the submit; the rows' balances before are kept all the
+    // same, for a savepoint rolled back after a failure.
+    submits.stock.moving(me, &keys);
     if let Some(old) = &corrected {
+        // The corrected document's lines may still wait, submitted earlier in this write.
+        submits.lines.write(&mut *conn).await?;
         sqlx::query("UPDATE transaction_lines SET counted = 0 WHERE transaction_id = $1")
             .bind(old.id.to_string())
             .execute(&mut *conn)
@@ -387,11 +477,11 @@ pub(super) async fn submit_on(
             .bind(old.id.to_string())
             .execute(&mut *conn)
             .await?;
-        ledger.revert(old);
+        submits.stock.moving(me, &[]).revert(old);
         submits.pending.feed(me, "transaction", &old.id.to_string());
     }
     for o in &check.openings {
-        ledger.apply_opening(o);
+        submits.stock.moving(me, &[]).apply_opening(o);
         sqlx::query(
             "INSERT INTO opening_balances (transaction_id, enterprise_id, product_id, batch, quantity, reason, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -406,8 +496,7 @@ pub(super) async fn submit_on(
         .execute(&mut *conn)
         .await?;
     }
-    ledger.apply(&doc);
-    store_ledger(&mut *conn, me, &keys, &ledger, &at).await?;
+    submits.stock.moving(me, &[]).apply(&doc);
 
     let counterparty = doc.counterparty.as_ref().and_then(|c| c.enterprise_id);
     // Items lie between two platform enterprises or come from the corrected document: a
@@ -461,75 +550,6 @@ pub(super) async fn submit_on(
         after: Some(body),
     });
     Ok((doc, hash))
-}
-
-/// Writes the flat line rows a trace and a recall read for submitted `docs`, a statement per
-/// [`CHUNK_ROWS`] lines.
-pub(super) async fn insert_lines(
-    conn: &mut sqlx::AnyConnection,
-    docs: &[&Transaction],
-) -> Result<(), DbError> {
-    /// The values of one line row besides the line itself.
-    struct Head {
-        id: String,
-        me: String,
-        kind: &'static str,
-        date: String,
-        party_id: Option<String>,
-        party_uscc: Option<String>,
-        party_name: String,
-    }
-    let mut heads = Vec::with_capacity(docs.len());
-    for doc in docs {
-        let RecordStatus::Submitted { .. } = doc.status else {
-            return Err(DbError::Invalid("lines of a draft".into()));
-        };
-        let party = doc.counterparty.as_ref();
-        heads.push(Head {
-            id: doc.id.to_string(),
-            me: doc.enterprise_id.to_string(),
-            kind: super::transactions::kind_code(doc.kind),
-            date: doc.date.to_string(),
-            party_id: counterparty_enterprise(doc),
-            party_uscc: party.and_then(|c| c.uscc.clone()),
-            party_name: party.map_or(String::new(), |c| c.name.clone()),
-        });
-    }
-    let lines: Vec<(&Head, i64, &TransactionLine)> = docs
-        .iter()
-        .zip(&heads)
-        .flat_map(|(doc, head)| {
-            doc.lines
-                .iter()
-                .enumerate()
-                .map(move |(i, l)| (head, i64::try_from(i).unwrap_or(i64::MAX), l))
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "INSERT INTO transaction_lines (transaction_id, line_no, enterprise_id, kind, doc_date, product_id, \
-         batch, quantity, unit, expiry_date, counterparty_enterprise_id, counterparty_uscc, counterparty_name, counted)",
-        "",
-        14,
-        &lines,
-        |q, (h, no, l)| {
-            q.bind(h.id.clone())
-                .bind(*no)
-                .bind(h.me.clone())
-                .bind(h.kind)
-                .bind(h.date.clone())
-                .bind(l.product_id.to_string())
-                .bind(l.batch.clone())
-                .bind(i64::from(l.quantity))
-                .bind(l.unit.clone())
-                .bind(l.expiry_date.map(|d| d.to_string()))
-                .bind(h.party_id.clone())
-                .bind(h.party_uscc.clone())
-                .bind(h.party_name.clone())
-                .bind(1_i64)
-        },
-    )
-    .await
 }
 
 /// The ids of a product's barcodes (its GTINs at each packaging level).

@@ -35,6 +35,7 @@ mod stock;
 mod sync;
 mod sync_barcodes;
 mod sync_catalog;
+mod sync_documents;
 mod transactions;
 mod unit_codes;
 pub mod web;

@@ -4,6 +4,8 @@
 //!
 //! Changes apply one by one, in order, each all-or-nothing; a refused change is answered with
 //! its problems and may be pushed again once fixed (only applied changes are remembered).
+//! Consecutive document changes share one database transaction, a savepoint each
+//! (`sync_documents.rs`).
 
 use super::AppState;
 use super::caller::Caller;
@@ -11,8 +13,9 @@ use super::error::ApiError;
 use super::input::writer;
 use super::json::Json;
 use super::query::Query;
-use super::records::{draft_of, id_taken, problems_of, product_of};
+use super::records::{id_taken, problems_of, product_of};
 use super::schemas;
+use super::sync_documents::{apply_run, is_document};
 use super::transactions::{LineInput, lines_of};
 use crate::db::warnings::Narrow;
 use crate::db::{
@@ -70,7 +73,10 @@ fn key_reused() -> Problem {
 }
 
 /// The outcome a change got the first time, from its stored answer.
-fn first_outcome(key: &IdempotencyKey, first: &StoredAnswer) -> Result<Outcome, ApiError> {
+pub(super) fn first_outcome(
+    key: &IdempotencyKey,
+    first: &StoredAnswer,
+) -> Result<Outcome, ApiError> {
     if first.request_hash != key.request_hash {
         return Ok(rejected(vec![key_reused()]));
     }
@@ -84,7 +90,9 @@ fn first_outcome(key: &IdempotencyKey, first: &StoredAnswer) -> Result<Outcome, 
     Ok(Outcome::Ok { id })
 }
 
-fn doc_outcome<T>(
+/// The outcome of a document write: its id when done, its first outcome when replayed, its
+/// problems when refused.
+pub(super) fn doc_outcome<T>(
     key: &IdempotencyKey,
     written: Result<Written<T>, DocError>,
     id: Uuid,
@@ -154,94 +162,36 @@ fn no_such_document() -> Problem {
     Problem::error("id", "not_found", "没有该单据", "No such document")
 }
 
-/// Applies one change, or says why not.
-/// The enterprises whose warnings an applied change may change are added to `touched`.
+/// The key a change is applied at most once by: its id, and a hash of what it does.
+fn key_of(actor: &Actor, change: &ClientChange) -> Result<IdempotencyKey, ApiError> {
+    let operation = serde_json::to_vec(&change.operation)
+        .map_err(|e| ApiError::Internal(format!("change: {e}")))?;
+    Ok(IdempotencyKey {
+        scope: actor.enterprise_id.to_string(),
+        key: format!("change:{}", change.change_id),
+        request_hash: sha256_hex(&operation),
+    })
+}
+
+/// Applies one change that is not about a document (those go through
+/// [`super::sync_documents::apply_run`]), or says why not. The enterprises whose warnings an
+/// applied change may change are added to `touched`.
 async fn apply(
     state: &AppState,
     actor: &Actor,
     change: ClientChange,
+    key: IdempotencyKey,
     touched: &mut Narrow,
 ) -> Result<Outcome, ApiError> {
-    let operation = serde_json::to_vec(&change.operation)
-        .map_err(|e| ApiError::Internal(format!("change: {e}")))?;
-    let key = IdempotencyKey {
-        scope: actor.enterprise_id.to_string(),
-        key: format!("change:{}", change.change_id),
-        request_hash: sha256_hex(&operation),
-    };
     let me = actor.enterprise_id.to_string();
     let now = Utc::now();
     match change.operation {
-        Operation::SaveTransaction { id, document } => {
-            // The id before the key: a first delivery writes its draft and its answer at once,
-            // so a taken id with no answer is another change's, even if that delivery commits
-            // between the two reads; one committing later is met by `create_draft`'s own check.
-            if db::record_owner(&state.db, RecordTable::Transactions, &id.to_string())
-                .await?
-                .is_some()
-            {
-                let mut conn = state.db.pool.acquire().await.map_err(db::DbError::from)?;
-                return match db::idempotent_answer(&mut conn, &key).await? {
-                    Some(first) => first_outcome(&key, &first),
-                    None => Ok(rejected(vec![id_taken("id")])),
-                };
-            }
-            let doc = match draft_of(actor, id, document) {
-                Ok(d) => d,
-                Err(e) => return Ok(rejected(problems_of(e)?)),
-            };
-            let written = db::create_draft(&state.db, doc, actor.account_id, Some(&key), now).await;
-            doc_outcome(&key, written, id)
-        }
-        Operation::UpdateTransaction { id, document } => {
-            // Keyed like the rest: a replayed edit must not be refused because the draft was
-            // submitted since, nor undo an edit made after it.
-            let doc = match draft_of(actor, id, document) {
-                Ok(d) => d,
-                Err(e) => return Ok(rejected(problems_of(e)?)),
-            };
-            let written = db::update_draft(&state.db, doc, actor.account_id, Some(&key), now).await;
-            doc_outcome(&key, written, id)
-        }
-        Operation::DeleteTransaction { id } => {
-            // The end state is what counts: a draft already gone (a replayed delete) is fine.
-            match db::delete_draft(
-                &state.db,
-                actor.enterprise_id,
-                TransactionId(id),
-                actor.account_id,
-                now,
-            )
-            .await
-            {
-                Ok(()) | Err(DocError::NotFound) => Ok(Outcome::Ok { id }),
-                Err(e) => Ok(rejected(problems_of(e.into())?)),
-            }
-        }
-        Operation::SubmitTransaction {
-            id,
-            opening_override,
-            acknowledge,
-        } => {
-            let options = SubmitOptions {
-                opening_override,
-                acknowledge,
-            };
-            let written = db::submit_transaction(
-                &state.db,
-                actor.enterprise_id,
-                TransactionId(id),
-                actor.account_id,
-                &options,
-                Some(&key),
-                now,
-            )
-            .await;
-            if let Ok(Written::Done(doc)) = &written {
-                touched.extend(crate::warnings::touched_by(&doc.document));
-            }
-            doc_outcome(&key, written, id)
-        }
+        Operation::SaveTransaction { .. }
+        | Operation::UpdateTransaction { .. }
+        | Operation::DeleteTransaction { .. }
+        | Operation::SubmitTransaction { .. } => Err(ApiError::Internal(
+            "a document change is applied with the push's other document changes".into(),
+        )),
         Operation::SaveProduct { id, product } => {
             // A product is applied at most once by its own id: the client chose it.
             if let Some(first) = saved_before(state, RecordTable::Products, actor, id).await? {
@@ -444,23 +394,43 @@ async fn push(
     }
     let mut results = Vec::with_capacity(n);
     let mut touched = Narrow::default();
-    for change in request.changes {
-        let change_id = change.change_id;
-        let outcome = match apply(&state, &actor, change, &mut touched).await {
-            Ok(o) => o,
-            Err(e) => {
-                // What was applied before the failure stays applied; its warnings follow it.
-                crate::warnings::after_change(&state.db, &touched).await;
-                return Err(e);
-            }
-        };
-        results.push(ChangeResult { change_id, outcome });
-    }
-    // Once for the whole push, over everything its changes touched.
+    let applied = apply_all(&state, &actor, request.changes, &mut touched, &mut results).await;
+    // Once for the whole push, over everything its changes touched; after a failure, over
+    // what was applied before it, which stays applied.
     if !touched.is_empty() {
         crate::warnings::after_change(&state.db, &touched).await;
     }
+    applied?;
     Ok(axum::Json(PushResponse { results }))
+}
+
+/// Applies the changes in order: each run of document changes in a transaction of its own,
+/// the others one by one.
+async fn apply_all(
+    state: &AppState,
+    actor: &Actor,
+    changes: Vec<ClientChange>,
+    touched: &mut Narrow,
+    results: &mut Vec<ChangeResult>,
+) -> Result<(), ApiError> {
+    let mut run = Vec::new();
+    for change in changes {
+        let key = key_of(actor, &change)?;
+        if is_document(&change.operation) {
+            run.push((change, key));
+            continue;
+        }
+        if !run.is_empty() {
+            apply_run(state, actor, std::mem::take(&mut run), touched, results).await?;
+        }
+        let change_id = change.change_id;
+        let outcome = apply(state, actor, change, key, touched).await?;
+        results.push(ChangeResult { change_id, outcome });
+    }
+    if !run.is_empty() {
+        apply_run(state, actor, run, touched, results).await?;
+    }
+    Ok(())
 }
 
 #[utoipa::path(get, path = "/api/v1/sync/pull", operation_id = "sync_pull", tag = "sync",
