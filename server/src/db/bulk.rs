@@ -11,9 +11,9 @@
 use super::chain::{canonical_json, chain_hash};
 use super::impact::uuid_of;
 use super::journal::{FeedRow, insert_feed_rows};
+use super::lines::Lines;
 use super::reconciliation::insert_items;
 use super::rows::insert_rows;
-use super::lines::Lines;
 use super::transactions::{SubmittedRow, insert_submitted_rows};
 use super::{Db, DbError, timestamp};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
