@@ -5,6 +5,8 @@
 //! document that ships stock its enterprise does not hold, writing nothing of that day.
 
 mod common;
+mod docs_support;
+mod recall_support;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate};
@@ -40,17 +42,7 @@ fn ledger_of(plan: Plan) -> Ledger {
 }
 
 async fn log_in(state: &AppState, login: &str) -> String {
-    let (status, s) = call(
-        state,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        None,
-        Some(json!({"login": login, "password": PASSWORD})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{s}");
-    s["token"].as_str().expect("token").to_owned()
+    recall_support::token(state, login, PASSWORD).await
 }
 
 async fn get(state: &AppState, token: &str, path: &str) -> Value {
