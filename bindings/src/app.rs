@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use suyuan_core::barcode::{self, CodeFields, DecodedCode, Symbology};
 use suyuan_core::model::{
-    AttachmentId, Barcode, BarcodeId, NonconformingRecord, Partner, PartnerId, PartnerRole, Product, ProductId,
-    Recall, RecallId, ReconciliationItem, ReconciliationItemId, Transaction, TransactionId,
+    AttachmentId, Barcode, BarcodeId, NonconformingRecord, Partner, PartnerId, PartnerRole,
+    Product, ProductId, Recall, RecallId, ReconciliationItem, ReconciliationItemId, Transaction,
+    TransactionId,
 };
 use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::rules::verdict::Verdict;
@@ -396,7 +397,10 @@ impl App {
 
     /// Records a field inspection offline (现场检查, a regulator's phone only) with its photos,
     /// and queues it; the photos, then the inspection, go to the server at the next sync.
-    pub fn record_inspection(&self, inspection: NewInspection) -> Result<LocalInspection, ApiError> {
+    pub fn record_inspection(
+        &self,
+        inspection: NewInspection,
+    ) -> Result<LocalInspection, ApiError> {
         lock(&self.ui)
             .record_inspection(inspection, Local::now().date_naive())
             .map_err(|e| self.store_error(e))

@@ -123,20 +123,13 @@ impl Store {
         today: NaiveDate,
     ) -> Result<LocalInspection, StoreError> {
         self.inspector()?;
-        let photo_ids: Vec<AttachmentId> = new
-            .photos
-            .iter()
-            .map(|_| AttachmentId::random())
-            .collect();
+        let photo_ids: Vec<AttachmentId> =
+            new.photos.iter().map(|_| AttachmentId::random()).collect();
         let inspection = Inspection {
             id: new.id,
             enterprise_id: new.enterprise_id,
             date: new.date,
-            inspectors: new
-                .inspectors
-                .iter()
-                .map(|n| n.trim().to_owned())
-                .collect(),
+            inspectors: new.inspectors.iter().map(|n| n.trim().to_owned()).collect(),
             items: new.items,
             findings: new.findings.trim().to_owned(),
             photos: photo_ids.clone(),

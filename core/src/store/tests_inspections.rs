@@ -101,12 +101,19 @@ fn an_inspector_records_a_visit_offline_and_it_waits_in_the_outbox() {
     let mut s = regulator_phone();
     let session = s.session().unwrap().unwrap();
     assert_eq!(
-        (session.enterprise_id, session.regulator_id, session.region_code),
+        (
+            session.enterprise_id,
+            session.regulator_id,
+            session.region_code
+        ),
         (None, Some(inspector()), Some("620100".to_owned()))
     );
     let kept = s.record_inspection(visit(1), day(5, 2)).unwrap();
     assert_eq!(kept.sync, SyncState::Pending);
-    assert_eq!(kept.inspection.findings, "货架上发现召回批次 B1 两瓶，已责令下架");
+    assert_eq!(
+        kept.inspection.findings,
+        "货架上发现召回批次 B1 两瓶，已责令下架"
+    );
     assert_eq!(kept.inspection.inspectors, ["李检查", "王执法"]);
     let types: Vec<_> = kept
         .photos
@@ -123,7 +130,7 @@ fn an_inspector_records_a_visit_offline_and_it_waits_in_the_outbox() {
     assert!(kept.photos.iter().all(|p| p.on_phone && !p.uploaded));
     let photo_ids: Vec<AttachmentId> = kept.photos.iter().map(|p| p.id).collect();
     assert_eq!(kept.inspection.photos, photo_ids);
-    assert_eq!(s.inspections().unwrap(), [kept.clone()]);
+    assert_eq!(s.inspections().unwrap(), std::slice::from_ref(&kept));
     assert_eq!(
         s.inspection_photo(photo_ids[1]).unwrap().as_deref(),
         Some(JPEG)
@@ -216,7 +223,8 @@ fn the_servers_answer_settles_each_inspection() {
     for p in &first.photos {
         s.photo_uploaded(p.id, None).unwrap();
     }
-    s.photo_uploaded(second.photos[0].id, Some("图片太大")).unwrap();
+    s.photo_uploaded(second.photos[0].id, Some("图片太大"))
+        .unwrap();
     assert_eq!(
         s.photos_to_upload(second.inspection.id).unwrap().len(),
         1,

@@ -215,7 +215,11 @@ pub fn log_in_phone(
     password: &str,
 ) -> Result<Session, SyncError> {
     let answer = client.log_in(login, password)?;
-    let opened = match (&answer.enterprise_id, &answer.account_id, &answer.region_code) {
+    let opened = match (
+        &answer.enterprise_id,
+        &answer.account_id,
+        &answer.region_code,
+    ) {
         (Some(enterprise), _, _) => store.log_in(*enterprise),
         (None, Some(account), Some(region)) => store.log_in_regulator(*account, region),
         _ => Err(StoreError::Invalid(vec![Problem::error(

@@ -15,8 +15,8 @@ use super::path_id::PathId;
 use super::query::Query;
 use super::schemas::{self, ListQuery};
 use crate::db::inspections::{
-    INSPECTION_SORTS, InspectionFilter, InspectionPhoto, InspectionViewer, Inspector,
-    PhotoStored, StoredInspection,
+    INSPECTION_SORTS, InspectionFilter, InspectionPhoto, InspectionViewer, Inspector, PhotoStored,
+    StoredInspection,
 };
 use crate::db::{self, regulator::RegionScope};
 use axum::Router;

@@ -19,8 +19,8 @@ use super::sync_documents::{apply_run, is_document};
 use super::transactions::{LineInput, lines_of};
 use crate::db::warnings::Narrow;
 use crate::db::{
-    self, Actor, Role, ConfirmInput, DocError, HolderAction, IdempotencyKey, RecordTable, StoredAnswer,
-    SubmitOptions, Written, sha256_hex,
+    self, Actor, ConfirmInput, DocError, HolderAction, IdempotencyKey, RecordTable, Role,
+    StoredAnswer, SubmitOptions, Written, sha256_hex,
 };
 use axum::Router;
 use axum::extract::State;

@@ -287,9 +287,14 @@ mod tests {
         assert!(validate_photo("photos[0]", "shelf.png", &png).is_empty());
         let mut big = png.to_vec();
         big.resize(MAX_PHOTO_BYTES + 1, 0);
-        let cases: [(&str, &[u8], &[(&str, &str)]); 4] = [
+        type Case<'a> = (&'a str, &'a [u8], &'a [(&'a str, &'a str)]);
+        let cases: [Case; 4] = [
             (" ", &png, &[("photos[0].file_name", "required")]),
-            (&"长".repeat(256), &png, &[("photos[0].file_name", "too_long")]),
+            (
+                &"长".repeat(256),
+                &png,
+                &[("photos[0].file_name", "too_long")],
+            ),
             ("a.pdf", b"%PDF-1.4", &[("photos[0].data", "photo.type")]),
             ("big.png", &big, &[("photos[0].data", "upload.too_large")]),
         ];
