@@ -9,14 +9,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use suyuan_core::barcode::{self, CodeFields, DecodedCode, Symbology};
 use suyuan_core::model::{
-    Barcode, BarcodeId, NonconformingRecord, Partner, PartnerId, PartnerRole, Product, ProductId,
-    Recall, RecallId, ReconciliationItem, ReconciliationItemId, Transaction, TransactionId,
+    AttachmentId, Barcode, BarcodeId, NonconformingRecord, Partner, PartnerId, PartnerRole,
+    Product, ProductId, Recall, RecallId, ReconciliationItem, ReconciliationItemId, Transaction,
+    TransactionId,
 };
 use suyuan_core::rules::reconciliation::Confirmation;
 use suyuan_core::rules::verdict::Verdict;
 use suyuan_core::serial::{UnitCode, UnitView, UploadKind, UploadRequest};
 use suyuan_core::store::{
-    DocumentQuery, Rejection, Session, StockLevel, Store, StoreError, SyncStatus, UnitUpload,
+    DocumentQuery, LocalInspection, NewInspection, Rejection, Session, StockLevel, Store,
+    StoreError, SyncStatus, UnitUpload,
 };
 use suyuan_core::sync::client::{
     SyncClient, SyncReport, install_crypto_provider, log_in_phone, sync_now,
@@ -89,8 +91,8 @@ impl App {
         *lock(&self.lang)
     }
 
-    /// Logs in on the server (online) and opens this phone's session for that enterprise;
-    /// regulator accounts are refused.
+    /// Logs in on the server (online) and opens this phone's session for that enterprise, or
+    /// for that regulator (an inspector's phone); the platform admin is refused.
     pub fn log_in(&self, login: String, password: String) -> Result<Session, ApiError> {
         let mut guard = lock(&self.sync);
         let (store, client) = &mut *guard;
@@ -391,6 +393,32 @@ impl App {
             .1
             .look_up_unit(&code)
             .map_err(|e| ApiError::from_sync(e, lang))
+    }
+
+    /// Records a field inspection offline (现场检查, a regulator's phone only) with its photos,
+    /// and queues it; the photos, then the inspection, go to the server at the next sync.
+    pub fn record_inspection(
+        &self,
+        inspection: NewInspection,
+    ) -> Result<LocalInspection, ApiError> {
+        lock(&self.ui)
+            .record_inspection(inspection, Local::now().date_naive())
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// The inspections recorded on this phone, newest first, each with its sync state.
+    pub fn inspections(&self) -> Result<Vec<LocalInspection>, ApiError> {
+        lock(&self.ui)
+            .inspections()
+            .map_err(|e| self.store_error(e))
+    }
+
+    /// The bytes of an inspection photo, while they are on the phone (until the server has
+    /// recorded its inspection).
+    pub fn inspection_photo(&self, id: AttachmentId) -> Result<Option<Vec<u8>>, ApiError> {
+        lock(&self.ui)
+            .inspection_photo(id)
+            .map_err(|e| self.store_error(e))
     }
 
     /// The inspector's verdict on a scanned code, offline; `batch` is the typed batch number

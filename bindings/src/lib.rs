@@ -7,6 +7,7 @@
 mod app;
 pub mod barcode_types;
 mod error;
+pub mod inspection_types;
 pub mod partner_types;
 pub mod types;
 pub mod unit_types;

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use suyuan_core::Lang;
 use suyuan_core::barcode::{CodeFields, CodeKind, Symbology};
 use suyuan_core::model::{
-    Attachment, AttachmentId, AttachmentKind, BarcodeId, Counterparty, EnterpriseId,
+    Attachment, AttachmentId, AttachmentKind, BarcodeId, Counterparty, EnterpriseId, InspectionId,
     LineDifference, NonconformingId, NonconformingRecord, NonconformingSource, NonconformingStatus,
     PartnerId, Product, ProductId, Recall, RecallId, RecallInitiator, RecallLevel, RecallProgress,
     RecallStatus, ReconciliationItem, ReconciliationItemId, ReconciliationKind,
@@ -41,6 +41,7 @@ uuid_string!(
     NonconformingId,
     RecallId,
     AttachmentId,
+    InspectionId,
 );
 
 uniffi::custom_type!(Uuid, String, {
@@ -340,7 +341,9 @@ pub struct Problem {
 /// Who is logged in on this phone, and where its sync stands.
 #[uniffi::remote(Record)]
 pub struct Session {
-    pub enterprise_id: EnterpriseId,
+    pub enterprise_id: Option<EnterpriseId>,
+    pub regulator_id: Option<Uuid>,
+    pub region_code: Option<String>,
     pub client_id: Uuid,
     pub cursor: i64,
     pub last_sync_at: Option<Instant>,

@@ -550,9 +550,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_documents() != 7083:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_inspection_photo() != 30789:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_inspections() != 32018:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_language() != 10551:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_suyuan_ffi_checksum_method_app_log_in() != 33249:
+    if lib.uniffi_suyuan_ffi_checksum_method_app_log_in() != 26929:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_log_out() != 35286:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -569,6 +573,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_suyuan_ffi_checksum_method_app_recalls() != 64430:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_reconciliation_items() != 41266:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_suyuan_ffi_checksum_method_app_record_inspection() != 28119:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_suyuan_ffi_checksum_method_app_rejections() != 354:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -670,6 +676,12 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_document.restype = ctypes.c_uin
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_documents.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_documents.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_inspection_photo.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_inspection_photo.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_inspections.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_inspections.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_language.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_language.restype = ctypes.c_uint16
@@ -700,6 +712,9 @@ _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_recalls.restype = ctypes.c_uint
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_reconciliation_items.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_reconciliation_items.restype = ctypes.c_uint16
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_record_inspection.argtypes = (
+)
+_UniffiLib.uniffi_suyuan_ffi_checksum_method_app_record_inspection.restype = ctypes.c_uint16
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_rejections.argtypes = (
 )
 _UniffiLib.uniffi_suyuan_ffi_checksum_method_app_rejections.restype = ctypes.c_uint16
@@ -829,6 +844,17 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_documents.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_documents.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_inspection_photo.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_inspection_photo.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_inspections.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_inspections.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_language.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -887,6 +913,12 @@ _UniffiLib.uniffi_suyuan_ffi_fn_method_app_reconciliation_items.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_reconciliation_items.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_record_inspection.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_suyuan_ffi_fn_method_app_record_inspection.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_suyuan_ffi_fn_method_app_rejections.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -2706,6 +2738,389 @@ class _UniffiFfiConverterTypeDocumentQuery(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.write(value.limit, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.offset, buf)
 
+class _UniffiFfiConverterOptionalTypeProductId(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeProductId.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeProductId.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeProductId.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeCheck(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeCheck.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeCheck.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeCheck.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Verdict:
+    """
+    The inspector's verdict on a scanned product.
+"""
+    def __init__(self, *, overall:Outcome, checks:typing.List[Check]):
+        self.overall = overall
+        self.checks = checks
+        
+        
+
+    
+    def __str__(self):
+        return "Verdict(overall={}, checks={})".format(self.overall, self.checks)
+    def __eq__(self, other):
+        if self.overall != other.overall:
+            return False
+        if self.checks != other.checks:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Verdict(
+            overall=_UniffiFfiConverterTypeOutcome.read(buf),
+            checks=_UniffiFfiConverterSequenceTypeCheck.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeOutcome.check_lower(value.overall)
+        _UniffiFfiConverterSequenceTypeCheck.check_lower(value.checks)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeOutcome.write(value.overall, buf)
+        _UniffiFfiConverterSequenceTypeCheck.write(value.checks, buf)
+
+@dataclass
+class InspectedItem:
+    """
+    One product looked at during an inspection, with the verdict the phone gave.
+"""
+    def __init__(self, *, code:str, product_id:typing.Optional[ProductId], product_name:str, batch:typing.Optional[str], verdict:Verdict, note:str):
+        self.code = code
+        self.product_id = product_id
+        self.product_name = product_name
+        self.batch = batch
+        self.verdict = verdict
+        self.note = note
+        
+        
+
+    
+    def __str__(self):
+        return "InspectedItem(code={}, product_id={}, product_name={}, batch={}, verdict={}, note={})".format(self.code, self.product_id, self.product_name, self.batch, self.verdict, self.note)
+    def __eq__(self, other):
+        if self.code != other.code:
+            return False
+        if self.product_id != other.product_id:
+            return False
+        if self.product_name != other.product_name:
+            return False
+        if self.batch != other.batch:
+            return False
+        if self.verdict != other.verdict:
+            return False
+        if self.note != other.note:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInspectedItem(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InspectedItem(
+            code=_UniffiFfiConverterString.read(buf),
+            product_id=_UniffiFfiConverterOptionalTypeProductId.read(buf),
+            product_name=_UniffiFfiConverterString.read(buf),
+            batch=_UniffiFfiConverterOptionalString.read(buf),
+            verdict=_UniffiFfiConverterTypeVerdict.read(buf),
+            note=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterOptionalTypeProductId.check_lower(value.product_id)
+        _UniffiFfiConverterString.check_lower(value.product_name)
+        _UniffiFfiConverterOptionalString.check_lower(value.batch)
+        _UniffiFfiConverterTypeVerdict.check_lower(value.verdict)
+        _UniffiFfiConverterString.check_lower(value.note)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterOptionalTypeProductId.write(value.product_id, buf)
+        _UniffiFfiConverterString.write(value.product_name, buf)
+        _UniffiFfiConverterOptionalString.write(value.batch, buf)
+        _UniffiFfiConverterTypeVerdict.write(value.verdict, buf)
+        _UniffiFfiConverterString.write(value.note, buf)
+
+
+class _UniffiFfiConverterTypeInspectionId:
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value, buf)
+
+    @staticmethod
+    def read(buf):
+        return _UniffiFfiConverterString.read(buf)
+
+    @staticmethod
+    def lift(value):
+        return _UniffiFfiConverterString.lift(value)
+
+    @staticmethod
+    def check_lower(value):
+        return _UniffiFfiConverterString.check_lower(value)
+
+    @staticmethod
+    def lower(value):
+        return _UniffiFfiConverterString.lower(value)
+
+
+InspectionId = str
+
+
+class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterString.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterString.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterString.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeInspectedItem(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeInspectedItem.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeInspectedItem.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeInspectedItem.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeAttachmentId(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAttachmentId.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAttachmentId.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAttachmentId.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Inspection:
+    """
+    A field inspection of one enterprise, as sent to the server.
+"""
+    def __init__(self, *, id:InspectionId, enterprise_id:EnterpriseId, date:NaiveDate, inspectors:typing.List[str], items:typing.List[InspectedItem], findings:str, photos:typing.List[AttachmentId]):
+        self.id = id
+        self.enterprise_id = enterprise_id
+        self.date = date
+        self.inspectors = inspectors
+        self.items = items
+        self.findings = findings
+        self.photos = photos
+        
+        
+
+    
+    def __str__(self):
+        return "Inspection(id={}, enterprise_id={}, date={}, inspectors={}, items={}, findings={}, photos={})".format(self.id, self.enterprise_id, self.date, self.inspectors, self.items, self.findings, self.photos)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.enterprise_id != other.enterprise_id:
+            return False
+        if self.date != other.date:
+            return False
+        if self.inspectors != other.inspectors:
+            return False
+        if self.items != other.items:
+            return False
+        if self.findings != other.findings:
+            return False
+        if self.photos != other.photos:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInspection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Inspection(
+            id=_UniffiFfiConverterTypeInspectionId.read(buf),
+            enterprise_id=_UniffiFfiConverterTypeEnterpriseId.read(buf),
+            date=_UniffiFfiConverterTypeNaiveDate.read(buf),
+            inspectors=_UniffiFfiConverterSequenceString.read(buf),
+            items=_UniffiFfiConverterSequenceTypeInspectedItem.read(buf),
+            findings=_UniffiFfiConverterString.read(buf),
+            photos=_UniffiFfiConverterSequenceTypeAttachmentId.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeInspectionId.check_lower(value.id)
+        _UniffiFfiConverterTypeEnterpriseId.check_lower(value.enterprise_id)
+        _UniffiFfiConverterTypeNaiveDate.check_lower(value.date)
+        _UniffiFfiConverterSequenceString.check_lower(value.inspectors)
+        _UniffiFfiConverterSequenceTypeInspectedItem.check_lower(value.items)
+        _UniffiFfiConverterString.check_lower(value.findings)
+        _UniffiFfiConverterSequenceTypeAttachmentId.check_lower(value.photos)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeInspectionId.write(value.id, buf)
+        _UniffiFfiConverterTypeEnterpriseId.write(value.enterprise_id, buf)
+        _UniffiFfiConverterTypeNaiveDate.write(value.date, buf)
+        _UniffiFfiConverterSequenceString.write(value.inspectors, buf)
+        _UniffiFfiConverterSequenceTypeInspectedItem.write(value.items, buf)
+        _UniffiFfiConverterString.write(value.findings, buf)
+        _UniffiFfiConverterSequenceTypeAttachmentId.write(value.photos, buf)
+
+@dataclass
+class InspectionPhoto:
+    """
+    A photo of an inspection recorded on the phone.
+"""
+    def __init__(self, *, id:AttachmentId, file_name:str, content_type:str, size:int, uploaded:bool, on_phone:bool, refused:typing.Optional[str]):
+        self.id = id
+        self.file_name = file_name
+        self.content_type = content_type
+        self.size = size
+        self.uploaded = uploaded
+        self.on_phone = on_phone
+        self.refused = refused
+        
+        
+
+    
+    def __str__(self):
+        return "InspectionPhoto(id={}, file_name={}, content_type={}, size={}, uploaded={}, on_phone={}, refused={})".format(self.id, self.file_name, self.content_type, self.size, self.uploaded, self.on_phone, self.refused)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.file_name != other.file_name:
+            return False
+        if self.content_type != other.content_type:
+            return False
+        if self.size != other.size:
+            return False
+        if self.uploaded != other.uploaded:
+            return False
+        if self.on_phone != other.on_phone:
+            return False
+        if self.refused != other.refused:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInspectionPhoto(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InspectionPhoto(
+            id=_UniffiFfiConverterTypeAttachmentId.read(buf),
+            file_name=_UniffiFfiConverterString.read(buf),
+            content_type=_UniffiFfiConverterString.read(buf),
+            size=_UniffiFfiConverterUInt64.read(buf),
+            uploaded=_UniffiFfiConverterBoolean.read(buf),
+            on_phone=_UniffiFfiConverterBoolean.read(buf),
+            refused=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeAttachmentId.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.file_name)
+        _UniffiFfiConverterString.check_lower(value.content_type)
+        _UniffiFfiConverterUInt64.check_lower(value.size)
+        _UniffiFfiConverterBoolean.check_lower(value.uploaded)
+        _UniffiFfiConverterBoolean.check_lower(value.on_phone)
+        _UniffiFfiConverterOptionalString.check_lower(value.refused)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeAttachmentId.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.file_name, buf)
+        _UniffiFfiConverterString.write(value.content_type, buf)
+        _UniffiFfiConverterUInt64.write(value.size, buf)
+        _UniffiFfiConverterBoolean.write(value.uploaded, buf)
+        _UniffiFfiConverterBoolean.write(value.on_phone, buf)
+        _UniffiFfiConverterOptionalString.write(value.refused, buf)
+
 @dataclass
 class Licence:
     """
@@ -2802,6 +3217,505 @@ class _UniffiFfiConverterTypeLineDifference(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.sent, buf)
         _UniffiFfiConverterUInt64.write(value.received, buf)
 
+class _UniffiFfiConverterSequenceTypeInspectionPhoto(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeInspectionPhoto.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeInspectionPhoto.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeInspectionPhoto.read(buf) for i in range(count)
+        ]
+
+
+
+
+
+
+class Severity(enum.Enum):
+    """
+    Error or warning.
+"""
+    
+    ERROR = 0
+    
+    WARNING = 1
+    
+
+
+class _UniffiFfiConverterTypeSeverity(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Severity.ERROR
+        if variant == 2:
+            return Severity.WARNING
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Severity.ERROR:
+            return
+        if value == Severity.WARNING:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Severity.ERROR:
+            buf.write_i32(1)
+        if value == Severity.WARNING:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class Problem:
+    """
+    One broken rule, naming the field and the rule, in both languages.
+"""
+    def __init__(self, *, field:str, rule:str, severity:Severity, message_zh:str, message_en:str):
+        self.field = field
+        self.rule = rule
+        self.severity = severity
+        self.message_zh = message_zh
+        self.message_en = message_en
+        
+        
+
+    
+    def __str__(self):
+        return "Problem(field={}, rule={}, severity={}, message_zh={}, message_en={})".format(self.field, self.rule, self.severity, self.message_zh, self.message_en)
+    def __eq__(self, other):
+        if self.field != other.field:
+            return False
+        if self.rule != other.rule:
+            return False
+        if self.severity != other.severity:
+            return False
+        if self.message_zh != other.message_zh:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeProblem(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Problem(
+            field=_UniffiFfiConverterString.read(buf),
+            rule=_UniffiFfiConverterString.read(buf),
+            severity=_UniffiFfiConverterTypeSeverity.read(buf),
+            message_zh=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.field)
+        _UniffiFfiConverterString.check_lower(value.rule)
+        _UniffiFfiConverterTypeSeverity.check_lower(value.severity)
+        _UniffiFfiConverterString.check_lower(value.message_zh)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.field, buf)
+        _UniffiFfiConverterString.write(value.rule, buf)
+        _UniffiFfiConverterTypeSeverity.write(value.severity, buf)
+        _UniffiFfiConverterString.write(value.message_zh, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+
+class _UniffiFfiConverterSequenceTypeProblem(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeProblem.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeProblem.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeProblem.read(buf) for i in range(count)
+        ]
+
+
+
+
+
+
+class SyncState:
+    """
+    Where a record made on the phone stands with the server.
+"""
+    def __init__(self):
+        raise RuntimeError("SyncState cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class PENDING:
+        """
+        Waiting to be sent, or sent with no answer yet.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SyncState.PENDING()".format()
+        def __eq__(self, other):
+            if not isinstance(other, SyncState):
+                return NotImplemented
+            if not other.is_PENDING():
+                return False
+            return True
+
+    @dataclass
+    class SYNCED:
+        """
+        The server has it.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SyncState.SYNCED()".format()
+        def __eq__(self, other):
+            if not isinstance(other, SyncState):
+                return NotImplemented
+            if not other.is_SYNCED():
+                return False
+            return True
+
+    @dataclass
+    class REJECTED:
+        """
+        The server refused it, with its problems.
+"""
+        
+        def __init__(self, problems:typing.List[Problem]):
+            self.problems = problems
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SyncState.REJECTED(problems={})".format(self.problems)
+        def __eq__(self, other):
+            if not isinstance(other, SyncState):
+                return NotImplemented
+            if not other.is_REJECTED():
+                return False
+            if self.problems != other.problems:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_PENDING(self) -> bool:
+        return isinstance(self, SyncState.PENDING)
+    def is_pending(self) -> bool:
+        return isinstance(self, SyncState.PENDING)
+    def is_SYNCED(self) -> bool:
+        return isinstance(self, SyncState.SYNCED)
+    def is_synced(self) -> bool:
+        return isinstance(self, SyncState.SYNCED)
+    def is_REJECTED(self) -> bool:
+        return isinstance(self, SyncState.REJECTED)
+    def is_rejected(self) -> bool:
+        return isinstance(self, SyncState.REJECTED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+SyncState.PENDING = type("SyncState.PENDING", (SyncState.PENDING, SyncState,), {})  # type: ignore
+SyncState.SYNCED = type("SyncState.SYNCED", (SyncState.SYNCED, SyncState,), {})  # type: ignore
+SyncState.REJECTED = type("SyncState.REJECTED", (SyncState.REJECTED, SyncState,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeSyncState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return SyncState.PENDING(
+            )
+        if variant == 2:
+            return SyncState.SYNCED(
+            )
+        if variant == 3:
+            return SyncState.REJECTED(
+                _UniffiFfiConverterSequenceTypeProblem.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_PENDING():
+            return
+        if value.is_SYNCED():
+            return
+        if value.is_REJECTED():
+            _UniffiFfiConverterSequenceTypeProblem.check_lower(value.problems)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_PENDING():
+            buf.write_i32(1)
+        if value.is_SYNCED():
+            buf.write_i32(2)
+        if value.is_REJECTED():
+            buf.write_i32(3)
+            _UniffiFfiConverterSequenceTypeProblem.write(value.problems, buf)
+
+
+
+@dataclass
+class LocalInspection:
+    """
+    An inspection recorded on the phone, with its photos and sync state.
+"""
+    def __init__(self, *, inspection:Inspection, photos:typing.List[InspectionPhoto], sync:SyncState, recorded_at:Instant):
+        self.inspection = inspection
+        self.photos = photos
+        self.sync = sync
+        self.recorded_at = recorded_at
+        
+        
+
+    
+    def __str__(self):
+        return "LocalInspection(inspection={}, photos={}, sync={}, recorded_at={})".format(self.inspection, self.photos, self.sync, self.recorded_at)
+    def __eq__(self, other):
+        if self.inspection != other.inspection:
+            return False
+        if self.photos != other.photos:
+            return False
+        if self.sync != other.sync:
+            return False
+        if self.recorded_at != other.recorded_at:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLocalInspection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LocalInspection(
+            inspection=_UniffiFfiConverterTypeInspection.read(buf),
+            photos=_UniffiFfiConverterSequenceTypeInspectionPhoto.read(buf),
+            sync=_UniffiFfiConverterTypeSyncState.read(buf),
+            recorded_at=_UniffiFfiConverterTypeInstant.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeInspection.check_lower(value.inspection)
+        _UniffiFfiConverterSequenceTypeInspectionPhoto.check_lower(value.photos)
+        _UniffiFfiConverterTypeSyncState.check_lower(value.sync)
+        _UniffiFfiConverterTypeInstant.check_lower(value.recorded_at)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeInspection.write(value.inspection, buf)
+        _UniffiFfiConverterSequenceTypeInspectionPhoto.write(value.photos, buf)
+        _UniffiFfiConverterTypeSyncState.write(value.sync, buf)
+        _UniffiFfiConverterTypeInstant.write(value.recorded_at, buf)
+
+class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative byte string length")
+        return buf.read(size)
+
+    @staticmethod
+    def check_lower(value):
+        try:
+            memoryview(value)
+        except TypeError:
+            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(len(value))
+        buf.write(value)
+
+@dataclass
+class PhotoInput:
+    """
+    A photo the inspector took: its file name and its bytes (JPEG, PNG or WebP, at most 10 MB).
+"""
+    def __init__(self, *, file_name:str, data:bytes):
+        self.file_name = file_name
+        self.data = data
+        
+        
+
+    
+    def __str__(self):
+        return "PhotoInput(file_name={}, data={})".format(self.file_name, self.data)
+    def __eq__(self, other):
+        if self.file_name != other.file_name:
+            return False
+        if self.data != other.data:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePhotoInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PhotoInput(
+            file_name=_UniffiFfiConverterString.read(buf),
+            data=_UniffiFfiConverterBytes.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.file_name)
+        _UniffiFfiConverterBytes.check_lower(value.data)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.file_name, buf)
+        _UniffiFfiConverterBytes.write(value.data, buf)
+
+class _UniffiFfiConverterSequenceTypePhotoInput(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypePhotoInput.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypePhotoInput.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypePhotoInput.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class NewInspection:
+    """
+    An inspection as the inspector records it; `id` from `new_id()`, chosen once.
+"""
+    def __init__(self, *, id:InspectionId, enterprise_id:EnterpriseId, date:NaiveDate, inspectors:typing.List[str], items:typing.List[InspectedItem], findings:str, photos:typing.List[PhotoInput]):
+        self.id = id
+        self.enterprise_id = enterprise_id
+        self.date = date
+        self.inspectors = inspectors
+        self.items = items
+        self.findings = findings
+        self.photos = photos
+        
+        
+
+    
+    def __str__(self):
+        return "NewInspection(id={}, enterprise_id={}, date={}, inspectors={}, items={}, findings={}, photos={})".format(self.id, self.enterprise_id, self.date, self.inspectors, self.items, self.findings, self.photos)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.enterprise_id != other.enterprise_id:
+            return False
+        if self.date != other.date:
+            return False
+        if self.inspectors != other.inspectors:
+            return False
+        if self.items != other.items:
+            return False
+        if self.findings != other.findings:
+            return False
+        if self.photos != other.photos:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeNewInspection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return NewInspection(
+            id=_UniffiFfiConverterTypeInspectionId.read(buf),
+            enterprise_id=_UniffiFfiConverterTypeEnterpriseId.read(buf),
+            date=_UniffiFfiConverterTypeNaiveDate.read(buf),
+            inspectors=_UniffiFfiConverterSequenceString.read(buf),
+            items=_UniffiFfiConverterSequenceTypeInspectedItem.read(buf),
+            findings=_UniffiFfiConverterString.read(buf),
+            photos=_UniffiFfiConverterSequenceTypePhotoInput.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeInspectionId.check_lower(value.id)
+        _UniffiFfiConverterTypeEnterpriseId.check_lower(value.enterprise_id)
+        _UniffiFfiConverterTypeNaiveDate.check_lower(value.date)
+        _UniffiFfiConverterSequenceString.check_lower(value.inspectors)
+        _UniffiFfiConverterSequenceTypeInspectedItem.check_lower(value.items)
+        _UniffiFfiConverterString.check_lower(value.findings)
+        _UniffiFfiConverterSequenceTypePhotoInput.check_lower(value.photos)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeInspectionId.write(value.id, buf)
+        _UniffiFfiConverterTypeEnterpriseId.write(value.enterprise_id, buf)
+        _UniffiFfiConverterTypeNaiveDate.write(value.date, buf)
+        _UniffiFfiConverterSequenceString.write(value.inspectors, buf)
+        _UniffiFfiConverterSequenceTypeInspectedItem.write(value.items, buf)
+        _UniffiFfiConverterString.write(value.findings, buf)
+        _UniffiFfiConverterSequenceTypePhotoInput.write(value.photos, buf)
+
 
 class _UniffiFfiConverterTypeNonconformingId:
     @staticmethod
@@ -2827,29 +3741,6 @@ class _UniffiFfiConverterTypeNonconformingId:
 
 NonconformingId = str
 
-
-class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterString.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterString.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterString.read(buf) for i in range(count)
-        ]
 
 
 
@@ -3520,106 +4411,6 @@ class _UniffiFfiConverterTypePartner(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeAttachment.write(value.attachments, buf)
         _UniffiFfiConverterOptionalTypeEnterpriseId.write(value.enterprise_id, buf)
         _UniffiFfiConverterTypeRecordStatus.write(value.status, buf)
-
-
-
-
-
-
-class Severity(enum.Enum):
-    """
-    Error or warning.
-"""
-    
-    ERROR = 0
-    
-    WARNING = 1
-    
-
-
-class _UniffiFfiConverterTypeSeverity(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Severity.ERROR
-        if variant == 2:
-            return Severity.WARNING
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Severity.ERROR:
-            return
-        if value == Severity.WARNING:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Severity.ERROR:
-            buf.write_i32(1)
-        if value == Severity.WARNING:
-            buf.write_i32(2)
-
-
-
-@dataclass
-class Problem:
-    """
-    One broken rule, naming the field and the rule, in both languages.
-"""
-    def __init__(self, *, field:str, rule:str, severity:Severity, message_zh:str, message_en:str):
-        self.field = field
-        self.rule = rule
-        self.severity = severity
-        self.message_zh = message_zh
-        self.message_en = message_en
-        
-        
-
-    
-    def __str__(self):
-        return "Problem(field={}, rule={}, severity={}, message_zh={}, message_en={})".format(self.field, self.rule, self.severity, self.message_zh, self.message_en)
-    def __eq__(self, other):
-        if self.field != other.field:
-            return False
-        if self.rule != other.rule:
-            return False
-        if self.severity != other.severity:
-            return False
-        if self.message_zh != other.message_zh:
-            return False
-        if self.message_en != other.message_en:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeProblem(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return Problem(
-            field=_UniffiFfiConverterString.read(buf),
-            rule=_UniffiFfiConverterString.read(buf),
-            severity=_UniffiFfiConverterTypeSeverity.read(buf),
-            message_zh=_UniffiFfiConverterString.read(buf),
-            message_en=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.field)
-        _UniffiFfiConverterString.check_lower(value.rule)
-        _UniffiFfiConverterTypeSeverity.check_lower(value.severity)
-        _UniffiFfiConverterString.check_lower(value.message_zh)
-        _UniffiFfiConverterString.check_lower(value.message_en)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.field, buf)
-        _UniffiFfiConverterString.write(value.rule, buf)
-        _UniffiFfiConverterTypeSeverity.write(value.severity, buf)
-        _UniffiFfiConverterString.write(value.message_zh, buf)
-        _UniffiFfiConverterString.write(value.message_en, buf)
 
 @dataclass
 class Product:
@@ -4565,29 +5356,6 @@ class _UniffiFfiConverterTypeReconciliationItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeTransactionLine.write(value.lines, buf)
         _UniffiFfiConverterTypeReconciliationState.write(value.state, buf)
 
-class _UniffiFfiConverterSequenceTypeProblem(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeProblem.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeProblem.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeProblem.read(buf) for i in range(count)
-        ]
-
 @dataclass
 class Rejection:
     """
@@ -4832,8 +5600,10 @@ class Session:
     """
     Who is logged in on this phone, and where its sync stands.
 """
-    def __init__(self, *, enterprise_id:EnterpriseId, client_id:Uuid, cursor:int, last_sync_at:typing.Optional[Instant], last_error:typing.Optional[str]):
+    def __init__(self, *, enterprise_id:typing.Optional[EnterpriseId], regulator_id:typing.Optional[Uuid], region_code:typing.Optional[str], client_id:Uuid, cursor:int, last_sync_at:typing.Optional[Instant], last_error:typing.Optional[str]):
         self.enterprise_id = enterprise_id
+        self.regulator_id = regulator_id
+        self.region_code = region_code
         self.client_id = client_id
         self.cursor = cursor
         self.last_sync_at = last_sync_at
@@ -4843,9 +5613,13 @@ class Session:
 
     
     def __str__(self):
-        return "Session(enterprise_id={}, client_id={}, cursor={}, last_sync_at={}, last_error={})".format(self.enterprise_id, self.client_id, self.cursor, self.last_sync_at, self.last_error)
+        return "Session(enterprise_id={}, regulator_id={}, region_code={}, client_id={}, cursor={}, last_sync_at={}, last_error={})".format(self.enterprise_id, self.regulator_id, self.region_code, self.client_id, self.cursor, self.last_sync_at, self.last_error)
     def __eq__(self, other):
         if self.enterprise_id != other.enterprise_id:
+            return False
+        if self.regulator_id != other.regulator_id:
+            return False
+        if self.region_code != other.region_code:
             return False
         if self.client_id != other.client_id:
             return False
@@ -4861,7 +5635,9 @@ class _UniffiFfiConverterTypeSession(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         return Session(
-            enterprise_id=_UniffiFfiConverterTypeEnterpriseId.read(buf),
+            enterprise_id=_UniffiFfiConverterOptionalTypeEnterpriseId.read(buf),
+            regulator_id=_UniffiFfiConverterOptionalTypeUuid.read(buf),
+            region_code=_UniffiFfiConverterOptionalString.read(buf),
             client_id=_UniffiFfiConverterTypeUuid.read(buf),
             cursor=_UniffiFfiConverterInt64.read(buf),
             last_sync_at=_UniffiFfiConverterOptionalTypeInstant.read(buf),
@@ -4870,7 +5646,9 @@ class _UniffiFfiConverterTypeSession(_UniffiConverterRustBuffer):
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterTypeEnterpriseId.check_lower(value.enterprise_id)
+        _UniffiFfiConverterOptionalTypeEnterpriseId.check_lower(value.enterprise_id)
+        _UniffiFfiConverterOptionalTypeUuid.check_lower(value.regulator_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.region_code)
         _UniffiFfiConverterTypeUuid.check_lower(value.client_id)
         _UniffiFfiConverterInt64.check_lower(value.cursor)
         _UniffiFfiConverterOptionalTypeInstant.check_lower(value.last_sync_at)
@@ -4878,7 +5656,9 @@ class _UniffiFfiConverterTypeSession(_UniffiConverterRustBuffer):
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterTypeEnterpriseId.write(value.enterprise_id, buf)
+        _UniffiFfiConverterOptionalTypeEnterpriseId.write(value.enterprise_id, buf)
+        _UniffiFfiConverterOptionalTypeUuid.write(value.regulator_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.region_code, buf)
         _UniffiFfiConverterTypeUuid.write(value.client_id, buf)
         _UniffiFfiConverterInt64.write(value.cursor, buf)
         _UniffiFfiConverterOptionalTypeInstant.write(value.last_sync_at, buf)
@@ -6214,68 +6994,6 @@ class _UniffiFfiConverterTypeUploadResult(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeUploadLineResult.write(value.lines, buf)
         _UniffiFfiConverterOptionalTypeBatchRecord.write(value.document, buf)
 
-class _UniffiFfiConverterSequenceTypeCheck(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeCheck.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeCheck.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeCheck.read(buf) for i in range(count)
-        ]
-
-@dataclass
-class Verdict:
-    """
-    The inspector's verdict on a scanned product.
-"""
-    def __init__(self, *, overall:Outcome, checks:typing.List[Check]):
-        self.overall = overall
-        self.checks = checks
-        
-        
-
-    
-    def __str__(self):
-        return "Verdict(overall={}, checks={})".format(self.overall, self.checks)
-    def __eq__(self, other):
-        if self.overall != other.overall:
-            return False
-        if self.checks != other.checks:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return Verdict(
-            overall=_UniffiFfiConverterTypeOutcome.read(buf),
-            checks=_UniffiFfiConverterSequenceTypeCheck.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterTypeOutcome.check_lower(value.overall)
-        _UniffiFfiConverterSequenceTypeCheck.check_lower(value.checks)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterTypeOutcome.write(value.overall, buf)
-        _UniffiFfiConverterSequenceTypeCheck.write(value.checks, buf)
-
 class _UniffiFfiConverterUInt16(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u16"
     VALUE_MIN = 0
@@ -6679,26 +7397,6 @@ class _UniffiFfiConverterSequenceTypeBarcode(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeBarcode.read(buf) for i in range(count)
         ]
 
-class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative byte string length")
-        return buf.read(size)
-
-    @staticmethod
-    def check_lower(value):
-        try:
-            memoryview(value)
-        except TypeError:
-            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i32(len(value))
-        buf.write(value)
-
 class _UniffiFfiConverterSequenceTypeScannedCode(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6768,6 +7466,54 @@ class _UniffiFfiConverterSequenceTypeTransaction(_UniffiConverterRustBuffer):
 
         return [
             _UniffiFfiConverterTypeTransaction.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalBytes(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterBytes.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterBytes.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterBytes.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeLocalInspection(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeLocalInspection.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeLocalInspection.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeLocalInspection.read(buf) for i in range(count)
         ]
 
 class _UniffiFfiConverterOptionalTypeUnitView(_UniffiConverterRustBuffer):
@@ -7095,6 +7841,17 @@ class AppProtocol(typing.Protocol):
         Documents, newest first, filtered.
 """
         raise NotImplementedError
+    def inspection_photo(self, id: AttachmentId) -> typing.Optional[bytes]:
+        """
+        The bytes of an inspection photo, while they are on the phone (until the server has
+        recorded its inspection).
+"""
+        raise NotImplementedError
+    def inspections(self, ) -> typing.List[LocalInspection]:
+        """
+        The inspections recorded on this phone, newest first, each with its sync state.
+"""
+        raise NotImplementedError
     def language(self, ) -> Lang:
         """
         The language of messages and errors.
@@ -7102,8 +7859,8 @@ class AppProtocol(typing.Protocol):
         raise NotImplementedError
     def log_in(self, login: str,password: str) -> Session:
         """
-        Logs in on the server (online) and opens this phone's session for that enterprise;
-        regulator accounts are refused.
+        Logs in on the server (online) and opens this phone's session for that enterprise, or
+        for that regulator (an inspector's phone); the platform admin is refused.
 """
         raise NotImplementedError
     def log_out(self, ) -> None:
@@ -7146,6 +7903,12 @@ class AppProtocol(typing.Protocol):
     def reconciliation_items(self, ) -> typing.List[ReconciliationItem]:
         """
         The reconciliation items (勾兑) the server sent this enterprise, as last synced.
+"""
+        raise NotImplementedError
+    def record_inspection(self, inspection: NewInspection) -> LocalInspection:
+        """
+        Records a field inspection offline (现场检查, a regulator's phone only) with its photos,
+        and queues it; the photos, then the inspection, go to the server at the next sync.
 """
         raise NotImplementedError
     def rejections(self, ) -> typing.List[Rejection]:
@@ -7504,6 +8267,40 @@ class App(AppProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def inspection_photo(self, id: AttachmentId) -> typing.Optional[bytes]:
+        """
+        The bytes of an inspection photo, while they are on the phone (until the server has
+        recorded its inspection).
+"""
+        
+        _UniffiFfiConverterTypeAttachmentId.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAttachmentId.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_inspection_photo,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def inspections(self, ) -> typing.List[LocalInspection]:
+        """
+        The inspections recorded on this phone, newest first, each with its sync state.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeLocalInspection.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_inspections,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def language(self, ) -> Lang:
         """
         The language of messages and errors.
@@ -7521,8 +8318,8 @@ class App(AppProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def log_in(self, login: str,password: str) -> Session:
         """
-        Logs in on the server (online) and opens this phone's session for that enterprise;
-        regulator accounts are refused.
+        Logs in on the server (online) and opens this phone's session for that enterprise, or
+        for that regulator (an inspector's phone); the platform admin is refused.
 """
         
         _UniffiFfiConverterString.check_lower(login)
@@ -7678,6 +8475,25 @@ class App(AppProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_suyuan_ffi_fn_method_app_reconciliation_items,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_inspection(self, inspection: NewInspection) -> LocalInspection:
+        """
+        Records a field inspection offline (现场检查, a regulator's phone only) with its photos,
+        and queues it; the photos, then the inspection, go to the server at the next sync.
+"""
+        
+        _UniffiFfiConverterTypeNewInspection.check_lower(inspection)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeNewInspection.lower(inspection),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeLocalInspection.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeApiError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_suyuan_ffi_fn_method_app_record_inspection,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -8043,12 +8859,13 @@ __all__ = [
     "CheckItem",
     "Outcome",
     "CodeKind",
+    "Severity",
+    "SyncState",
     "NonconformingSource",
     "NonconformingStatus",
     "PartnerRole",
     "EnterpriseKind",
     "PartnerState",
-    "Severity",
     "RecallInitiator",
     "RecallLevel",
     "RecallStatus",
@@ -8072,11 +8889,18 @@ __all__ = [
     "Confirmation",
     "DateRange",
     "DocumentQuery",
+    "Verdict",
+    "InspectedItem",
+    "Inspection",
+    "InspectionPhoto",
     "Licence",
     "LineDifference",
+    "Problem",
+    "LocalInspection",
+    "PhotoInput",
+    "NewInspection",
     "NonconformingRecord",
     "Partner",
-    "Problem",
     "Product",
     "RecallProgress",
     "Recall",
@@ -8093,7 +8917,6 @@ __all__ = [
     "UploadLineResult",
     "UploadRequest",
     "UploadResult",
-    "Verdict",
     "library_version",
     "new_id",
     "App",

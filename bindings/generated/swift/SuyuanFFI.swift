@@ -683,13 +683,24 @@ public protocol AppProtocol: AnyObject, Sendable {
     func documents(query: DocumentQuery) throws  -> [Transaction]
     
     /**
+     * The bytes of an inspection photo, while they are on the phone (until the server has
+     * recorded its inspection).
+     */
+    func inspectionPhoto(id: AttachmentId) throws  -> Data?
+    
+    /**
+     * The inspections recorded on this phone, newest first, each with its sync state.
+     */
+    func inspections() throws  -> [LocalInspection]
+    
+    /**
      * The language of messages and errors.
      */
     func language()  -> Lang
     
     /**
-     * Logs in on the server (online) and opens this phone's session for that enterprise;
-     * regulator accounts are refused.
+     * Logs in on the server (online) and opens this phone's session for that enterprise, or
+     * for that regulator (an inspector's phone); the platform admin is refused.
      */
     func logIn(login: String, password: String) throws  -> Session
     
@@ -734,6 +745,12 @@ public protocol AppProtocol: AnyObject, Sendable {
      * The reconciliation items (勾兑) the server sent this enterprise, as last synced.
      */
     func reconciliationItems() throws  -> [ReconciliationItem]
+    
+    /**
+     * Records a field inspection offline (现场检查, a regulator's phone only) with its photos,
+     * and queues it; the photos, then the inspection, go to the server at the next sync.
+     */
+    func recordInspection(inspection: NewInspection) throws  -> LocalInspection
     
     /**
      * Changes the server refused, with its reasons.
@@ -1041,6 +1058,32 @@ open func documents(query: DocumentQuery)throws  -> [Transaction]  {
 }
     
     /**
+     * The bytes of an inspection photo, while they are on the phone (until the server has
+     * recorded its inspection).
+     */
+open func inspectionPhoto(id: AttachmentId)throws  -> Data?  {
+    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_inspection_photo(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAttachmentId_lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The inspections recorded on this phone, newest first, each with its sync state.
+     */
+open func inspections()throws  -> [LocalInspection]  {
+    return try  FfiConverterSequenceTypeLocalInspection.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_inspections(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The language of messages and errors.
      */
 open func language() -> Lang  {
@@ -1053,8 +1096,8 @@ open func language() -> Lang  {
 }
     
     /**
-     * Logs in on the server (online) and opens this phone's session for that enterprise;
-     * regulator accounts are refused.
+     * Logs in on the server (online) and opens this phone's session for that enterprise, or
+     * for that regulator (an inspector's phone); the platform admin is refused.
      */
 open func logIn(login: String, password: String)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
@@ -1166,6 +1209,20 @@ open func reconciliationItems()throws  -> [ReconciliationItem]  {
         uniffiCallStatus in
     uniffi_suyuan_ffi_fn_method_app_reconciliation_items(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records a field inspection offline (现场检查, a regulator's phone only) with its photos,
+     * and queues it; the photos, then the inspection, go to the server at the next sync.
+     */
+open func recordInspection(inspection: NewInspection)throws  -> LocalInspection  {
+    return try  FfiConverterTypeLocalInspection_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_suyuan_ffi_fn_method_app_record_inspection(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeNewInspection_lower(inspection),uniffiCallStatus
     )
 })
 }
@@ -2141,6 +2198,233 @@ public func FfiConverterTypeDocumentQuery_lower(_ value: DocumentQuery) -> RustB
 
 
 /**
+ * One product looked at during an inspection, with the verdict the phone gave.
+ */
+public struct InspectedItem: Equatable, Hashable {
+    public var code: String
+    public var productId: ProductId?
+    public var productName: String
+    public var batch: String?
+    public var verdict: Verdict
+    public var note: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, productId: ProductId?, productName: String, batch: String?, verdict: Verdict, note: String) {
+        self.code = code
+        self.productId = productId
+        self.productName = productName
+        self.batch = batch
+        self.verdict = verdict
+        self.note = note
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InspectedItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInspectedItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InspectedItem {
+        return
+            try InspectedItem(
+                code: FfiConverterString.read(from: &buf), 
+                productId: FfiConverterOptionTypeProductId.read(from: &buf), 
+                productName: FfiConverterString.read(from: &buf), 
+                batch: FfiConverterOptionString.read(from: &buf), 
+                verdict: FfiConverterTypeVerdict.read(from: &buf), 
+                note: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InspectedItem, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterOptionTypeProductId.write(value.productId, into: &buf)
+        FfiConverterString.write(value.productName, into: &buf)
+        FfiConverterOptionString.write(value.batch, into: &buf)
+        FfiConverterTypeVerdict.write(value.verdict, into: &buf)
+        FfiConverterString.write(value.note, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInspectedItem_lift(_ buf: RustBuffer) throws -> InspectedItem {
+    return try FfiConverterTypeInspectedItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInspectedItem_lower(_ value: InspectedItem) -> RustBuffer {
+    return FfiConverterTypeInspectedItem.lower(value)
+}
+
+
+/**
+ * A field inspection of one enterprise, as sent to the server.
+ */
+public struct Inspection: Equatable, Hashable {
+    public var id: InspectionId
+    public var enterpriseId: EnterpriseId
+    public var date: NaiveDate
+    public var inspectors: [String]
+    public var items: [InspectedItem]
+    public var findings: String
+    public var photos: [AttachmentId]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: InspectionId, enterpriseId: EnterpriseId, date: NaiveDate, inspectors: [String], items: [InspectedItem], findings: String, photos: [AttachmentId]) {
+        self.id = id
+        self.enterpriseId = enterpriseId
+        self.date = date
+        self.inspectors = inspectors
+        self.items = items
+        self.findings = findings
+        self.photos = photos
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Inspection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInspection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Inspection {
+        return
+            try Inspection(
+                id: FfiConverterTypeInspectionId.read(from: &buf), 
+                enterpriseId: FfiConverterTypeEnterpriseId.read(from: &buf), 
+                date: FfiConverterTypeNaiveDate.read(from: &buf), 
+                inspectors: FfiConverterSequenceString.read(from: &buf), 
+                items: FfiConverterSequenceTypeInspectedItem.read(from: &buf), 
+                findings: FfiConverterString.read(from: &buf), 
+                photos: FfiConverterSequenceTypeAttachmentId.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Inspection, into buf: inout [UInt8]) {
+        FfiConverterTypeInspectionId.write(value.id, into: &buf)
+        FfiConverterTypeEnterpriseId.write(value.enterpriseId, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.date, into: &buf)
+        FfiConverterSequenceString.write(value.inspectors, into: &buf)
+        FfiConverterSequenceTypeInspectedItem.write(value.items, into: &buf)
+        FfiConverterString.write(value.findings, into: &buf)
+        FfiConverterSequenceTypeAttachmentId.write(value.photos, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInspection_lift(_ buf: RustBuffer) throws -> Inspection {
+    return try FfiConverterTypeInspection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInspection_lower(_ value: Inspection) -> RustBuffer {
+    return FfiConverterTypeInspection.lower(value)
+}
+
+
+/**
+ * A photo of an inspection recorded on the phone.
+ */
+public struct InspectionPhoto: Equatable, Hashable {
+    public var id: AttachmentId
+    public var fileName: String
+    public var contentType: String
+    public var size: UInt64
+    public var uploaded: Bool
+    public var onPhone: Bool
+    public var refused: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: AttachmentId, fileName: String, contentType: String, size: UInt64, uploaded: Bool, onPhone: Bool, refused: String?) {
+        self.id = id
+        self.fileName = fileName
+        self.contentType = contentType
+        self.size = size
+        self.uploaded = uploaded
+        self.onPhone = onPhone
+        self.refused = refused
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InspectionPhoto: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInspectionPhoto: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InspectionPhoto {
+        return
+            try InspectionPhoto(
+                id: FfiConverterTypeAttachmentId.read(from: &buf), 
+                fileName: FfiConverterString.read(from: &buf), 
+                contentType: FfiConverterString.read(from: &buf), 
+                size: FfiConverterUInt64.read(from: &buf), 
+                uploaded: FfiConverterBool.read(from: &buf), 
+                onPhone: FfiConverterBool.read(from: &buf), 
+                refused: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InspectionPhoto, into buf: inout [UInt8]) {
+        FfiConverterTypeAttachmentId.write(value.id, into: &buf)
+        FfiConverterString.write(value.fileName, into: &buf)
+        FfiConverterString.write(value.contentType, into: &buf)
+        FfiConverterUInt64.write(value.size, into: &buf)
+        FfiConverterBool.write(value.uploaded, into: &buf)
+        FfiConverterBool.write(value.onPhone, into: &buf)
+        FfiConverterOptionString.write(value.refused, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInspectionPhoto_lift(_ buf: RustBuffer) throws -> InspectionPhoto {
+    return try FfiConverterTypeInspectionPhoto.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInspectionPhoto_lower(_ value: InspectionPhoto) -> RustBuffer {
+    return FfiConverterTypeInspectionPhoto.lower(value)
+}
+
+
+/**
  * A licence number and its validity (许可证号, 有效期起止).
  */
 public struct Licence: Equatable, Hashable {
@@ -2263,6 +2547,148 @@ public func FfiConverterTypeLineDifference_lift(_ buf: RustBuffer) throws -> Lin
 #endif
 public func FfiConverterTypeLineDifference_lower(_ value: LineDifference) -> RustBuffer {
     return FfiConverterTypeLineDifference.lower(value)
+}
+
+
+/**
+ * An inspection recorded on the phone, with its photos and sync state.
+ */
+public struct LocalInspection: Equatable, Hashable {
+    public var inspection: Inspection
+    public var photos: [InspectionPhoto]
+    public var sync: SyncState
+    public var recordedAt: Instant
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(inspection: Inspection, photos: [InspectionPhoto], sync: SyncState, recordedAt: Instant) {
+        self.inspection = inspection
+        self.photos = photos
+        self.sync = sync
+        self.recordedAt = recordedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LocalInspection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocalInspection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LocalInspection {
+        return
+            try LocalInspection(
+                inspection: FfiConverterTypeInspection.read(from: &buf), 
+                photos: FfiConverterSequenceTypeInspectionPhoto.read(from: &buf), 
+                sync: FfiConverterTypeSyncState.read(from: &buf), 
+                recordedAt: FfiConverterTypeInstant.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LocalInspection, into buf: inout [UInt8]) {
+        FfiConverterTypeInspection.write(value.inspection, into: &buf)
+        FfiConverterSequenceTypeInspectionPhoto.write(value.photos, into: &buf)
+        FfiConverterTypeSyncState.write(value.sync, into: &buf)
+        FfiConverterTypeInstant.write(value.recordedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocalInspection_lift(_ buf: RustBuffer) throws -> LocalInspection {
+    return try FfiConverterTypeLocalInspection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocalInspection_lower(_ value: LocalInspection) -> RustBuffer {
+    return FfiConverterTypeLocalInspection.lower(value)
+}
+
+
+/**
+ * An inspection as the inspector records it; `id` from `new_id()`, chosen once.
+ */
+public struct NewInspection: Equatable, Hashable {
+    public var id: InspectionId
+    public var enterpriseId: EnterpriseId
+    public var date: NaiveDate
+    public var inspectors: [String]
+    public var items: [InspectedItem]
+    public var findings: String
+    public var photos: [PhotoInput]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: InspectionId, enterpriseId: EnterpriseId, date: NaiveDate, inspectors: [String], items: [InspectedItem], findings: String, photos: [PhotoInput]) {
+        self.id = id
+        self.enterpriseId = enterpriseId
+        self.date = date
+        self.inspectors = inspectors
+        self.items = items
+        self.findings = findings
+        self.photos = photos
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewInspection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewInspection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewInspection {
+        return
+            try NewInspection(
+                id: FfiConverterTypeInspectionId.read(from: &buf), 
+                enterpriseId: FfiConverterTypeEnterpriseId.read(from: &buf), 
+                date: FfiConverterTypeNaiveDate.read(from: &buf), 
+                inspectors: FfiConverterSequenceString.read(from: &buf), 
+                items: FfiConverterSequenceTypeInspectedItem.read(from: &buf), 
+                findings: FfiConverterString.read(from: &buf), 
+                photos: FfiConverterSequenceTypePhotoInput.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewInspection, into buf: inout [UInt8]) {
+        FfiConverterTypeInspectionId.write(value.id, into: &buf)
+        FfiConverterTypeEnterpriseId.write(value.enterpriseId, into: &buf)
+        FfiConverterTypeNaiveDate.write(value.date, into: &buf)
+        FfiConverterSequenceString.write(value.inspectors, into: &buf)
+        FfiConverterSequenceTypeInspectedItem.write(value.items, into: &buf)
+        FfiConverterString.write(value.findings, into: &buf)
+        FfiConverterSequenceTypePhotoInput.write(value.photos, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewInspection_lift(_ buf: RustBuffer) throws -> NewInspection {
+    return try FfiConverterTypeNewInspection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewInspection_lower(_ value: NewInspection) -> RustBuffer {
+    return FfiConverterTypeNewInspection.lower(value)
 }
 
 
@@ -2493,6 +2919,63 @@ public func FfiConverterTypePartner_lift(_ buf: RustBuffer) throws -> Partner {
 #endif
 public func FfiConverterTypePartner_lower(_ value: Partner) -> RustBuffer {
     return FfiConverterTypePartner.lower(value)
+}
+
+
+/**
+ * A photo the inspector took: its file name and its bytes (JPEG, PNG or WebP, at most 10 MB).
+ */
+public struct PhotoInput: Equatable, Hashable {
+    public var fileName: String
+    public var data: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(fileName: String, data: Data) {
+        self.fileName = fileName
+        self.data = data
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PhotoInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhotoInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhotoInput {
+        return
+            try PhotoInput(
+                fileName: FfiConverterString.read(from: &buf), 
+                data: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhotoInput, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.fileName, into: &buf)
+        FfiConverterData.write(value.data, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhotoInput_lift(_ buf: RustBuffer) throws -> PhotoInput {
+    return try FfiConverterTypePhotoInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhotoInput_lower(_ value: PhotoInput) -> RustBuffer {
+    return FfiConverterTypePhotoInput.lower(value)
 }
 
 
@@ -3071,7 +3554,9 @@ public func FfiConverterTypeScannedCode_lower(_ value: ScannedCode) -> RustBuffe
  * Who is logged in on this phone, and where its sync stands.
  */
 public struct Session: Equatable, Hashable {
-    public var enterpriseId: EnterpriseId
+    public var enterpriseId: EnterpriseId?
+    public var regulatorId: Uuid?
+    public var regionCode: String?
     public var clientId: Uuid
     public var cursor: Int64
     public var lastSyncAt: Instant?
@@ -3079,8 +3564,10 @@ public struct Session: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(enterpriseId: EnterpriseId, clientId: Uuid, cursor: Int64, lastSyncAt: Instant?, lastError: String?) {
+    public init(enterpriseId: EnterpriseId?, regulatorId: Uuid?, regionCode: String?, clientId: Uuid, cursor: Int64, lastSyncAt: Instant?, lastError: String?) {
         self.enterpriseId = enterpriseId
+        self.regulatorId = regulatorId
+        self.regionCode = regionCode
         self.clientId = clientId
         self.cursor = cursor
         self.lastSyncAt = lastSyncAt
@@ -3103,7 +3590,9 @@ public struct FfiConverterTypeSession: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Session {
         return
             try Session(
-                enterpriseId: FfiConverterTypeEnterpriseId.read(from: &buf), 
+                enterpriseId: FfiConverterOptionTypeEnterpriseId.read(from: &buf), 
+                regulatorId: FfiConverterOptionTypeUuid.read(from: &buf), 
+                regionCode: FfiConverterOptionString.read(from: &buf), 
                 clientId: FfiConverterTypeUuid.read(from: &buf), 
                 cursor: FfiConverterInt64.read(from: &buf), 
                 lastSyncAt: FfiConverterOptionTypeInstant.read(from: &buf), 
@@ -3112,7 +3601,9 @@ public struct FfiConverterTypeSession: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Session, into buf: inout [UInt8]) {
-        FfiConverterTypeEnterpriseId.write(value.enterpriseId, into: &buf)
+        FfiConverterOptionTypeEnterpriseId.write(value.enterpriseId, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.regulatorId, into: &buf)
+        FfiConverterOptionString.write(value.regionCode, into: &buf)
         FfiConverterTypeUuid.write(value.clientId, into: &buf)
         FfiConverterInt64.write(value.cursor, into: &buf)
         FfiConverterOptionTypeInstant.write(value.lastSyncAt, into: &buf)
@@ -5783,6 +6274,94 @@ public func FfiConverterTypeSymbology_lower(_ value: Symbology) -> RustBuffer {
 
 
 /**
+ * Where a record made on the phone stands with the server.
+ */
+
+public enum SyncState: Equatable, Hashable {
+    
+    /**
+     * Waiting to be sent, or sent with no answer yet.
+     */
+    case pending
+    /**
+     * The server has it.
+     */
+    case synced
+    /**
+     * The server refused it, with its problems.
+     */
+    case rejected(problems: [Problem]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncState: FfiConverterRustBuffer {
+    typealias SwiftType = SyncState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .synced
+        
+        case 3: return .rejected(problems: try FfiConverterSequenceTypeProblem.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .synced:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .rejected(problems):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceTypeProblem.write(problems, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncState_lift(_ buf: RustBuffer) throws -> SyncState {
+    return try FfiConverterTypeSyncState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncState_lower(_ value: SyncState) -> RustBuffer {
+    return FfiConverterTypeSyncState.lower(value)
+}
+
+
+
+/**
  * The five document types.
  */
 
@@ -6297,6 +6876,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAttachment: FfiConverterRustBuffer {
     typealias SwiftType = Attachment?
 
@@ -6705,6 +7308,30 @@ fileprivate struct FfiConverterOptionTypePartnerId: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeProductId: FfiConverterRustBuffer {
+    typealias SwiftType = ProductId?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeProductId.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeProductId.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeReconciliationItemId: FfiConverterRustBuffer {
     typealias SwiftType = ReconciliationItemId?
 
@@ -6877,6 +7504,56 @@ fileprivate struct FfiConverterSequenceTypeCheck: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeInspectedItem: FfiConverterRustBuffer {
+    typealias SwiftType = [InspectedItem]
+
+    public static func write(_ value: [InspectedItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInspectedItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [InspectedItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [InspectedItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInspectedItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeInspectionPhoto: FfiConverterRustBuffer {
+    typealias SwiftType = [InspectionPhoto]
+
+    public static func write(_ value: [InspectionPhoto], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInspectionPhoto.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [InspectionPhoto] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [InspectionPhoto]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInspectionPhoto.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLineDifference: FfiConverterRustBuffer {
     typealias SwiftType = [LineDifference]
 
@@ -6894,6 +7571,31 @@ fileprivate struct FfiConverterSequenceTypeLineDifference: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeLineDifference.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLocalInspection: FfiConverterRustBuffer {
+    typealias SwiftType = [LocalInspection]
+
+    public static func write(_ value: [LocalInspection], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLocalInspection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LocalInspection] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LocalInspection]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLocalInspection.read(from: &buf))
         }
         return seq
     }
@@ -6944,6 +7646,31 @@ fileprivate struct FfiConverterSequenceTypePartner: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePartner.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePhotoInput: FfiConverterRustBuffer {
+    typealias SwiftType = [PhotoInput]
+
+    public static func write(_ value: [PhotoInput], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePhotoInput.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PhotoInput] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PhotoInput]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePhotoInput.read(from: &buf))
         }
         return seq
     }
@@ -7274,6 +8001,31 @@ fileprivate struct FfiConverterSequenceTypeUnitUpload: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAttachmentId: FfiConverterRustBuffer {
+    typealias SwiftType = [AttachmentId]
+
+    public static func write(_ value: [AttachmentId], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAttachmentId.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AttachmentId] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AttachmentId]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAttachmentId.read(from: &buf))
+        }
+        return seq
+    }
+}
+
 
 public typealias AttachmentId = String
 
@@ -7391,6 +8143,46 @@ public func FfiConverterTypeEnterpriseId_lift(_ value: RustBuffer) throws -> Ent
 #endif
 public func FfiConverterTypeEnterpriseId_lower(_ value: EnterpriseId) -> RustBuffer {
     return FfiConverterTypeEnterpriseId.lower(value)
+}
+
+
+
+public typealias InspectionId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInspectionId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InspectionId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: InspectionId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> InspectionId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: InspectionId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInspectionId_lift(_ value: RustBuffer) throws -> InspectionId {
+    return try FfiConverterTypeInspectionId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInspectionId_lower(_ value: InspectionId) -> RustBuffer {
+    return FfiConverterTypeInspectionId.lower(value)
 }
 
 
@@ -7828,10 +8620,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_suyuan_ffi_checksum_method_app_documents() != 7083) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_suyuan_ffi_checksum_method_app_inspection_photo() != 30789) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_inspections() != 32018) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_suyuan_ffi_checksum_method_app_language() != 10551) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_suyuan_ffi_checksum_method_app_log_in() != 33249) {
+    if (uniffi_suyuan_ffi_checksum_method_app_log_in() != 26929) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_log_out() != 35286) {
@@ -7856,6 +8654,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_reconciliation_items() != 41266) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_suyuan_ffi_checksum_method_app_record_inspection() != 28119) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_suyuan_ffi_checksum_method_app_rejections() != 354) {

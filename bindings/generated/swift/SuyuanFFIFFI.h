@@ -313,6 +313,16 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_document(uint64_t ptr, RustBuffer id,
 RustBuffer uniffi_suyuan_ffi_fn_method_app_documents(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_INSPECTION_PHOTO
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_INSPECTION_PHOTO
+RustBuffer uniffi_suyuan_ffi_fn_method_app_inspection_photo(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_INSPECTIONS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_INSPECTIONS
+RustBuffer uniffi_suyuan_ffi_fn_method_app_inspections(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_LANGUAGE
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_LANGUAGE
 RustBuffer uniffi_suyuan_ffi_fn_method_app_language(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -361,6 +371,11 @@ RustBuffer uniffi_suyuan_ffi_fn_method_app_recalls(uint64_t ptr, RustCallStatus 
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_RECONCILIATION_ITEMS
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_RECONCILIATION_ITEMS
 RustBuffer uniffi_suyuan_ffi_fn_method_app_reconciliation_items(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_RECORD_INSPECTION
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_RECORD_INSPECTION
+RustBuffer uniffi_suyuan_ffi_fn_method_app_record_inspection(uint64_t ptr, RustBuffer inspection, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_FN_METHOD_APP_REJECTIONS
@@ -788,6 +803,18 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_documents(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_INSPECTION_PHOTO
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_INSPECTION_PHOTO
+uint16_t uniffi_suyuan_ffi_checksum_method_app_inspection_photo(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_INSPECTIONS
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_INSPECTIONS
+uint16_t uniffi_suyuan_ffi_checksum_method_app_inspections(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_LANGUAGE
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_LANGUAGE
 uint16_t uniffi_suyuan_ffi_checksum_method_app_language(void
@@ -845,6 +872,12 @@ uint16_t uniffi_suyuan_ffi_checksum_method_app_recalls(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_RECONCILIATION_ITEMS
 #define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_RECONCILIATION_ITEMS
 uint16_t uniffi_suyuan_ffi_checksum_method_app_reconciliation_items(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_RECORD_INSPECTION
+#define UNIFFI_FFIDEF_UNIFFI_SUYUAN_FFI_CHECKSUM_METHOD_APP_RECORD_INSPECTION
+uint16_t uniffi_suyuan_ffi_checksum_method_app_record_inspection(void
     
 );
 #endif

@@ -84,7 +84,7 @@ impl Store {
             )?;
             if change.entity == entity::TRANSACTION {
                 let doc: Transaction = serde_json::from_value(change.body.clone())?;
-                if doc.status.is_submitted() && doc.enterprise_id == me {
+                if doc.status.is_submitted() && Some(doc.enterprise_id) == me {
                     tx.execute("DELETE FROM stock_moves WHERE document_id = ?1", [&id])?;
                     stock::apply_document(&tx, &doc)?;
                 }

@@ -10,6 +10,7 @@ mod error;
 mod feed;
 mod inbox;
 mod inspect;
+mod inspections;
 mod outbox;
 mod partners;
 mod products;
@@ -21,11 +22,13 @@ mod units;
 pub use documents::DocumentQuery;
 pub use error::StoreError;
 pub use feed::PulledChanges;
+pub use inspections::{InspectionPhoto, LocalInspection, NewInspection, PhotoInput, SyncState};
 pub use outbox::{PendingPush, Rejection};
 pub use schema::SCHEMA_VERSION;
 pub use stock::StockLevel;
 pub use units::UnitUpload;
 
+use crate::Problem;
 use crate::model::EnterpriseId;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -50,13 +53,20 @@ pub mod entity {
     pub const NONCONFORMING: &str = "nonconforming";
     /// A unit-code upload (queued scans, then the server's audit).
     pub const UNIT_UPLOAD: &str = "unit_upload";
+    /// A field inspection recorded on this phone by a regulator (现场检查).
+    pub const INSPECTION: &str = "inspection";
 }
 
-/// Who is logged in on this phone, and where its sync stands.
+/// Who is logged in on this phone, and where its sync stands: an enterprise's account, or a
+/// regulator's (an inspector's phone, which keeps the inspections it records).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
-    /// The enterprise the records belong to.
-    pub enterprise_id: EnterpriseId,
+    /// The enterprise the records belong to; `None` on a regulator's phone.
+    pub enterprise_id: Option<EnterpriseId>,
+    /// The regulator account logged in; `None` on an enterprise's phone.
+    pub regulator_id: Option<Uuid>,
+    /// That regulator's region (监管辖区, GB/T 2260 code); `None` on an enterprise's phone.
+    pub region_code: Option<String>,
     /// This installation's id, sent with every push.
     pub client_id: Uuid,
     /// The last feed `seq` applied.
@@ -114,30 +124,57 @@ impl Store {
         schema::version(&self.conn)
     }
 
-    /// Starts a session for `enterprise`. Logging in as another enterprise than the one whose
+    /// Starts a session for `enterprise`. Logging in as another account than the one whose
     /// records the phone holds is refused while changes of the first still wait in the outbox.
     pub fn log_in(&mut self, enterprise: EnterpriseId) -> Result<Session, StoreError> {
+        self.open_session(&Owner::Enterprise(enterprise))
+    }
+
+    /// Starts a session for a regulator account of `region_code` (an inspector's phone), with
+    /// the same rule as [`Store::log_in`] about another account's unsynced changes.
+    pub fn log_in_regulator(
+        &mut self,
+        account: Uuid,
+        region_code: &str,
+    ) -> Result<Session, StoreError> {
+        self.open_session(&Owner::Regulator {
+            account,
+            region_code: region_code.to_owned(),
+        })
+    }
+
+    fn open_session(&mut self, owner: &Owner) -> Result<Session, StoreError> {
         let tx = self.conn.transaction()?;
-        let current: Option<String> = tx
-            .query_row("SELECT enterprise_id FROM session WHERE id = 1", [], |r| {
-                r.get(0)
-            })
+        let current: Option<(Option<String>, Option<String>)> = tx
+            .query_row(
+                "SELECT enterprise_id, regulator_id FROM session WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         match current {
-            Some(e) if e == enterprise.to_string() => {}
+            Some(ids) if ids == owner.ids() => {
+                // A regulator's region may have changed since the last login.
+                if let Owner::Regulator { region_code, .. } = owner {
+                    tx.execute(
+                        "UPDATE session SET region_code = ?1 WHERE id = 1",
+                        [region_code],
+                    )?;
+                }
+            }
             Some(_) => {
                 let pending: i64 = tx.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
                 if pending > 0 {
                     return Err(StoreError::UnsyncedChanges(pending as u64));
                 }
-                // Another enterprise's cache must not show under this one.
+                // Another account's cache must not show under this one.
                 tx.execute_batch(
                     "DELETE FROM stock_moves; DELETE FROM records; DELETE FROM rejections; \
-                     DELETE FROM session;",
+                     DELETE FROM inspection_photos; DELETE FROM session;",
                 )?;
-                insert_session(&tx, enterprise)?;
+                insert_session(&tx, owner)?;
             }
-            None => insert_session(&tx, enterprise)?,
+            None => insert_session(&tx, owner)?,
         }
         tx.commit()?;
         self.session()?.ok_or(StoreError::NotLoggedIn)
@@ -147,23 +184,29 @@ impl Store {
     pub fn session(&self) -> Result<Option<Session>, StoreError> {
         self.conn
             .query_row(
-                "SELECT enterprise_id, client_id, cursor, last_sync_at, last_error \
-                 FROM session WHERE id = 1",
+                "SELECT enterprise_id, regulator_id, region_code, client_id, cursor, \
+                 last_sync_at, last_error FROM session WHERE id = 1",
                 [],
                 |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
+                        (
+                            r.get::<_, Option<String>>(0)?,
+                            r.get::<_, Option<String>>(1)?,
+                            r.get::<_, Option<String>>(2)?,
+                        ),
+                        r.get::<_, String>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
                     ))
                 },
             )
             .optional()?
-            .map(|(e, c, cursor, at, err)| {
+            .map(|((e, reg, region), c, cursor, at, err)| {
                 Ok(Session {
-                    enterprise_id: EnterpriseId(parse_uuid(&e)?),
+                    enterprise_id: e.map(|e| parse_uuid(&e).map(EnterpriseId)).transpose()?,
+                    regulator_id: reg.map(|r| parse_uuid(&r)).transpose()?,
+                    region_code: region,
                     client_id: parse_uuid(&c)?,
                     cursor,
                     last_sync_at: at.map(|s| parse_time(&s)).transpose()?,
@@ -173,11 +216,18 @@ impl Store {
             .transpose()
     }
 
-    /// The logged-in enterprise, or [`StoreError::NotLoggedIn`].
+    /// The logged-in enterprise, or [`StoreError::NotLoggedIn`]; a regulator's phone keeps
+    /// no enterprise records and is refused.
     pub(crate) fn me(&self) -> Result<EnterpriseId, StoreError> {
-        self.session()?
-            .map(|s| s.enterprise_id)
-            .ok_or(StoreError::NotLoggedIn)
+        let session = self.session()?.ok_or(StoreError::NotLoggedIn)?;
+        session.enterprise_id.ok_or_else(|| {
+            StoreError::Invalid(vec![Problem::error(
+                "session",
+                "session.enterprise_only",
+                "监管账号不记录企业的进销存数据",
+                "A regulator account keeps no enterprise records",
+            )])
+        })
     }
 
     /// Records the end of a sync attempt: its time, and its error if it failed.
@@ -226,13 +276,32 @@ impl Store {
     }
 }
 
-fn insert_session(
-    tx: &rusqlite::Transaction<'_>,
-    enterprise: EnterpriseId,
-) -> rusqlite::Result<()> {
+/// Whose records a session holds.
+enum Owner {
+    Enterprise(EnterpriseId),
+    Regulator { account: Uuid, region_code: String },
+}
+
+impl Owner {
+    /// The session row's `enterprise_id` and `regulator_id`.
+    fn ids(&self) -> (Option<String>, Option<String>) {
+        match self {
+            Owner::Enterprise(e) => (Some(e.to_string()), None),
+            Owner::Regulator { account, .. } => (None, Some(account.to_string())),
+        }
+    }
+}
+
+fn insert_session(tx: &rusqlite::Transaction<'_>, owner: &Owner) -> rusqlite::Result<()> {
+    let (enterprise, regulator) = owner.ids();
+    let region = match owner {
+        Owner::Regulator { region_code, .. } => Some(region_code.as_str()),
+        Owner::Enterprise(_) => None,
+    };
     tx.execute(
-        "INSERT INTO session (id, enterprise_id, client_id, cursor) VALUES (1, ?1, ?2, 0)",
-        params![enterprise.to_string(), Uuid::new_v4().to_string()],
+        "INSERT INTO session (id, enterprise_id, regulator_id, region_code, client_id, cursor) \
+         VALUES (1, ?1, ?2, ?3, ?4, 0)",
+        params![enterprise, regulator, region, Uuid::new_v4().to_string()],
     )?;
     Ok(())
 }
@@ -255,5 +324,7 @@ mod tests_barcodes;
 mod tests_inbox;
 #[cfg(test)]
 mod tests_inspect;
+#[cfg(test)]
+mod tests_inspections;
 #[cfg(test)]
 mod tests_partners;

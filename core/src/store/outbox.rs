@@ -69,6 +69,7 @@ fn op_name(op: &Operation) -> &'static str {
         Operation::AcknowledgeRecall { .. } => "acknowledge_recall",
         Operation::ReportRecall { .. } => "report_recall",
         Operation::UploadUnits { .. } => "upload_units",
+        Operation::RecordInspection { .. } => "record_inspection",
     }
 }
 
@@ -278,6 +279,9 @@ impl Store {
                         params![doc, format!("opening:{doc}")],
                     )?;
                 }
+            }
+            if matches!(outcome, Outcome::Ok { .. }) && entity == entity::INSPECTION {
+                super::inspections::recorded(&tx, record_id)?;
             }
             // With nothing of it left to send, the server's copy is the truth again (also of
             // the document a confirmation made, which has no change of its own).

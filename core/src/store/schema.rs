@@ -85,6 +85,44 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX stock_moves_batch;
     CREATE INDEX stock_moves_batch ON stock_moves (product_id, batch, inbound, outbound, expiry);
     "#,
+    // 5: an inspector's phone. A regulator account has no enterprise, so the session belongs
+    // to an enterprise or to a regulator (SQLite cannot drop a NOT NULL: the table is rebuilt);
+    // inspections recorded offline keep their photos here until the server has them.
+    r#"
+    CREATE TABLE session_v5 (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        enterprise_id TEXT,
+        regulator_id TEXT,
+        region_code TEXT,
+        client_id TEXT NOT NULL,
+        cursor INTEGER NOT NULL DEFAULT 0,
+        last_sync_at TEXT,
+        last_error TEXT,
+        token TEXT,
+        CHECK ((enterprise_id IS NULL) <> (regulator_id IS NULL)),
+        CHECK ((regulator_id IS NULL) = (region_code IS NULL))
+    );
+    INSERT INTO session_v5 (id, enterprise_id, client_id, cursor, last_sync_at, last_error, token)
+        SELECT id, enterprise_id, client_id, cursor, last_sync_at, last_error, token FROM session;
+    DROP TABLE session;
+    ALTER TABLE session_v5 RENAME TO session;
+
+    -- Photos of inspections recorded here, in the order taken. `data` is dropped (NULL) once
+    -- the server recorded the inspection; `uploaded` once the server has the photo under
+    -- this id; `refused`: the server's problems when it would not take it.
+    CREATE TABLE inspection_photos (
+        id TEXT PRIMARY KEY,
+        inspection_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        file_name TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        data BLOB,
+        uploaded INTEGER NOT NULL DEFAULT 0,
+        refused TEXT
+    );
+    CREATE INDEX inspection_photos_inspection ON inspection_photos (inspection_id, position);
+    "#,
 ];
 
 /// The version a fully migrated file has.
@@ -156,6 +194,40 @@ mod tests {
                 "from version {old}"
             );
         }
+    }
+
+    #[test]
+    fn a_version_4_session_and_outbox_survive_the_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO session (id, enterprise_id, client_id, cursor, last_sync_at, token) \
+             VALUES (1, '00000000-0000-0000-0000-000000000007', \
+             '00000000-0000-0000-0000-0000000000c1', 42, '2026-05-01T08:00:00+00:00', 'tok'); \
+             INSERT INTO outbox (change_id, entity, record_id, op, change, created_at) \
+             VALUES ('00000000-0000-0000-0000-0000000000a1', 'partner', \
+             '00000000-0000-0000-0000-0000000000b1', 'delete_partner', \
+             '{\"change_id\":\"00000000-0000-0000-0000-0000000000a1\",\"op\":\"delete_partner\",\
+             \"id\":\"00000000-0000-0000-0000-0000000000b1\"}', '2026-05-01T08:00:00+00:00');",
+        )
+        .unwrap();
+        drop(conn);
+        let mut s = Store::open(&path).unwrap();
+        let session = s.session().unwrap().expect("session kept");
+        assert_eq!(
+            session.enterprise_id.map(|e| e.0.as_u128()),
+            Some(7),
+            "{session:?}"
+        );
+        assert_eq!((session.cursor, session.regulator_id), (42, None));
+        assert_eq!(session.client_id.as_u128(), 0xc1);
+        assert_eq!(s.token().unwrap().as_deref(), Some("tok"));
+        let push = s.next_push(10).unwrap().expect("the queued change");
+        assert_eq!(push.changes.len(), 1);
+        assert_eq!(push.changes[0].change_id.as_u128(), 0xa1);
+        assert!(s.inspections().unwrap().is_empty());
     }
 
     #[test]

@@ -447,7 +447,7 @@ fn another_enterprise_cannot_log_in_over_unsynced_changes() {
     ));
     ok_all(&mut s);
     let session = s.log_in(ent(2)).unwrap();
-    assert_eq!(session.enterprise_id, ent(2));
+    assert_eq!(session.enterprise_id, Some(ent(2)));
     assert!(
         s.documents(&DocumentQuery::default()).unwrap().is_empty(),
         "the first one's records are gone"
@@ -467,7 +467,7 @@ fn records_survive_reopening_the_file() {
         with_stock(&mut s, e);
     }
     let s = Store::open(&path).unwrap();
-    assert_eq!(s.session().unwrap().unwrap().enterprise_id, e);
+    assert_eq!(s.session().unwrap().unwrap().enterprise_id, Some(e));
     assert_eq!(s.token().unwrap().as_deref(), Some("t0ken"));
     s.set_token(None).unwrap();
     assert_eq!(s.token().unwrap(), None);

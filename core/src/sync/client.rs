@@ -2,14 +2,18 @@
 //! because the app runs it on its own background thread; every step is safe to cut short
 //! (see [`sync_now`]).
 
-use super::wire::{MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PullResponse, PushRequest, PushResponse};
+use super::wire::{
+    ClientChange, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, Operation, PullResponse, PushRequest,
+    PushResponse,
+};
 use crate::Problem;
-use crate::model::EnterpriseId;
+use crate::model::{EnterpriseId, InspectionId};
 use crate::serial::{UnitCode, UnitView};
-use crate::store::{Session, Store, StoreError};
+use crate::store::{InspectionPhoto, Session, Store, StoreError};
 use chrono::Utc;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
+use uuid::Uuid;
 
 /// Why a sync or a login did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +44,10 @@ pub struct LoggedIn {
     pub token: String,
     /// The enterprise of the account; `None` for regulator accounts.
     pub enterprise_id: Option<EnterpriseId>,
+    /// The account.
+    pub account_id: Option<Uuid>,
+    /// The region of a regulator account (GB/T 2260 code).
+    pub region_code: Option<String>,
 }
 
 /// What one sync did.
@@ -97,14 +105,21 @@ impl SyncClient {
                 body: "login answer without a token".into(),
             })?
             .to_owned();
-        let enterprise_id = answer["account"]["enterprise_id"]
+        let account = &answer["account"];
+        let enterprise_id = account["enterprise_id"]
             .as_str()
             .and_then(|s| s.parse().ok())
             .map(EnterpriseId);
+        let regulator = account["role"] == "regulator";
         self.token = Some(token.clone());
         Ok(LoggedIn {
             token,
             enterprise_id,
+            account_id: account["id"].as_str().and_then(|s| s.parse().ok()),
+            region_code: account["region_code"]
+                .as_str()
+                .filter(|_| regulator)
+                .map(str::to_owned),
         })
     }
 
@@ -135,6 +150,25 @@ impl SyncClient {
             Err(SyncError::Server { status: 404, .. }) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Uploads an inspection photo under the phone's id for it (the server keeps it once: the
+    /// same photo again is answered as before).
+    pub fn upload_inspection_photo(
+        &self,
+        photo: &InspectionPhoto,
+        data: Vec<u8>,
+    ) -> Result<(), SyncError> {
+        let mut url = reqwest::Url::parse(&self.url("/api/v1/regulator/inspections/photos"))
+            .map_err(|e| SyncError::Network(format!("server address: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("id", &photo.id.to_string())
+            .append_pair("file_name", &photo.file_name);
+        let req = self
+            .authorised(self.http.post(url))?
+            .header(reqwest::header::CONTENT_TYPE, &photo.content_type)
+            .body(data);
+        self.send::<serde_json::Value>(req).map(|_| ())
     }
 
     fn url(&self, path: &str) -> String {
@@ -171,9 +205,9 @@ impl SyncClient {
     }
 }
 
-/// Logs a phone in: on the server (online), then the local session of that enterprise, which
-/// keeps the token so that the app syncs later without logging in again. Regulator accounts
-/// are refused: the phone's records belong to an enterprise.
+/// Logs a phone in: on the server (online), then the local session of that enterprise, or of
+/// that regulator (an inspector's phone), which keeps the token so that the app syncs later
+/// without logging in again. The platform admin is refused: it has no records to keep.
 pub fn log_in_phone(
     store: &mut Store,
     client: &mut SyncClient,
@@ -181,21 +215,58 @@ pub fn log_in_phone(
     password: &str,
 ) -> Result<Session, SyncError> {
     let answer = client.log_in(login, password)?;
-    let opened = match answer.enterprise_id {
-        Some(enterprise) => store
-            .log_in(enterprise)
-            .and_then(|s| store.set_token(Some(&answer.token)).map(|()| s)),
-        None => Err(StoreError::Invalid(vec![Problem::error(
+    let opened = match (
+        &answer.enterprise_id,
+        &answer.account_id,
+        &answer.region_code,
+    ) {
+        (Some(enterprise), _, _) => store.log_in(*enterprise),
+        (None, Some(account), Some(region)) => store.log_in_regulator(*account, region),
+        _ => Err(StoreError::Invalid(vec![Problem::error(
             "login",
-            "session.enterprise_only",
-            "监管账号请使用网页端；手机应用供企业使用",
-            "Regulator accounts use the web pages; the app is for enterprises",
+            "session.no_records",
+            "平台管理员账号请使用网页端",
+            "The platform admin uses the web pages",
         )])),
-    };
+    }
+    .and_then(|s| store.set_token(Some(&answer.token)).map(|()| s));
     opened.map_err(|e| {
         client.set_token(None);
         SyncError::Store(e)
     })
+}
+
+/// Uploads the photos of the inspections among `changes` before the push that records them,
+/// which the server refuses unless it has every photo listed. A photo the server will not
+/// take is noted, and the push goes on: the inspection's refusal then names it.
+fn upload_photos(
+    store: &Store,
+    client: &SyncClient,
+    changes: &[ClientChange],
+) -> Result<(), SyncError> {
+    for change in changes {
+        let Operation::RecordInspection { id, .. } = &change.operation else {
+            continue;
+        };
+        for (photo, data) in store.photos_to_upload(InspectionId(*id))? {
+            match client.upload_inspection_photo(&photo, data) {
+                Ok(()) => store.photo_uploaded(photo.id, None)?,
+                Err(SyncError::Server { status, body }) if (400..500).contains(&status) => {
+                    store.photo_uploaded(photo.id, Some(&refusal(status, &body)))?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The server's message in a refusal, or its status when the body has none.
+fn refusal(status: u16, body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("HTTP {status}"))
 }
 
 /// Installs ring as the process's TLS crypto provider, which any reqwest client of this build
@@ -222,6 +293,7 @@ pub fn sync_now(store: &mut Store, client: &SyncClient) -> Result<SyncReport, Sy
 fn run(store: &mut Store, client: &SyncClient) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     while let Some(batch) = store.next_push(MAX_PUSH_CHANGES)? {
+        upload_photos(store, client, &batch.changes)?;
         let sent = batch.changes.len();
         let response = client.push(&PushRequest {
             client_id: batch.client_id,
@@ -242,7 +314,13 @@ fn run(store: &mut Store, client: &SyncClient) -> Result<SyncReport, SyncError> 
             .count() as u32;
         store.apply_push_response(&response)?;
     }
-    let mut cursor = store.session()?.ok_or(StoreError::NotLoggedIn)?.cursor;
+    let session = store.session()?.ok_or(StoreError::NotLoggedIn)?;
+    let mut cursor = session.cursor;
+    if session.enterprise_id.is_none() {
+        // A regulator has no enterprise feed: its phone only sends.
+        report.cursor = cursor;
+        return Ok(report);
+    }
     loop {
         let page = client.pull(cursor, MAX_PULL_LIMIT)?;
         let applied = store.apply_pull(&page)?;

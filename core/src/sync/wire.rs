@@ -180,6 +180,16 @@ pub enum Operation {
         /// The scans.
         upload: crate::serial::UploadRequest,
     },
+    /// Records a field inspection (现场检查) under the client's id, as a regulator's REST
+    /// create does; only a regulator account of the inspected enterprise's region may. Its
+    /// photos are uploaded first, each under its own client id.
+    RecordInspection {
+        /// The inspection's id, chosen by the client.
+        id: Uuid,
+        /// The inspection's fields as the REST API takes them: enterprise_id, date,
+        /// inspectors, items with their verdicts, findings, photo ids.
+        inspection: Value,
+    },
 }
 
 impl Operation {
@@ -197,7 +207,8 @@ impl Operation {
             | Operation::DeleteBarcode { id }
             | Operation::SavePartner { id, .. }
             | Operation::UpdatePartner { id, .. }
-            | Operation::DeletePartner { id } => *id,
+            | Operation::DeletePartner { id }
+            | Operation::RecordInspection { id, .. } => *id,
             Operation::ConfirmReconciliation { item_id, .. }
             | Operation::DisputeReconciliation { item_id, .. } => *item_id,
             Operation::AcknowledgeRecall { recall_id }
@@ -384,6 +395,13 @@ mod tests {
                         recall_id: Uuid::new_v4(),
                         quantity_returned: 3,
                         quantity_destroyed: 1,
+                    },
+                },
+                ClientChange {
+                    change_id: Uuid::new_v4(),
+                    operation: Operation::RecordInspection {
+                        id: Uuid::new_v4(),
+                        inspection: json!({"findings": "未发现问题", "photos": []}),
                     },
                 },
             ],

@@ -21,7 +21,7 @@ pub use label::{Label, required};
 pub use phone::{check_phone, is_landline, is_mobile};
 pub use records::{
     validate_barcode, validate_enterprise, validate_inspection, validate_nonconforming,
-    validate_partner, validate_product, validate_recall, validate_transaction,
+    validate_partner, validate_photo, validate_product, validate_recall, validate_transaction,
 };
 pub use region::{check_region, province_of, within};
 pub use registration::{

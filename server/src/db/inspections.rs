@@ -143,6 +143,19 @@ pub async fn create_inspection(
     Ok(true)
 }
 
+/// The regulator account that recorded inspection `id`, if one has that id.
+pub async fn recorded_by(db: &Db, id: InspectionId) -> Result<Option<Uuid>, DbError> {
+    let row = sqlx::query("SELECT inspector_id FROM inspections WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| {
+        let by: String = r.try_get("inspector_id")?;
+        Uuid::parse_str(&by).map_err(|_| DbError::Invalid(format!("account {by}")))
+    })
+    .transpose()
+}
+
 /// Who may see which inspections.
 #[derive(Debug, Clone)]
 pub enum InspectionViewer {
@@ -289,20 +302,36 @@ pub struct InspectionPhoto {
     pub region_code: String,
 }
 
-/// Stores a photo uploaded by a regulator of `region_code`.
+/// What storing a photo under its id did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoStored {
+    /// Stored.
+    Inserted,
+    /// The id was taken (a retried upload, or another photo): by whom, with what content.
+    Taken {
+        /// The account that uploaded the photo under this id.
+        uploaded_by: Uuid,
+        /// Its content's SHA-256.
+        sha256: String,
+    },
+}
+
+/// Stores a photo uploaded by a regulator of `region_code`, unless its id is taken (the
+/// phone chooses the id, so that a retried upload stores nothing twice).
 pub async fn insert_inspection_photo(
     db: &Db,
     p: &InspectionPhoto,
     data: &[u8],
     account: Uuid,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
+) -> Result<PhotoStored, DbError> {
     let at = timestamp(now);
     let id = p.id.to_string();
     let mut tx = db.begin_write().await?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO inspection_photos (id, uploaded_by, region_code, file_name, content_type, size, \
-         sha256, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         sha256, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (id) DO NOTHING",
     )
     .bind(&id)
     .bind(account.to_string())
@@ -314,7 +343,22 @@ pub async fn insert_inspection_photo(
     .bind(data.to_vec())
     .bind(&at)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        let row = sqlx::query("SELECT uploaded_by, sha256 FROM inspection_photos WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let by: String = row.try_get("uploaded_by")?;
+        let sha256: String = row.try_get("sha256")?;
+        tx.rollback().await?;
+        return Ok(PhotoStored::Taken {
+            uploaded_by: Uuid::parse_str(&by)
+                .map_err(|_| DbError::Invalid(format!("account {by}")))?,
+            sha256,
+        });
+    }
     let meta = serde_json::to_string(p)?;
     audit(
         &mut tx,
@@ -331,7 +375,7 @@ pub async fn insert_inspection_photo(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(PhotoStored::Inserted)
 }
 
 fn photo_of(r: &AnyRow) -> Result<InspectionPhoto, DbError> {

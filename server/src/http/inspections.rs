@@ -15,7 +15,7 @@ use super::path_id::PathId;
 use super::query::Query;
 use super::schemas::{self, ListQuery};
 use crate::db::inspections::{
-    INSPECTION_SORTS, InspectionFilter, InspectionPhoto, InspectionViewer, Inspector,
+    INSPECTION_SORTS, InspectionFilter, InspectionPhoto, InspectionViewer, Inspector, PhotoStored,
     StoredInspection,
 };
 use crate::db::{self, regulator::RegionScope};
@@ -41,7 +41,7 @@ fn scope_of(caller: &Caller) -> Result<RegionScope, ApiError> {
 
 /// What a client sends; the id is the client's, so a retried upload is harmless.
 #[derive(Debug, Deserialize)]
-struct InspectionInput {
+pub(super) struct InspectionInput {
     id: Option<Uuid>,
     enterprise_id: Option<Uuid>,
     date: Option<NaiveDate>,
@@ -53,6 +53,21 @@ struct InspectionInput {
     findings: String,
     #[serde(default)]
     photos: Vec<AttachmentId>,
+}
+
+impl InspectionInput {
+    /// The inspection it describes: a fresh id and today's date when absent.
+    pub(super) fn into_inspection(self) -> Inspection {
+        Inspection {
+            id: self.id.map_or_else(InspectionId::random, InspectionId),
+            enterprise_id: EnterpriseId(self.enterprise_id.unwrap_or(Uuid::nil())),
+            date: self.date.unwrap_or_else(today),
+            inspectors: self.inspectors,
+            items: self.items,
+            findings: self.findings,
+            photos: self.photos,
+        }
+    }
 }
 
 /// `{id?, enterprise_id, date (default today), inspectors, items: [{code, product_id?,
@@ -85,21 +100,45 @@ async fn create(
     Json(input): Json<InspectionInput>,
 ) -> Result<Response, ApiError> {
     let scope = scope_of(&caller)?;
-    let mut inspection = Inspection {
-        id: input.id.map_or_else(InspectionId::random, InspectionId),
-        enterprise_id: EnterpriseId(input.enterprise_id.unwrap_or(Uuid::nil())),
-        date: input.date.unwrap_or_else(today),
-        inspectors: input.inspectors,
-        items: input.items,
-        findings: input.findings,
-        photos: input.photos,
-    };
+    let inspection = input.into_inspection();
+    let (inspection, created) = record(&state, &caller, &scope, inspection).await?;
+    let viewer = InspectionViewer::Region(scope);
+    let stored = db::inspections::get_inspection(&state.db, &viewer, inspection.id).await?;
+    match (created, stored) {
+        (true, Some(s)) => Ok((StatusCode::CREATED, axum::Json(s)).into_response()),
+        (false, Some(s)) if s.inspection == inspection => {
+            Ok((StatusCode::OK, axum::Json(s)).into_response())
+        }
+        _ => Err(id_taken()),
+    }
+}
+
+/// The refusal of an id another inspection has.
+pub(super) fn id_taken() -> ApiError {
+    ApiError::Conflict(Problem::error(
+        "id",
+        "id.taken",
+        "该编号已被另一检查记录使用",
+        "The id is taken by another inspection",
+    ))
+}
+
+/// Records an inspection by the regulator `caller` of `scope`, as the REST route and the
+/// phone's sync both do: valid, of an enterprise of the region, naming products of the
+/// library and photos uploaded in the region (every problem at once); blank product names
+/// are filled from the library. The inspection as stored, and `false` when its id was taken.
+pub(super) async fn record(
+    state: &AppState,
+    caller: &Caller,
+    scope: &RegionScope,
+    mut inspection: Inspection,
+) -> Result<(Inspection, bool), ApiError> {
     let mut problems = validate_inspection(&inspection, today());
     let enterprise = if inspection.enterprise_id.0.is_nil() {
         None
     } else {
         let found =
-            db::regulator::directory_entry(&state.db, &scope, inspection.enterprise_id).await?;
+            db::regulator::directory_entry(&state.db, scope, inspection.enterprise_id).await?;
         if found.is_none() {
             problems.push(problem(
                 "enterprise_id".into(),
@@ -126,7 +165,7 @@ async fn create(
         }
     }
     for (i, photo) in inspection.photos.iter().enumerate() {
-        if db::inspections::get_inspection_photo(&state.db, &scope, *photo, false)
+        if db::inspections::get_inspection_photo(&state.db, scope, *photo, false)
             .await?
             .is_none()
         {
@@ -141,34 +180,20 @@ async fn create(
     let Some(enterprise) = enterprise.filter(|_| problems.is_empty()) else {
         return Err(ApiError::Validation(problems));
     };
-    let region = enterprise.enterprise.region_code.clone();
     let by = Inspector {
         account: caller.account.id,
         name: &caller.account.display_name,
     };
-    let viewer = InspectionViewer::Region(scope);
     let created = db::inspections::create_inspection(
         &state.db,
         &inspection,
-        &region,
+        &enterprise.enterprise.region_code,
         by,
         &enterprise.enterprise.name,
         Utc::now(),
     )
     .await?;
-    let stored = db::inspections::get_inspection(&state.db, &viewer, inspection.id).await?;
-    match (created, stored) {
-        (true, Some(s)) => Ok((StatusCode::CREATED, axum::Json(s)).into_response()),
-        (false, Some(s)) if s.inspection == inspection => {
-            Ok((StatusCode::OK, axum::Json(s)).into_response())
-        }
-        _ => Err(ApiError::Conflict(Problem::error(
-            "id",
-            "id.taken",
-            "该编号已被另一检查记录使用",
-            "The id is taken by another inspection",
-        ))),
-    }
+    Ok((inspection, created))
 }
 
 /// Filters of an inspection list.
@@ -332,14 +357,19 @@ async fn my_read(
 
 #[derive(Debug, Deserialize)]
 struct PhotoParams {
+    id: Option<Uuid>,
     file_name: Option<String>,
 }
 
 /// Stores a photo for an inspection about to be recorded; the body is the image (JPEG, PNG or
-/// WebP, at most 10 MB, as for attachments).
+/// WebP, at most 10 MB, as for attachments). With the client's `id` a retried upload is
+/// harmless: the same photo under the same id answers as stored.
 #[utoipa::path(post, path = "/api/v1/regulator/inspections/photos", operation_id = "regulator_upload_inspection_photo", tag = "regulator",
     security(("bearer" = []), ("session" = [])),
-    params(("file_name" = String, Query, description = "Original file name (at most 255 characters)")),
+    params(
+        ("file_name" = String, Query, description = "Original file name (at most 255 characters)"),
+        ("id" = Option<Uuid>, Query, description = "The photo's id, chosen by the client (a fresh one when absent)"),
+    ),
     request_body(content(
         (schemas::Binary = "image/jpeg"),
         (schemas::Binary = "image/png"),
@@ -347,8 +377,10 @@ struct PhotoParams {
     ), description = "The photo's bytes"),
     responses(
         (status = 201, description = "Stored", body = InspectionPhoto),
+        (status = 200, description = "Already stored under this id by the caller, with this content (a retry)", body = InspectionPhoto),
         (status = 401, description = "Not logged in"),
         (status = 403, description = "Not a regulator"),
+        (status = 409, description = "The id is taken by another photo"),
         (status = 413, description = "File too large"),
         (status = 415, description = "Not an image of an allowed type"),
         (status = 422, description = "Missing file name"),
@@ -378,14 +410,14 @@ async fn upload_photo(
     let file_name =
         clean_file_name(params.file_name.as_deref()).map_err(|p| ApiError::Validation(vec![p]))?;
     let photo = InspectionPhoto {
-        id: AttachmentId::random(),
+        id: params.id.map_or_else(AttachmentId::random, AttachmentId),
         file_name,
         content_type: content_type.to_owned(),
         size: data.len() as u64,
         sha256: hex(&Sha256::digest(&data)),
         region_code: region,
     };
-    db::inspections::insert_inspection_photo(
+    let stored = db::inspections::insert_inspection_photo(
         &state.db,
         &photo,
         &data,
@@ -393,7 +425,26 @@ async fn upload_photo(
         Utc::now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(photo)))
+    match stored {
+        PhotoStored::Inserted => Ok((StatusCode::CREATED, axum::Json(photo))),
+        PhotoStored::Taken {
+            uploaded_by,
+            sha256,
+        } if uploaded_by == caller.account.id && sha256 == photo.sha256 => {
+            let scope = scope_of(&caller)?;
+            let (first, _) =
+                db::inspections::get_inspection_photo(&state.db, &scope, photo.id, false)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+            Ok((StatusCode::OK, axum::Json(first)))
+        }
+        PhotoStored::Taken { .. } => Err(ApiError::Conflict(Problem::error(
+            "id",
+            "id.taken",
+            "该编号已被另一张照片使用",
+            "The id is taken by another photo",
+        ))),
+    }
 }
 
 /// The bytes of a photo as a download.

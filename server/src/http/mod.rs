@@ -36,6 +36,7 @@ mod sync;
 mod sync_barcodes;
 mod sync_catalog;
 mod sync_documents;
+mod sync_inspections;
 mod transactions;
 mod unit_codes;
 pub mod web;

@@ -130,7 +130,7 @@ pub(super) struct BatchResponse(Value);
 /// `suyuan_core::sync::PushRequest`: a device's changes, each with its change id and `op`
 /// (`save_transaction`, `update_transaction`, `delete_transaction`, `submit_transaction`,
 /// `save_product`, `update_product`, `save_barcode`, `update_barcode`, `delete_barcode`, `save_partner`, `update_partner`, `delete_partner`, `confirm_reconciliation`,
-/// `dispute_reconciliation`, `acknowledge_recall`, `report_recall`, `upload_units`) beside the op's fields, as the matching REST body has them.
+/// `dispute_reconciliation`, `acknowledge_recall`, `report_recall`, `upload_units`; a regulator's: `record_inspection`) beside the op's fields, as the matching REST body has them.
 #[derive(ToSchema)]
 #[schema(value_type = Object)]
 pub(super) struct PushRequest(Value);

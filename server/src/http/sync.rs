@@ -19,8 +19,8 @@ use super::sync_documents::{apply_run, is_document};
 use super::transactions::{LineInput, lines_of};
 use crate::db::warnings::Narrow;
 use crate::db::{
-    self, Actor, ConfirmInput, DocError, HolderAction, IdempotencyKey, RecordTable, StoredAnswer,
-    SubmitOptions, Written, sha256_hex,
+    self, Actor, ConfirmInput, DocError, HolderAction, IdempotencyKey, RecordTable, Role,
+    StoredAnswer, SubmitOptions, Written, sha256_hex,
 };
 use axum::Router;
 use axum::extract::State;
@@ -338,6 +338,9 @@ async fn apply(
             .await;
             act_outcome(&key, written, recall_id, no_such_recall)
         }
+        Operation::RecordInspection { .. } => {
+            Ok(rejected(vec![super::sync_inspections::regulator_only()]))
+        }
         Operation::UploadUnits { upload } => {
             // Idempotent by itself: the same scans under the same number answer the first
             // audit, whichever delivery gets there first.
@@ -374,7 +377,7 @@ async fn apply(
     responses(
         (status = 200, description = "One result per change", body = schemas::PushResponse),
         (status = 401, description = "Not logged in"),
-        (status = 403, description = "Read-only account"),
+        (status = 403, description = "Read-only account or platform admin"),
         (status = 422, description = "Malformed push"),
     ))]
 async fn push(
@@ -382,7 +385,13 @@ async fn push(
     caller: Caller,
     Json(request): Json<PushRequest>,
 ) -> Result<axum::Json<PushResponse>, ApiError> {
-    let actor = writer(&caller)?;
+    // A regulator's phone pushes the inspections it recorded, and nothing else.
+    let regulator = caller.account.role == Role::Regulator;
+    let actor = if regulator {
+        None
+    } else {
+        Some(writer(&caller)?)
+    };
     let n = request.changes.len();
     if n > MAX_PUSH_CHANGES {
         return Err(ApiError::TooLarge(Problem::error(
@@ -392,6 +401,11 @@ async fn push(
             format!("A push carries at most {MAX_PUSH_CHANGES} changes, this one has {n}"),
         )));
     }
+    let Some(actor) = actor else {
+        let results =
+            super::sync_inspections::push_as_regulator(&state, &caller, request.changes).await?;
+        return Ok(axum::Json(PushResponse { results }));
+    };
     let mut results = Vec::with_capacity(n);
     let mut touched = Narrow::default();
     let applied = apply_all(&state, &actor, request.changes, &mut touched, &mut results).await;

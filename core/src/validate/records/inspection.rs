@@ -21,6 +21,59 @@ const PHOTO_LABEL: Label = Label::new("照片", "Photo");
 pub const MAX_PHOTOS: usize = 50;
 /// Most items one inspection records.
 pub const MAX_ITEMS: usize = 1000;
+/// Largest photo an inspection keeps, in bytes (the server's upload limit).
+pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
+/// Longest photo file name, in characters.
+const MAX_FILE_NAME_CHARS: usize = 255;
+const FILE_NAME_LABEL: Label = Label::new("照片文件名", "Photo file name");
+
+/// The image type of a photo's bytes, from the bytes each format starts with: JPEG, PNG or
+/// WebP, the types the server keeps as inspection photos.
+pub fn photo_type(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if data.starts_with(b"RIFF") && data.get(8..12) == Some(b"WEBP".as_slice()) {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// Every problem with one photo at `field` (e.g. `photos[0]`): a file name of at most 255
+/// characters, and a JPEG, PNG or WebP image of at most [`MAX_PHOTO_BYTES`].
+pub fn validate_photo(field: &str, file_name: &str, data: &[u8]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let name_field = join(field, "file_name");
+    problems.extend(required(&name_field, FILE_NAME_LABEL, file_name));
+    if file_name.chars().count() > MAX_FILE_NAME_CHARS {
+        problems.push(FILE_NAME_LABEL.error(
+            &name_field,
+            "too_long",
+            format!("不能超过 {MAX_FILE_NAME_CHARS} 个字符"),
+            format!("must not exceed {MAX_FILE_NAME_CHARS} characters"),
+        ));
+    }
+    let data_field = join(field, "data");
+    if data.len() > MAX_PHOTO_BYTES {
+        problems.push(PHOTO_LABEL.error(
+            &data_field,
+            "upload.too_large",
+            format!("不能超过 {} MB", MAX_PHOTO_BYTES / (1024 * 1024)),
+            format!("must not exceed {} MB", MAX_PHOTO_BYTES / (1024 * 1024)),
+        ));
+    }
+    if photo_type(data).is_none() {
+        problems.push(PHOTO_LABEL.error(
+            &data_field,
+            "photo.type",
+            "应为 JPEG、PNG 或 WebP 图片",
+            "must be a JPEG, PNG or WebP image",
+        ));
+    }
+    problems
+}
 
 /// The outcome a verdict's checks add up to: any failure fails, else any unknown is unknown.
 fn worst(v: &Verdict) -> Outcome {
@@ -218,6 +271,38 @@ mod tests {
                 summary(&validate_inspection(&r, today())),
                 pairs(want),
                 "{r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_photo_is_a_named_image_within_the_size_limit() {
+        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
+        let webp = *b"RIFF\0\0\0\0WEBPVP8 ";
+        assert_eq!(photo_type(&png), Some("image/png"));
+        assert_eq!(photo_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(photo_type(&webp), Some("image/webp"));
+        assert_eq!(photo_type(b"RIFF\0\0\0\0WAVE"), None);
+        assert_eq!(photo_type(b"%PDF-1.4"), None);
+        assert!(validate_photo("photos[0]", "shelf.png", &png).is_empty());
+        let mut big = png.to_vec();
+        big.resize(MAX_PHOTO_BYTES + 1, 0);
+        type Case<'a> = (&'a str, &'a [u8], &'a [(&'a str, &'a str)]);
+        let cases: [Case; 4] = [
+            (" ", &png, &[("photos[0].file_name", "required")]),
+            (
+                &"长".repeat(256),
+                &png,
+                &[("photos[0].file_name", "too_long")],
+            ),
+            ("a.pdf", b"%PDF-1.4", &[("photos[0].data", "photo.type")]),
+            ("big.png", &big, &[("photos[0].data", "upload.too_large")]),
+        ];
+        for (name, data, want) in cases {
+            assert_eq!(
+                summary(&validate_photo("photos[0]", name, data)),
+                pairs(want),
+                "{name}"
             );
         }
     }

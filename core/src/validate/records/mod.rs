@@ -11,7 +11,7 @@ pub mod recall;
 pub mod transaction;
 
 pub use enterprise::validate_enterprise;
-pub use inspection::validate_inspection;
+pub use inspection::{validate_inspection, validate_photo};
 pub use nonconforming::validate_nonconforming;
 pub use partner::validate_partner;
 pub use product::{validate_barcode, validate_product};

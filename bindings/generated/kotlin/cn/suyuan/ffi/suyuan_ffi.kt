@@ -701,6 +701,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_documents(
     ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_inspection_photo(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_inspections(
+    ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_language(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_log_in(
@@ -720,6 +724,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_suyuan_ffi_checksum_method_app_recalls(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_reconciliation_items(
+    ): Int
+    external fun uniffi_suyuan_ffi_checksum_method_app_record_inspection(
     ): Int
     external fun uniffi_suyuan_ffi_checksum_method_app_rejections(
     ): Int
@@ -801,6 +807,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_documents(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_inspection_photo(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_inspections(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_language(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_log_in(`ptr`: Long,`login`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -820,6 +830,8 @@ internal object UniffiLib {
     external fun uniffi_suyuan_ffi_fn_method_app_recalls(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_reconciliation_items(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_suyuan_ffi_fn_method_app_record_inspection(`ptr`: Long,`inspection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_suyuan_ffi_fn_method_app_rejections(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1013,10 +1025,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_documents() and 0xFFFF) != 7083) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_inspection_photo() and 0xFFFF) != 30789) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_inspections() and 0xFFFF) != 32018) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_language() and 0xFFFF) != 10551) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_suyuan_ffi_checksum_method_app_log_in() and 0xFFFF) != 33249) {
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_log_in() and 0xFFFF) != 26929) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_log_out() and 0xFFFF) != 35286) {
@@ -1041,6 +1059,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_reconciliation_items() and 0xFFFF) != 41266) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_suyuan_ffi_checksum_method_app_record_inspection() and 0xFFFF) != 28119) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_suyuan_ffi_checksum_method_app_rejections() and 0xFFFF) != 354) {
@@ -1605,13 +1626,24 @@ public interface AppInterface {
     fun `documents`(`query`: DocumentQuery): List<Transaction>
     
     /**
+     * The bytes of an inspection photo, while they are on the phone (until the server has
+     * recorded its inspection).
+     */
+    fun `inspectionPhoto`(`id`: AttachmentId): kotlin.ByteArray?
+    
+    /**
+     * The inspections recorded on this phone, newest first, each with its sync state.
+     */
+    fun `inspections`(): List<LocalInspection>
+    
+    /**
      * The language of messages and errors.
      */
     fun `language`(): Lang
     
     /**
-     * Logs in on the server (online) and opens this phone's session for that enterprise;
-     * regulator accounts are refused.
+     * Logs in on the server (online) and opens this phone's session for that enterprise, or
+     * for that regulator (an inspector's phone); the platform admin is refused.
      */
     fun `logIn`(`login`: kotlin.String, `password`: kotlin.String): Session
     
@@ -1656,6 +1688,12 @@ public interface AppInterface {
      * The reconciliation items (勾兑) the server sent this enterprise, as last synced.
      */
     fun `reconciliationItems`(): List<ReconciliationItem>
+    
+    /**
+     * Records a field inspection offline (现场检查, a regulator's phone only) with its photos,
+     * and queues it; the photos, then the inspection, go to the server at the next sync.
+     */
+    fun `recordInspection`(`inspection`: NewInspection): LocalInspection
     
     /**
      * Changes the server refused, with its reasons.
@@ -2056,6 +2094,42 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
+     * The bytes of an inspection photo, while they are on the phone (until the server has
+     * recorded its inspection).
+     */
+    @Throws(ApiException::class)override fun `inspectionPhoto`(`id`: AttachmentId): kotlin.ByteArray? {
+            return FfiConverterOptionalByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_inspection_photo(
+        it,
+        
+        FfiConverterTypeAttachmentId.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The inspections recorded on this phone, newest first, each with its sync state.
+     */
+    @Throws(ApiException::class)override fun `inspections`(): List<LocalInspection> {
+            return FfiConverterSequenceTypeLocalInspection.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_inspections(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The language of messages and errors.
      */override fun `language`(): Lang {
             return FfiConverterTypeLang.lift(
@@ -2072,8 +2146,8 @@ open class App: Disposable, AutoCloseable, AppInterface
 
     
     /**
-     * Logs in on the server (online) and opens this phone's session for that enterprise;
-     * regulator accounts are refused.
+     * Logs in on the server (online) and opens this phone's session for that enterprise, or
+     * for that regulator (an inspector's phone); the platform admin is refused.
      */
     @Throws(ApiException::class)override fun `logIn`(`login`: kotlin.String, `password`: kotlin.String): Session {
             return FfiConverterTypeSession.lift(
@@ -2227,6 +2301,25 @@ open class App: Disposable, AutoCloseable, AppInterface
     UniffiLib.uniffi_suyuan_ffi_fn_method_app_reconciliation_items(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records a field inspection offline (现场检查, a regulator's phone only) with its photos,
+     * and queues it; the photos, then the inspection, go to the server at the next sync.
+     */
+    @Throws(ApiException::class)override fun `recordInspection`(`inspection`: NewInspection): LocalInspection {
+            return FfiConverterTypeLocalInspection.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_suyuan_ffi_fn_method_app_record_inspection(
+        it,
+        
+        FfiConverterTypeNewInspection.lower(`inspection`),_status)
 }
     }
     )
@@ -3161,6 +3254,199 @@ public object FfiConverterTypeDocumentQuery: FfiConverterRustBuffer<DocumentQuer
 
 
 /**
+ * One product looked at during an inspection, with the verdict the phone gave.
+ */
+data class InspectedItem (
+    var `code`: kotlin.String
+    , 
+    var `productId`: ProductId?
+    , 
+    var `productName`: kotlin.String
+    , 
+    var `batch`: kotlin.String?
+    , 
+    var `verdict`: Verdict
+    , 
+    var `note`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInspectedItem: FfiConverterRustBuffer<InspectedItem> {
+    override fun read(buf: ByteBuffer): InspectedItem {
+        return InspectedItem(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeProductId.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeVerdict.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InspectedItem) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterOptionalTypeProductId.allocationSize(value.`productId`) +
+            FfiConverterString.allocationSize(value.`productName`) +
+            FfiConverterOptionalString.allocationSize(value.`batch`) +
+            FfiConverterTypeVerdict.allocationSize(value.`verdict`) +
+            FfiConverterString.allocationSize(value.`note`)
+    )
+
+    override fun write(value: InspectedItem, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterOptionalTypeProductId.write(value.`productId`, buf)
+            FfiConverterString.write(value.`productName`, buf)
+            FfiConverterOptionalString.write(value.`batch`, buf)
+            FfiConverterTypeVerdict.write(value.`verdict`, buf)
+            FfiConverterString.write(value.`note`, buf)
+    }
+}
+
+
+
+/**
+ * A field inspection of one enterprise, as sent to the server.
+ */
+data class Inspection (
+    var `id`: InspectionId
+    , 
+    var `enterpriseId`: EnterpriseId
+    , 
+    var `date`: NaiveDate
+    , 
+    var `inspectors`: List<kotlin.String>
+    , 
+    var `items`: List<InspectedItem>
+    , 
+    var `findings`: kotlin.String
+    , 
+    var `photos`: List<AttachmentId>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInspection: FfiConverterRustBuffer<Inspection> {
+    override fun read(buf: ByteBuffer): Inspection {
+        return Inspection(
+            FfiConverterTypeInspectionId.read(buf),
+            FfiConverterTypeEnterpriseId.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeInspectedItem.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeAttachmentId.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Inspection) = (
+            FfiConverterTypeInspectionId.allocationSize(value.`id`) +
+            FfiConverterTypeEnterpriseId.allocationSize(value.`enterpriseId`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`date`) +
+            FfiConverterSequenceString.allocationSize(value.`inspectors`) +
+            FfiConverterSequenceTypeInspectedItem.allocationSize(value.`items`) +
+            FfiConverterString.allocationSize(value.`findings`) +
+            FfiConverterSequenceTypeAttachmentId.allocationSize(value.`photos`)
+    )
+
+    override fun write(value: Inspection, buf: ByteBuffer) {
+            FfiConverterTypeInspectionId.write(value.`id`, buf)
+            FfiConverterTypeEnterpriseId.write(value.`enterpriseId`, buf)
+            FfiConverterTypeNaiveDate.write(value.`date`, buf)
+            FfiConverterSequenceString.write(value.`inspectors`, buf)
+            FfiConverterSequenceTypeInspectedItem.write(value.`items`, buf)
+            FfiConverterString.write(value.`findings`, buf)
+            FfiConverterSequenceTypeAttachmentId.write(value.`photos`, buf)
+    }
+}
+
+
+
+/**
+ * A photo of an inspection recorded on the phone.
+ */
+data class InspectionPhoto (
+    var `id`: AttachmentId
+    , 
+    var `fileName`: kotlin.String
+    , 
+    var `contentType`: kotlin.String
+    , 
+    var `size`: kotlin.ULong
+    , 
+    var `uploaded`: kotlin.Boolean
+    , 
+    var `onPhone`: kotlin.Boolean
+    , 
+    var `refused`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInspectionPhoto: FfiConverterRustBuffer<InspectionPhoto> {
+    override fun read(buf: ByteBuffer): InspectionPhoto {
+        return InspectionPhoto(
+            FfiConverterTypeAttachmentId.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InspectionPhoto) = (
+            FfiConverterTypeAttachmentId.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`fileName`) +
+            FfiConverterString.allocationSize(value.`contentType`) +
+            FfiConverterULong.allocationSize(value.`size`) +
+            FfiConverterBoolean.allocationSize(value.`uploaded`) +
+            FfiConverterBoolean.allocationSize(value.`onPhone`) +
+            FfiConverterOptionalString.allocationSize(value.`refused`)
+    )
+
+    override fun write(value: InspectionPhoto, buf: ByteBuffer) {
+            FfiConverterTypeAttachmentId.write(value.`id`, buf)
+            FfiConverterString.write(value.`fileName`, buf)
+            FfiConverterString.write(value.`contentType`, buf)
+            FfiConverterULong.write(value.`size`, buf)
+            FfiConverterBoolean.write(value.`uploaded`, buf)
+            FfiConverterBoolean.write(value.`onPhone`, buf)
+            FfiConverterOptionalString.write(value.`refused`, buf)
+    }
+}
+
+
+
+/**
  * A licence number and its validity (许可证号, 有效期起止).
  */
 data class Licence (
@@ -3252,6 +3538,123 @@ public object FfiConverterTypeLineDifference: FfiConverterRustBuffer<LineDiffere
             FfiConverterString.write(value.`batch`, buf)
             FfiConverterULong.write(value.`sent`, buf)
             FfiConverterULong.write(value.`received`, buf)
+    }
+}
+
+
+
+/**
+ * An inspection recorded on the phone, with its photos and sync state.
+ */
+data class LocalInspection (
+    var `inspection`: Inspection
+    , 
+    var `photos`: List<InspectionPhoto>
+    , 
+    var `sync`: SyncState
+    , 
+    var `recordedAt`: Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLocalInspection: FfiConverterRustBuffer<LocalInspection> {
+    override fun read(buf: ByteBuffer): LocalInspection {
+        return LocalInspection(
+            FfiConverterTypeInspection.read(buf),
+            FfiConverterSequenceTypeInspectionPhoto.read(buf),
+            FfiConverterTypeSyncState.read(buf),
+            FfiConverterTypeInstant.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LocalInspection) = (
+            FfiConverterTypeInspection.allocationSize(value.`inspection`) +
+            FfiConverterSequenceTypeInspectionPhoto.allocationSize(value.`photos`) +
+            FfiConverterTypeSyncState.allocationSize(value.`sync`) +
+            FfiConverterTypeInstant.allocationSize(value.`recordedAt`)
+    )
+
+    override fun write(value: LocalInspection, buf: ByteBuffer) {
+            FfiConverterTypeInspection.write(value.`inspection`, buf)
+            FfiConverterSequenceTypeInspectionPhoto.write(value.`photos`, buf)
+            FfiConverterTypeSyncState.write(value.`sync`, buf)
+            FfiConverterTypeInstant.write(value.`recordedAt`, buf)
+    }
+}
+
+
+
+/**
+ * An inspection as the inspector records it; `id` from `new_id()`, chosen once.
+ */
+data class NewInspection (
+    var `id`: InspectionId
+    , 
+    var `enterpriseId`: EnterpriseId
+    , 
+    var `date`: NaiveDate
+    , 
+    var `inspectors`: List<kotlin.String>
+    , 
+    var `items`: List<InspectedItem>
+    , 
+    var `findings`: kotlin.String
+    , 
+    var `photos`: List<PhotoInput>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNewInspection: FfiConverterRustBuffer<NewInspection> {
+    override fun read(buf: ByteBuffer): NewInspection {
+        return NewInspection(
+            FfiConverterTypeInspectionId.read(buf),
+            FfiConverterTypeEnterpriseId.read(buf),
+            FfiConverterTypeNaiveDate.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeInspectedItem.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypePhotoInput.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NewInspection) = (
+            FfiConverterTypeInspectionId.allocationSize(value.`id`) +
+            FfiConverterTypeEnterpriseId.allocationSize(value.`enterpriseId`) +
+            FfiConverterTypeNaiveDate.allocationSize(value.`date`) +
+            FfiConverterSequenceString.allocationSize(value.`inspectors`) +
+            FfiConverterSequenceTypeInspectedItem.allocationSize(value.`items`) +
+            FfiConverterString.allocationSize(value.`findings`) +
+            FfiConverterSequenceTypePhotoInput.allocationSize(value.`photos`)
+    )
+
+    override fun write(value: NewInspection, buf: ByteBuffer) {
+            FfiConverterTypeInspectionId.write(value.`id`, buf)
+            FfiConverterTypeEnterpriseId.write(value.`enterpriseId`, buf)
+            FfiConverterTypeNaiveDate.write(value.`date`, buf)
+            FfiConverterSequenceString.write(value.`inspectors`, buf)
+            FfiConverterSequenceTypeInspectedItem.write(value.`items`, buf)
+            FfiConverterString.write(value.`findings`, buf)
+            FfiConverterSequenceTypePhotoInput.write(value.`photos`, buf)
     }
 }
 
@@ -3479,6 +3882,47 @@ public object FfiConverterTypePartner: FfiConverterRustBuffer<Partner> {
             FfiConverterSequenceTypeAttachment.write(value.`attachments`, buf)
             FfiConverterOptionalTypeEnterpriseId.write(value.`enterpriseId`, buf)
             FfiConverterTypeRecordStatus.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * A photo the inspector took: its file name and its bytes (JPEG, PNG or WebP, at most 10 MB).
+ */
+data class PhotoInput (
+    var `fileName`: kotlin.String
+    , 
+    var `data`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePhotoInput: FfiConverterRustBuffer<PhotoInput> {
+    override fun read(buf: ByteBuffer): PhotoInput {
+        return PhotoInput(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PhotoInput) = (
+            FfiConverterString.allocationSize(value.`fileName`) +
+            FfiConverterByteArray.allocationSize(value.`data`)
+    )
+
+    override fun write(value: PhotoInput, buf: ByteBuffer) {
+            FfiConverterString.write(value.`fileName`, buf)
+            FfiConverterByteArray.write(value.`data`, buf)
     }
 }
 
@@ -3972,7 +4416,11 @@ public object FfiConverterTypeScannedCode: FfiConverterRustBuffer<ScannedCode> {
  * Who is logged in on this phone, and where its sync stands.
  */
 data class Session (
-    var `enterpriseId`: EnterpriseId
+    var `enterpriseId`: EnterpriseId?
+    , 
+    var `regulatorId`: Uuid?
+    , 
+    var `regionCode`: kotlin.String?
     , 
     var `clientId`: Uuid
     , 
@@ -3997,7 +4445,9 @@ data class Session (
 public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
     override fun read(buf: ByteBuffer): Session {
         return Session(
-            FfiConverterTypeEnterpriseId.read(buf),
+            FfiConverterOptionalTypeEnterpriseId.read(buf),
+            FfiConverterOptionalTypeUuid.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterTypeUuid.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterOptionalTypeInstant.read(buf),
@@ -4006,7 +4456,9 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
     }
 
     override fun allocationSize(value: Session) = (
-            FfiConverterTypeEnterpriseId.allocationSize(value.`enterpriseId`) +
+            FfiConverterOptionalTypeEnterpriseId.allocationSize(value.`enterpriseId`) +
+            FfiConverterOptionalTypeUuid.allocationSize(value.`regulatorId`) +
+            FfiConverterOptionalString.allocationSize(value.`regionCode`) +
             FfiConverterTypeUuid.allocationSize(value.`clientId`) +
             FfiConverterLong.allocationSize(value.`cursor`) +
             FfiConverterOptionalTypeInstant.allocationSize(value.`lastSyncAt`) +
@@ -4014,7 +4466,9 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
     )
 
     override fun write(value: Session, buf: ByteBuffer) {
-            FfiConverterTypeEnterpriseId.write(value.`enterpriseId`, buf)
+            FfiConverterOptionalTypeEnterpriseId.write(value.`enterpriseId`, buf)
+            FfiConverterOptionalTypeUuid.write(value.`regulatorId`, buf)
+            FfiConverterOptionalString.write(value.`regionCode`, buf)
             FfiConverterTypeUuid.write(value.`clientId`, buf)
             FfiConverterLong.write(value.`cursor`, buf)
             FfiConverterOptionalTypeInstant.write(value.`lastSyncAt`, buf)
@@ -5931,6 +6385,105 @@ public object FfiConverterTypeSymbology: FfiConverterRustBuffer<Symbology> {
 
 
 /**
+ * Where a record made on the phone stands with the server.
+ */
+sealed class SyncState {
+    
+    /**
+     * Waiting to be sent, or sent with no answer yet.
+     */
+    object Pending : SyncState()
+    
+    
+    /**
+     * The server has it.
+     */
+    object Synced : SyncState()
+    
+    
+    /**
+     * The server refused it, with its problems.
+     */
+    data class Rejected(
+        val `problems`: List<cn.suyuan.ffi.Problem>) : SyncState()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncState : FfiConverterRustBuffer<SyncState>{
+    override fun read(buf: ByteBuffer): SyncState {
+        return when(buf.getInt()) {
+            1 -> SyncState.Pending
+            2 -> SyncState.Synced
+            3 -> SyncState.Rejected(
+                FfiConverterSequenceTypeProblem.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SyncState): ULong = when(value) {
+        is SyncState.Pending -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SyncState.Synced -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SyncState.Rejected -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeProblem.allocationSize(value.`problems`)
+            )
+        }
+    }
+
+    override fun write(value: SyncState, buf: ByteBuffer) {
+        when(value) {
+            is SyncState.Pending -> {
+                buf.putInt(1)
+                Unit
+            }
+            is SyncState.Synced -> {
+                buf.putInt(2)
+                Unit
+            }
+            is SyncState.Rejected -> {
+                buf.putInt(3)
+                FfiConverterSequenceTypeProblem.write(value.`problems`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * The five document types.
  */
 
@@ -6486,6 +7039,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAttachment: FfiConverterRustBuffer<Attachment?> {
     override fun read(buf: ByteBuffer): Attachment? {
         if (buf.get().toInt() == 0) {
@@ -7030,6 +7615,38 @@ public object FfiConverterOptionalTypePartnerId: FfiConverterRustBuffer<PartnerI
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeProductId: FfiConverterRustBuffer<ProductId?> {
+    override fun read(buf: ByteBuffer): ProductId? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeProductId.read(buf)
+    }
+
+    override fun allocationSize(value: ProductId?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeProductId.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ProductId?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeProductId.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeReconciliationItemId: FfiConverterRustBuffer<ReconciliationItemId?> {
     override fun read(buf: ByteBuffer): ReconciliationItemId? {
         if (buf.get().toInt() == 0) {
@@ -7238,6 +7855,62 @@ public object FfiConverterSequenceTypeCheck: FfiConverterRustBuffer<List<Check>>
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeInspectedItem: FfiConverterRustBuffer<List<InspectedItem>> {
+    override fun read(buf: ByteBuffer): List<InspectedItem> {
+        val len = buf.getInt()
+        return List<InspectedItem>(len) {
+            FfiConverterTypeInspectedItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<InspectedItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInspectedItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<InspectedItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInspectedItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeInspectionPhoto: FfiConverterRustBuffer<List<InspectionPhoto>> {
+    override fun read(buf: ByteBuffer): List<InspectionPhoto> {
+        val len = buf.getInt()
+        return List<InspectionPhoto>(len) {
+            FfiConverterTypeInspectionPhoto.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<InspectionPhoto>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInspectionPhoto.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<InspectionPhoto>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInspectionPhoto.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeLineDifference: FfiConverterRustBuffer<List<LineDifference>> {
     override fun read(buf: ByteBuffer): List<LineDifference> {
         val len = buf.getInt()
@@ -7256,6 +7929,34 @@ public object FfiConverterSequenceTypeLineDifference: FfiConverterRustBuffer<Lis
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeLineDifference.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLocalInspection: FfiConverterRustBuffer<List<LocalInspection>> {
+    override fun read(buf: ByteBuffer): List<LocalInspection> {
+        val len = buf.getInt()
+        return List<LocalInspection>(len) {
+            FfiConverterTypeLocalInspection.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LocalInspection>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLocalInspection.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LocalInspection>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLocalInspection.write(it, buf)
         }
     }
 }
@@ -7312,6 +8013,34 @@ public object FfiConverterSequenceTypePartner: FfiConverterRustBuffer<List<Partn
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypePartner.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePhotoInput: FfiConverterRustBuffer<List<PhotoInput>> {
+    override fun read(buf: ByteBuffer): List<PhotoInput> {
+        val len = buf.getInt()
+        return List<PhotoInput>(len) {
+            FfiConverterTypePhotoInput.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PhotoInput>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePhotoInput.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PhotoInput>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePhotoInput.write(it, buf)
         }
     }
 }
@@ -7682,6 +8411,34 @@ public object FfiConverterSequenceTypeUnitUpload: FfiConverterRustBuffer<List<Un
 
 
 
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAttachmentId: FfiConverterRustBuffer<List<AttachmentId>> {
+    override fun read(buf: ByteBuffer): List<AttachmentId> {
+        val len = buf.getInt()
+        return List<AttachmentId>(len) {
+            FfiConverterTypeAttachmentId.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AttachmentId>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAttachmentId.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AttachmentId>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAttachmentId.write(it, buf)
+        }
+    }
+}
+
+
+
 public typealias AttachmentId = kotlin.String
 public typealias FfiConverterTypeAttachmentId = FfiConverterString
 
@@ -7694,6 +8451,11 @@ public typealias FfiConverterTypeBarcodeId = FfiConverterString
 
 public typealias EnterpriseId = kotlin.String
 public typealias FfiConverterTypeEnterpriseId = FfiConverterString
+
+
+
+public typealias InspectionId = kotlin.String
+public typealias FfiConverterTypeInspectionId = FfiConverterString
 
 
 
